@@ -1,0 +1,111 @@
+"""Typed values the X client returns. Frozen, no back-reference to the client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class UserState(StrEnum):
+    """What a lookup can tell about a target.
+
+    X answers a deactivated account like one that never existed (x-api.md 2.2),
+    so a lookup can only ever say NOT_FOUND for both.
+    """
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user as seen by the logged-in viewer.
+
+    ``following``: the viewer follows this user. ``followed_by``: this user
+    follows the viewer. Flags missing from the response are False (x-api.md 2.3).
+    """
+
+    user_id: str
+    screen_name: str
+    name: str = ""
+    protected: bool = False
+    following: bool = False
+    followed_by: bool = False
+    blocking: bool = False
+    blocked_by: bool = False
+    follow_request_sent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    """The answer for one requested key (a user id, or a lower-cased handle).
+
+    ``user`` is set for ACTIVE. ``user_id`` is set whenever X revealed it
+    (always for ACTIVE; for SUSPENDED when ``rest_id`` sat beside the result).
+    """
+
+    key: str
+    state: UserState
+    user: User | None = None
+    user_id: str | None = None
+
+
+class BlockStatus(StrEnum):
+    """Per-target answers of blocks/create and blocks/destroy."""
+
+    OK = "ok"  # 200: the call succeeded (also when already blocking: X is idempotent)
+    SELF = "self"  # 403/147: you can't block yourself
+    NOT_FOUND = "not_found"  # 404 with code 50 or 34: unknown, deactivated or suspended
+    SUSPENDED = "suspended"  # 403/63: target suspended
+
+
+@dataclass(frozen=True, slots=True)
+class BlockResult:
+    user_id: str
+    status: BlockStatus
+    screen_name: str | None = None
+    http_status: int = 200
+    code: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    """friendships/show or friendships/lookup: the viewer's edges to one target."""
+
+    user_id: str
+    following: bool
+    followed_by: bool
+    blocking: bool
+    screen_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RateInfo:
+    """The x-rate-limit-* headers of one response. ``reset`` is epoch seconds."""
+
+    limit: int
+    remaining: int
+    reset: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One HTTP call, for the attempts table and the rate budgets. Never holds a secret.
+
+    ``operation`` is the GraphQL operation name (``UserByScreenName``) or the
+    v1.1 path without ``.json`` (``blocks/create``). ``outcome`` is a short
+    machine word: ok, rate_limited, auth_failed, csrf_mismatch, account_locked,
+    account_suspended, features_outdated, transient, not_found, suspended, self,
+    bad_request, tid_rejected.
+    """
+
+    operation: str
+    started_at: float
+    elapsed: float
+    http_status: int | None
+    code: int | None
+    message: str | None
+    outcome: str
+    rate: RateInfo | None = None
+    targets: int = 0
