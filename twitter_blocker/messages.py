@@ -45,7 +45,9 @@ EN: dict[str, str] = {
         "your X account is suspended (code 64). Resolve it at https://x.com first; "
         "this tool never retries a suspended account automatically"
     ),
-    "db.busy": "another run (pid {pid}) holds {db}; wait for it or stop it with `twitter-blocker stop`",
+    "db.busy": (
+        "another run (pid {pid}) holds {db}; wait for it or stop it with `twitter-blocker stop`"
+    ),
     "run.interrupted": "stopped before finishing ({why}); run the same command again to resume",
 }
 

@@ -8,7 +8,7 @@ what stops a whole request is one of these.
     ├── XAccountError (AccountBlockedError, exit 4)   AccountLocked 326, AccountSuspended 64
     ├── RateLimited                           429/88 or 200+88; carries reset epoch
     ├── FeaturesOutdated                      400/336; carries the missing flag names
-    ├── Transient                             5xx, timeouts, connection errors, LoadShed, HTML edge pages
+    ├── Transient                             5xx, timeouts, dropped connections, LoadShed, HTML
     └── UnexpectedResponse                    any other answer we cannot classify
 """
 

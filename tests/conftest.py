@@ -1,0 +1,1 @@
+"""Shared test fixtures. Topic fixtures live in tests/fixtures_*.py plugins listed below."""

@@ -1,0 +1,4 @@
+from twitter_blocker.cli import main
+
+if __name__ == "__main__":
+    main()

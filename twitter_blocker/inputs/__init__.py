@@ -1,0 +1,1 @@
+"""What the user hands us: cookie exports and target lists."""

@@ -1,0 +1,1 @@
+"""SQLite storage and nothing else: no HTTP, no printing."""
