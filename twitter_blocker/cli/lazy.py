@@ -25,9 +25,9 @@ SUBCOMMANDS: dict[str, str] = {
     "cleanup": "twitter_blocker.cli.ops_db:cleanup",
     "recover": "twitter_blocker.cli.ops_process:recover",
     "integrity": "twitter_blocker.cli.ops_db:integrity",
-    "health": "twitter_blocker.cli.ops_diagnose:health",
+    "health": "twitter_blocker.cli.ops_health:health",
     "incident": "twitter_blocker.cli.ops_incident:incident",
-    "schedule": "twitter_blocker.cli.ops_incident:schedule",
+    "schedule": "twitter_blocker.cli.ops_schedule:schedule",
 }
 
 
