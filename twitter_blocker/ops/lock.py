@@ -1,0 +1,172 @@
+"""The run lock: one run per database.
+
+The lock is an exclusive ``fcntl.flock`` on ``<db>.lock``. The holder writes
+``{"pid": ..., "started_at": ..., "command": ...}`` into the file (0600) so
+``stop``, ``diagnose`` and ``health`` can name it. The kernel drops a flock when
+its process dies (even on ``kill -9``), so a file left behind by a dead run is
+not a lock: ``read_holder`` reports it with ``held=False``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from ..errors import DatabaseBusyError
+from ..messages import msg
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """What the lock file says about the run that holds (or held) it.
+
+    ``held``: a process holds the flock right now. ``alive``: the recorded pid
+    is a running process (it may be alive without holding the lock if the file
+    is stale and the pid was reused).
+    """
+
+    pid: int | None
+    started_at: str | None
+    command: str | None
+    held: bool
+    alive: bool
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if pid is None or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _parse(text: str) -> tuple[int | None, str | None, str | None]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, None, None
+    if not isinstance(data, dict):
+        return None, None, None
+    pid = data.get("pid")
+    started = data.get("started_at")
+    command = data.get("command")
+    return (
+        pid if isinstance(pid, int) else None,
+        started if isinstance(started, str) else None,
+        command if isinstance(command, str) else None,
+    )
+
+
+def _is_held(path: Path) -> bool:
+    """True when a process holds the flock on ``path`` (probed with a non-blocking shared lock)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def read_holder(path: Path) -> Holder | None:
+    """The recorded holder of the lock file, or None when there is no file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError:
+        text = ""
+    pid, started, command = _parse(text)
+    return Holder(
+        pid=pid, started_at=started, command=command, held=_is_held(path), alive=_pid_alive(pid)
+    )
+
+
+class RunLock:
+    """An exclusive, process-wide lock on one database.
+
+    Use as a context manager or call ``acquire``/``release``. Acquiring twice in
+    the same process without a release raises ``DatabaseBusyError`` as well.
+    """
+
+    def __init__(self, path: Path, *, db_label: str | None = None) -> None:
+        self.path = path
+        self._db_label = db_label or str(path.with_suffix(""))
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self, command: str = "run") -> None:
+        if self._fd is not None:
+            raise DatabaseBusyError(
+                msg("db.busy", pid=os.getpid(), db=self._db_label), pid=os.getpid()
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            holder = read_holder(self.path)
+            pid = holder.pid if holder else None
+            raise DatabaseBusyError(
+                msg("db.busy", pid=pid if pid is not None else "unknown", db=self._db_label),
+                pid=pid,
+            ) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
+        record = json.dumps({"pid": os.getpid(), "started_at": _utc_now(), "command": command})
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, record.encode("utf-8"), 0)
+        os.fsync(fd)
+        self._fd = fd
+
+    def release(self) -> None:
+        """Drop the lock. The file stays (harmless: without a flock it is not a lock)."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
