@@ -1,16 +1,193 @@
-"""The root command (placeholder until the blocker lands): runbook flags, no subcommand -> run."""
+"""The root command: the runbook's flags (``--all --auto-retry`` ...) run the blocker.
+
+``twitter-blocker`` / ``python3 -m twitter_blocker`` / ``python3 main.py`` all land
+here. With a subcommand (``backup``, ``health``, ...) the root only dispatches.
+"""
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
 import click
 
+from ..config import Paths
+from ..errors import EXIT_OK, InputError
+from .errors import handle_errors
 from .lazy import LazyGroup
+from .options import api_base_option, path_options
+
+TEST_RUN_DEFAULT = 5
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True)
-@click.version_option(package_name="twitter-blocker")
+def _install_signal_handlers(stop: threading.Event) -> None:
+    """First SIGINT/SIGTERM: finish the in-flight request, commit, exit 75. Second: now."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo(
+            "\nstopping after the current request (press Ctrl-C again to stop now)", err=True
+        )
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _load_allowlist(path: Path | None) -> frozenset[str]:
+    if path is None:
+        return frozenset()
+    from ..inputs.targets import load_targets
+
+    return frozenset(t.key for t in load_targets(path).targets)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(package_name="twitter-blocker", prog_name="twitter-blocker")
+@click.option("--all", "all_targets", is_flag=True, help="Process the whole target list.")
+@click.option(
+    "--max-users",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Without --all: a real test run of at most N targets [default: {TEST_RUN_DEFAULT}].",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Minimum seconds between block calls.",
+)
+@click.option("--auto-retry", is_flag=True, help="Run the retry pass after the main pass.")
+@click.option("--retry", is_flag=True, help="Run the retry pass alone (it really blocks).")
+@click.option(
+    "--reset-retry", is_flag=True, help="Reset attempt counts; nobody leaves the retry queue."
+)
+@click.option("--stats", is_flag=True, help="Show totals, retry candidates, errors, last run.")
+@click.option(
+    "--dry-run", is_flag=True, help="Look up and decide everything, block nobody; save a report."
+)
+@click.option("--test-user", metavar="NAME", help="Read-only: status, relations and blocking.")
+@click.option(
+    "--allowlist",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Never block anyone in this list (any target-list format).",
+)
+@click.option("--block-following", is_flag=True, help="Also block accounts you follow.")
+@click.option("--block-followers", is_flag=True, help="Also block accounts that follow you.")
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Longest single wait for a rate-limit reset; longer waits stop the run (75).",
+)
+@click.option(
+    "--recheck-permanent",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Look up suspended/not-found targets again after DAYS (suspensions get lifted).",
+)
+@click.option(
+    "--max-blocks-per-hour",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Cap on block calls per rolling hour (persisted across restarts).",
+)
+@click.option(
+    "--max-blocks-per-day",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Cap on block calls per rolling 24 hours (persisted across restarts).",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Skip invalid entries of the target list instead of stopping (they are listed).",
+)
+@click.option("--json", "as_json", is_flag=True, help="With --stats: print JSON.")
+@click.option("--debug", is_flag=True, help="Verbose logging (DEBUG) to the console and log file.")
+@click.option("--debug-errors", is_flag=True, help="Print every failed API attempt as it happens.")
+@path_options
+@api_base_option
 @click.pass_context
-def root(ctx: click.Context) -> None:
-    """Bulk-block accounts on X safely, resumably and inside X's rate limits."""
-    if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+@handle_errors
+def root(ctx: click.Context, paths: Paths, api_base: str, **flags: Any) -> None:
+    """Bulk-block accounts on X safely, resumably and inside X's rate limits.
+
+    \b
+    Quick use (from the data directory holding cookies.json and users.json):
+      twitter-blocker --dry-run --all     see what would happen, block nobody
+      twitter-blocker --all --auto-retry  block the whole list, then retry failures
+      twitter-blocker --stats             where things stand
+    Exit codes: 0 done, 1 unexpected error, 2 bad input or usage, 3 authentication
+    failed, 4 account locked or suspended, 5 another run holds the database,
+    75 stopped before finishing (run again to resume).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    sys.exit(_run(paths, api_base, flags))
+
+
+def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
+    from .. import logs
+
+    logs.setup_logging(paths, debug=flags["debug"])
+    if flags["stats"]:
+        from .stats import show_stats
+
+        return show_stats(paths, as_json=flags["as_json"])
+    if flags["test_user"]:
+        from .inspect import show_user
+
+        return show_user(paths, api_base, flags["test_user"])
+    modes = [m for m in ("retry", "dry_run") if flags[m]]
+    if len(modes) > 1:
+        raise InputError("--retry and --dry-run cannot be combined", where="command line")
+    from ..engine.runner import RunOptions, execute
+
+    limit = None if flags["all_targets"] else (flags["max_users"] or TEST_RUN_DEFAULT)
+    if flags["all_targets"] and flags["max_users"]:
+        limit = flags["max_users"]
+    if flags["reset_retry"] and not (flags["retry"] or flags["all_targets"] or flags["max_users"]):
+        from .stats import reset_retry
+
+        return reset_retry(paths)
+    options = RunOptions(
+        mode="retry" if flags["retry"] else "dry_run" if flags["dry_run"] else "main",
+        limit=limit,
+        auto_retry=flags["auto_retry"],
+        delay=flags["delay"],
+        max_wait=flags["max_wait"],
+        skip_following=not flags["block_following"],
+        skip_followers=not flags["block_followers"],
+        allowlist=_load_allowlist(flags["allowlist"]),
+        recheck_permanent_days=flags["recheck_permanent"],
+        reset_retry=flags["reset_retry"],
+        max_blocks_per_hour=flags["max_blocks_per_hour"],
+        max_blocks_per_day=flags["max_blocks_per_day"],
+        skip_invalid=flags["skip_invalid"],
+    )
+    from .progress import make_progress
+    from .report import print_report
+
+    stop = threading.Event()
+    _install_signal_handlers(stop)
+    progress = make_progress(debug_errors=flags["debug_errors"])
+    try:
+        report = execute(paths, api_base, options, progress=progress, stop=stop)
+    finally:
+        progress.close()
+    print_report(report, options)
+    return report.exit_code if report.exit_code is not None else EXIT_OK

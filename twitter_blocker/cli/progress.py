@@ -1,0 +1,236 @@
+"""Progress display for a run: a rich bar on a TTY, plain periodic lines otherwise.
+
+Both implement the engine's ``ProgressSink`` protocol (start, advance, waiting,
+note, budget). The ETA comes from the block budget: targets left that will need
+a block call, divided by what X lets us block per window.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections import Counter
+from typing import IO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+BLOCKED = frozenset({"blocked"})
+SKIPPED_PREFIX = ("skipped", "already_blocked")
+FAILED = frozenset({"suspended", "not_found", "failed", "failed_temporary", "deactivated"})
+BLOCK_OPERATION = "blocks/create"
+DEFAULT_WINDOW = 900.0
+
+
+def _bucket(outcome: str) -> str:
+    if outcome in BLOCKED:
+        return "blocked"
+    if outcome.startswith(SKIPPED_PREFIX):
+        return "skipped"
+    if outcome in FAILED or outcome.startswith("failed"):
+        return "failed"
+    return "other"
+
+
+class _Tracker:
+    """Counts and the block-budget ETA shared by both displays."""
+
+    def __init__(self) -> None:
+        self.phase = ""
+        self.total = 0
+        self.done = 0
+        self.buckets: Counter[str] = Counter()
+        self.wait_until = 0.0
+        self.wait_reason = ""
+        self.block_limit = 0
+        self.block_remaining = 0
+        self.block_reset = 0.0
+        self.window = DEFAULT_WINDOW
+
+    def start(self, phase: str, total: int) -> None:
+        self.phase, self.total, self.done = phase, total, 0
+        self.buckets.clear()
+
+    def advance(self, outcome: str) -> None:
+        self.done += 1
+        self.buckets[_bucket(outcome)] += 1
+
+    def budget(self, operation: str, remaining: int, limit: int, reset_epoch: float) -> None:
+        if operation != BLOCK_OPERATION:
+            return
+        if self.block_reset and reset_epoch > self.block_reset + 1:
+            self.window = max(1.0, reset_epoch - self.block_reset)
+        self.block_limit, self.block_remaining, self.block_reset = limit, remaining, reset_epoch
+
+    def eta_seconds(self, now: float) -> float | None:
+        left = self.total - self.done
+        if left <= 0:
+            return 0.0
+        if not self.block_limit:
+            return None
+        ratio = self.buckets["blocked"] / self.done if self.done else 1.0
+        blocks_left = math.ceil(left * ratio)
+        if blocks_left <= self.block_remaining:
+            return 0.0
+        over = blocks_left - self.block_remaining
+        windows = math.ceil(over / self.block_limit)
+        return max(0.0, self.block_reset - now) + (windows - 1) * self.window
+
+    def wait_text(self, now: float) -> str:
+        if self.wait_until > now:
+            return f"waiting {self.wait_until - now:.0f}s: {self.wait_reason}"
+        return ""
+
+    def counts_text(self) -> str:
+        b = self.buckets
+        return f"blocked {b['blocked']}  skipped {b['skipped']}  failed {b['failed']}"
+
+
+def _fmt_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "ETA --"
+    seconds = int(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"ETA {h}:{m:02d}:{s:02d}" if h else f"ETA {m}:{s:02d}"
+
+
+class RichProgress:
+    """A live bar: done/total, blocked/skipped/failed, budget ETA, the current wait."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.t = _Tracker()
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TextColumn("{task.fields[eta]}"),
+            TextColumn("[yellow]{task.fields[wait]}"),
+            console=self.console,
+            transient=False,
+        )
+        self._task: int | None = None
+        self._progress.start()
+
+    def _refresh(self) -> None:
+        if self._task is None:
+            return
+        now = time.time()
+        self._progress.update(
+            self._task,  # type: ignore[arg-type]
+            completed=self.t.done,
+            total=self.t.total,
+            counts=self.t.counts_text(),
+            eta=_fmt_eta(self.t.eta_seconds(now)),
+            wait=self.t.wait_text(now),
+        )
+
+    def start(self, phase: str, total: int) -> None:
+        self.t.start(phase, total)
+        self._task = self._progress.add_task(phase, total=total, counts="", eta="", wait="")
+        self._refresh()
+
+    def advance(self, outcome: str, target: str) -> None:
+        self.t.advance(outcome)
+        self._refresh()
+
+    def waiting(self, until_epoch: float, reason: str) -> None:
+        self.t.wait_until, self.t.wait_reason = until_epoch, reason
+        self._refresh()
+
+    def note(self, level: str, text: str) -> None:
+        style = {"warning": "yellow", "error": "red"}.get(level, "")
+        self._progress.console.print(f"[{style}]{text}[/{style}]" if style else text)
+
+    def budget(self, operation: str, remaining: int, limit: int, reset_epoch: float) -> None:
+        self.t.budget(operation, remaining, limit, reset_epoch)
+        self._refresh()
+
+    def close(self) -> None:
+        self._refresh()
+        self._progress.stop()
+
+
+class PlainProgress:
+    """Periodic one-line status for logs and pipes (every ``interval`` seconds)."""
+
+    def __init__(self, stream: IO[str] | None = None, interval: float = 10.0) -> None:
+        self.stream = stream or sys.stderr
+        self.interval = interval
+        self.t = _Tracker()
+        self._last = 0.0
+
+    def _line(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < self.interval:
+            return
+        self._last = now
+        wall = time.time()
+        parts = [
+            f"[{self.t.phase}] {self.t.done}/{self.t.total}",
+            self.t.counts_text(),
+            _fmt_eta(self.t.eta_seconds(wall)),
+        ]
+        wait = self.t.wait_text(wall)
+        if wait:
+            parts.append(wait)
+        print("  ".join(parts), file=self.stream, flush=True)
+
+    def start(self, phase: str, total: int) -> None:
+        self.t.start(phase, total)
+        self._line(force=True)
+
+    def advance(self, outcome: str, target: str) -> None:
+        self.t.advance(outcome)
+        self._line(force=self.t.done == self.t.total)
+
+    def waiting(self, until_epoch: float, reason: str) -> None:
+        self.t.wait_until, self.t.wait_reason = until_epoch, reason
+        self._line(force=True)
+
+    def note(self, level: str, text: str) -> None:
+        print(f"{level}: {text}" if level != "info" else text, file=self.stream, flush=True)
+
+    def budget(self, operation: str, remaining: int, limit: int, reset_epoch: float) -> None:
+        self.t.budget(operation, remaining, limit, reset_epoch)
+
+    def close(self) -> None:
+        self._line(force=True)
+
+
+class DebugErrorsProgress:
+    """Wraps a display and prints every failed attempt as it happens (--debug-errors)."""
+
+    def __init__(self, inner: RichProgress | PlainProgress) -> None:
+        self.inner = inner
+
+    def start(self, phase: str, total: int) -> None:
+        self.inner.start(phase, total)
+
+    def advance(self, outcome: str, target: str) -> None:
+        if _bucket(outcome) == "failed":
+            self.inner.note("warning", f"{target}: {outcome}")
+        self.inner.advance(outcome, target)
+
+    def waiting(self, until_epoch: float, reason: str) -> None:
+        self.inner.waiting(until_epoch, reason)
+
+    def note(self, level: str, text: str) -> None:
+        self.inner.note(level, text)
+
+    def budget(self, operation: str, remaining: int, limit: int, reset_epoch: float) -> None:
+        self.inner.budget(operation, remaining, limit, reset_epoch)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def make_progress(
+    *, debug_errors: bool = False
+) -> RichProgress | PlainProgress | DebugErrorsProgress:
+    """A rich bar when stderr is a terminal, plain periodic lines otherwise."""
+    inner: RichProgress | PlainProgress = RichProgress() if sys.stderr.isatty() else PlainProgress()
+    return DebugErrorsProgress(inner) if debug_errors else inner
