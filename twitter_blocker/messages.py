@@ -24,6 +24,17 @@ EN: dict[str, str] = {
         "use a browser-export JSON array, a JSON object {{name: value}}, a Netscape cookies.txt "
         "or a raw 'Cookie:' header line"
     ),
+    # cookies (inputs/cookies.py)
+    "cookies.unreadable": "cannot read the cookie file: {detail}",
+    "cookies.empty": "the cookie file is empty",
+    "cookies.json_syntax": "invalid JSON at line {line}, column {column}: {detail}",
+    "cookies.bad_item": "cookie entry {detail}",
+    "cookies.bad_value": "cookie {name!r} must have a string value",
+    "cookies.netscape_fields": (
+        "a cookies.txt line needs 7 tab-separated fields "
+        "(domain, subdomains, path, secure, expiry, name, value), found {count}"
+    ),
+    "cookies.header_pair": "cookie header part {index} is not name=value",
     # --- targets -------------------------------------------------------------
     "targets.missing_file": "target list not found",
     "targets.missing_file.hint": "create it, or point --users-file / TWITTER_USERS_FILE at it",
@@ -31,6 +42,23 @@ EN: dict[str, str] = {
     "targets.empty.hint": "add handles or user ids, one per line or as JSON",
     "targets.unparseable": "cannot read the target list: {detail}",
     "targets.invalid": "invalid entry {value!r}: {reason}",
+    # targets (inputs/targets.py)
+    "targets.unreadable": "cannot read the target list: {detail}",
+    "targets.json_syntax": "invalid JSON at line {line}, column {column}: {detail}",
+    "targets.wrong_shape": "{detail}",
+    "targets.wrong_shape.hint": (
+        'use {{"format": "screen_name"|"user_id", "users": [...]}}, a JSON list, '
+        "one handle or id per line, a CSV with an id or screen_name column, or X's block.js"
+    ),
+    "targets.unknown_format": 'unknown "format" value {value!r}',
+    "targets.unknown_format.hint": 'use "screen_name" or "user_id"',
+    "targets.csv_no_column": "the CSV header has no id or screen_name column (found: {found})",
+    "targets.csv_no_column.hint": (
+        "name a column id, user_id, id_str or accountId, and/or screen_name, username or handle"
+    ),
+    "targets.invalid.more": "invalid entry {value!r}: {reason} (and {more} more invalid entries)",
+    "targets.invalid.hint": "fix them or pass --skip-invalid to leave them out",
+    "targets.no_valid": "the target list has no valid entries ({invalid} invalid)",
     # --- run -----------------------------------------------------------------
     "auth.failed": (
         "X rejected the session cookies ({detail}). Log in at https://x.com in your browser, "
