@@ -1,0 +1,76 @@
+"""Logging: UTC timestamps and levels, secrets masked in the log and error_log.jsonl."""
+
+from __future__ import annotations
+
+import json
+import logging
+import stat
+from pathlib import Path
+
+from twitter_blocker import logs
+from twitter_blocker.config import resolve_paths
+
+AUTH = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+CT0 = "f" * 40 + "0123456789abcdef" * 4
+
+
+def test_log_lines_have_utc_timestamp_level_and_no_secrets(tmp_path: Path) -> None:
+    paths = resolve_paths(data_dir=tmp_path, env={})
+    logger = logs.setup_logging(paths, debug=True)
+    try:
+        log = logging.getLogger("twitter_blocker.engine")
+        log.info("cookie header: auth_token=%s; ct0=%s", AUTH, CT0)
+        log.warning("headers {'x-csrf-token': '%s'}", CT0)
+        log.debug("Cookie: lang=en; twid=u%%3D42")
+        logs.register_secret("s3cr3t-value-xyz")
+        log.error("leaked s3cr3t-value-xyz in a message")
+        try:
+            raise ValueError(f"auth_token={AUTH}")
+        except ValueError:
+            log.exception("boom")
+    finally:
+        for handler in list(logger.handlers):
+            handler.flush()
+    text = paths.log_file.read_text()
+    assert AUTH not in text and CT0 not in text and "s3cr3t-value-xyz" not in text
+    assert "twid=u%3D42" not in text
+    lines = [line for line in text.splitlines() if line.startswith("20")]
+    assert len(lines) == 5
+    first = lines[0].split()
+    assert first[0].endswith("Z") and "T" in first[0]
+    assert first[1] == "INFO"
+    assert "auth_token=***" in lines[0]
+    assert any(line.split()[1] == "WARNING" for line in lines)
+    assert stat.S_IMODE(paths.log_file.stat().st_mode) == 0o600
+
+
+def test_info_level_hides_debug(tmp_path: Path) -> None:
+    paths = resolve_paths(data_dir=tmp_path, env={})
+    logs.setup_logging(paths, debug=False)
+    logging.getLogger("twitter_blocker.x").debug("hidden detail")
+    logging.getLogger("twitter_blocker.x").info("shown")
+    text = paths.log_file.read_text()
+    assert "shown" in text and "hidden detail" not in text
+
+
+def test_error_log_is_jsonl_redacted_and_private(tmp_path: Path) -> None:
+    path = tmp_path / "error_log.jsonl"
+    errors = logs.ErrorLog(path)
+    errors.write({"operation": "blocks/create", "http_status": 503, "message": "LoadShed"})
+    errors.write_many(
+        [
+            {"operation": "UsersByRestIds", "message": f"bad ct0={CT0}"},
+            {"operation": "Viewer", "message": f"Cookie: auth_token={AUTH}; ct0={CT0}"},
+        ]
+    )
+    lines = path.read_text().splitlines()
+    assert len(lines) == 3
+    entries = [json.loads(line) for line in lines]
+    assert entries[0]["http_status"] == 503
+    assert AUTH not in path.read_text() and CT0 not in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_redact_keeps_harmless_text() -> None:
+    assert logs.redact("blocked 12345 (screen_name=alice)") == "blocked 12345 (screen_name=alice)"
+    assert logs.redact('{"ct0": "abcdef123456"}') == '{"ct0": "***"}'

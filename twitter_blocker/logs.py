@@ -1,0 +1,146 @@
+"""Logging for a run: ``twitter_blocker.log`` and ``error_log.jsonl``.
+
+- ``twitter_blocker.log``: rotating (5 x 5 MB), one line per record with a UTC
+  ISO timestamp, the level and the logger name.
+- ``error_log.jsonl``: one JSON object per failed API attempt (time, operation,
+  HTTP status, X code, message, outcome, target), appended, 0600.
+- A redaction filter masks every ``auth_token``/``ct0``/csrf/cookie value before
+  anything is written, by pattern and by the literal values registered with
+  ``register_secret`` (the engine registers the loaded cookies' values).
+
+Nothing is configured at import time; the CLI calls ``setup_logging`` once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import re
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .config import Paths
+
+LOGGER_NAME = "twitter_blocker"
+MASK = "***"
+MAX_BYTES = 5_000_000
+BACKUPS = 5
+
+_SECRET_NAMES = ("auth_token", "ct0", "x-csrf-token", "x_csrf_token", "csrf_token", "kdt", "twid")
+_NAMES = "|".join(re.escape(n) for n in _SECRET_NAMES)
+# name=value, name: value, "name": "value"
+_PAIR = re.compile(
+    rf"""(?P<key>(?<![A-Za-z0-9_-])["']?(?:{_NAMES})["']?\s*[:=]\s*["']?)(?P<value>[^\s;,"'&}}]+)""",
+    re.IGNORECASE,
+)
+# whole header values: "Cookie: a=b; c=d", "Authorization: Bearer ..."
+_HEADER = re.compile(
+    r"""(?P<key>\b(?:set-cookie|cookie|authorization)["']?\s*[:=]\s*["']?)(?P<value>[^"'\n]+)""",
+    re.IGNORECASE,
+)
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+MIN_SECRET_LEN = 6
+
+
+def register_secret(*values: str) -> None:
+    """Mask these literal values wherever they appear in a log line (short values ignored)."""
+    with _secrets_lock:
+        _secrets.update(v for v in values if v and len(v) >= MIN_SECRET_LEN)
+
+
+def redact(text: str) -> str:
+    """``text`` with secret values replaced by ``***`` (names are kept)."""
+    with _secrets_lock:
+        literals = sorted(_secrets, key=len, reverse=True)
+    for value in literals:
+        if value in text:
+            text = text.replace(value, MASK)
+    text = _HEADER.sub(lambda m: m.group("key") + MASK, text)
+    return _PAIR.sub(lambda m: m.group("key") + MASK, text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message (args merged in) through ``redact``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+class UTCFormatter(logging.Formatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        return f"{stamp}.{int(record.msecs):03d}Z"
+
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def _open_private(path: Path) -> None:
+    """Create ``path`` with mode 0600 if it does not exist yet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.close(fd)
+
+
+def setup_logging(paths: Paths, *, debug: bool = False, console: bool = False) -> logging.Logger:
+    """Attach the rotating file handler (and optionally stderr) to the package logger.
+
+    Calling it again replaces the handlers it added before (tests, repeated runs).
+    """
+    logger = logging.getLogger(LOGGER_NAME)
+    for handler in list(logger.handlers):
+        if getattr(handler, "_tb_owned", False):
+            logger.removeHandler(handler)
+            handler.close()
+    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    logger.propagate = False
+    _open_private(paths.log_file)
+    file_handler = logging.handlers.RotatingFileHandler(
+        paths.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+    )
+    handlers: list[logging.Handler] = [file_handler]
+    if console:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        handler.setFormatter(UTCFormatter(FORMAT))
+        handler.addFilter(RedactingFilter())
+        handler._tb_owned = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    return logger
+
+
+class ErrorLog:
+    """Appends one redacted JSON object per failed attempt to ``error_log.jsonl`` (0600)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def write(self, entry: Mapping[str, Any]) -> None:
+        self.write_many([entry])
+
+    def write_many(self, entries: list[Mapping[str, Any]]) -> None:
+        if not entries:
+            return
+        lines = [redact(json.dumps(dict(e), ensure_ascii=False, default=str)) for e in entries]
+        with self._lock:
+            _open_private(self.path)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write("\n".join(lines) + "\n")
