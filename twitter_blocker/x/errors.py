@@ -9,12 +9,14 @@ what stops a whole request is one of these.
     ├── RateLimited                           429/88 or 200+88; carries reset epoch
     ├── FeaturesOutdated                      400/336; carries the missing flag names
     ├── Transient                             5xx, timeouts, dropped connections, LoadShed, HTML
+    ├── TargetUnavailable                     a per-target read found the target gone or suspended
     └── UnexpectedResponse                    any other answer we cannot classify
 """
 
 from __future__ import annotations
 
 from ..errors import AccountBlockedError, AuthError, BlockerError
+from .models import UserState
 
 
 class XError(BlockerError):
@@ -88,3 +90,21 @@ class Transient(XError):
 
 class UnexpectedResponse(XError):
     """An answer that fits no known case; recorded and retried a bounded number of times."""
+
+
+class TargetUnavailable(XError):
+    """A per-target read (``friendships/show``) found the target gone (404/50, 34, 108)
+    or suspended (403/63). ``state`` is ``UserState.NOT_FOUND`` or ``UserState.SUSPENDED``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        state: UserState,
+        operation: str = "",
+        http_status: int | None = None,
+        code: int | None = None,
+    ) -> None:
+        self.state = state
+        super().__init__(message, operation=operation, http_status=http_status, code=code)

@@ -1,0 +1,448 @@
+"""``XClient``: X's web protocol as typed calls.
+
+Every HTTP request is classified (``outcomes.classify``) and reported to the
+observer as exactly one ``CallRecord`` before anything is raised. The client
+never sleeps and never retries, except:
+- the 336 self-heal: add the flags X named to that operation's feature set
+  (for the life of the client) and send once more;
+- the batch -> single fallback of the lookups;
+- the one-by-one resolution of batch elements it cannot attribute.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from . import endpoints
+from .errors import (
+    FeaturesOutdated,
+    RateLimited,
+    TargetUnavailable,
+    Transient,
+    UnexpectedResponse,
+    XAccountError,
+    XAuthError,
+    XError,
+)
+from .http import Http, RawResponse, SessionCookies, build_client
+from .models import (
+    BlockResult,
+    BlockStatus,
+    CallRecord,
+    LookupResult,
+    Relationship,
+    User,
+    UserState,
+)
+from .outcomes import Classified, classify
+from .parse import (
+    Node,
+    NodeKind,
+    has_batch_list,
+    parse_batch,
+    parse_block_ids,
+    parse_friendship,
+    parse_single,
+    parse_viewer,
+    screen_name_of_v1,
+    user_from_v1,
+)
+
+Observer = Callable[[CallRecord], None]
+
+_BLOCK_STATUS = {
+    "self": BlockStatus.SELF,
+    "suspended": BlockStatus.SUSPENDED,
+    "not_found": BlockStatus.NOT_FOUND,
+}
+
+
+def normalize_handle(handle: str) -> str:
+    """The lookup key of a handle: stripped, without ``@``, lower-cased."""
+    return handle.strip().lstrip("@").strip().lower()
+
+
+def _dedupe(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+class XClient:
+    """One logged-in web session. Not thread-safe; use one per thread."""
+
+    def __init__(
+        self,
+        cookies: SessionCookies,
+        *,
+        api_base: str = "https://x.com",
+        timeout: float = 20.0,
+        observer: Observer | None = None,
+        batch_size: int = 100,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._http = Http(
+            build_client(cookies, api_base=api_base, timeout=timeout, transport=transport)
+        )
+        self._observer = observer
+        self._features = endpoints.FeatureSets()
+        self._batch_broken: set[str] = set()
+        self.batch_size = max(1, batch_size)
+        self.viewer_id: str | None = cookies.user_id
+
+    # ------------------------------------------------------------------ plumbing
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> XClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"XClient(viewer_id={self.viewer_id!r})"
+
+    def _record(self, record: CallRecord) -> None:
+        if self._observer is not None:
+            self._observer(record)
+
+    def _exchange(
+        self,
+        operation: str,
+        send: Callable[[], RawResponse],
+        *,
+        graphql: bool,
+        targets: int,
+    ) -> Classified:
+        """Send once, classify, report exactly one CallRecord. Raises only on transport failure."""
+        started = time.time()
+        t0 = time.perf_counter()
+        try:
+            raw = send()
+        except Transient as exc:
+            self._record(
+                CallRecord(
+                    operation=operation,
+                    started_at=started,
+                    elapsed=time.perf_counter() - t0,
+                    http_status=None,
+                    code=None,
+                    message=str(exc),
+                    outcome="transient",
+                    targets=targets,
+                )
+            )
+            raise
+        result = classify(operation, raw.status, raw.headers, raw.body, graphql=graphql)
+        self._record(
+            CallRecord(
+                operation=operation,
+                started_at=raw.started_at,
+                elapsed=raw.elapsed,
+                http_status=raw.status,
+                code=result.code,
+                message=result.message,
+                outcome=result.outcome,
+                rate=result.rate,
+                targets=targets,
+            )
+        )
+        return result
+
+    def _graphql(self, operation: str, variables: dict[str, Any], *, targets: int) -> Classified:
+        """A GraphQL GET with the 336 self-heal (one more send when new flags were named)."""
+        path = endpoints.graphql_path(operation)
+        for attempt in range(2):
+            query = endpoints.graphql_query(operation, variables, self._features.get(operation))
+            result = self._exchange(
+                operation,
+                partial(self._http.get, operation, path, query),
+                graphql=True,
+                targets=targets,
+            )
+            error = result.error
+            if (
+                attempt == 0
+                and isinstance(error, FeaturesOutdated)
+                and self._features.add_missing(operation, error.missing)
+            ):
+                continue
+            return result
+        return result  # pragma: no cover - the loop always returns
+
+    def _rest_get(self, path: str, params: dict[str, str], *, targets: int) -> Classified:
+        return self._exchange(
+            path,
+            lambda: self._http.get(path, endpoints.rest_path(path), urlencode(params)),
+            graphql=False,
+            targets=targets,
+        )
+
+    def _rest_post(self, path: str, form: dict[str, str], *, targets: int) -> Classified:
+        return self._exchange(
+            path,
+            lambda: self._http.post_form(path, endpoints.rest_path(path), form),
+            graphql=False,
+            targets=targets,
+        )
+
+    @staticmethod
+    def _ok(result: Classified, operation: str) -> Any:
+        """The JSON of a success; raises the classified error, or UnexpectedResponse."""
+        if result.error is not None:
+            raise result.error
+        if result.outcome != "ok":
+            raise UnexpectedResponse(
+                f"{operation}: unexpected {result.outcome} answer (HTTP {result.http_status})",
+                operation=operation,
+                http_status=result.http_status,
+                code=result.code,
+            )
+        return result.data
+
+    # ------------------------------------------------------------------ viewer
+    def viewer(self) -> User:
+        """The logged-in user: GraphQL ``Viewer``, else ``account/verify_credentials``."""
+        try:
+            user = parse_viewer(
+                self._ok(
+                    self._graphql("Viewer", {"withCommunitiesMemberships": True}, targets=0),
+                    "Viewer",
+                )
+            )
+            if user is None:
+                raise UnexpectedResponse("Viewer: no user in the answer", operation="Viewer")
+        except (XAuthError, XAccountError):
+            raise
+        except XError:
+            user = self._verify_credentials()
+        self.viewer_id = user.user_id
+        return user
+
+    def _verify_credentials(self) -> User:
+        op = "account/verify_credentials"
+        data = self._ok(
+            self._rest_get(op, {"include_entities": "false", "skip_status": "true"}, targets=0), op
+        )
+        user = user_from_v1(data)
+        if user is None:
+            raise UnexpectedResponse(f"{op}: no user in the answer", operation=op)
+        return user
+
+    # ------------------------------------------------------------------ lookups
+    def lookup_handle(self, handle: str) -> LookupResult:
+        """``UserByScreenName``; key = lower-cased handle without ``@``."""
+        key = normalize_handle(handle)
+        op = "UserByScreenName"
+        result = self._graphql(
+            op, {"screen_name": key, "withSafetyModeUserFields": True}, targets=1
+        )
+        return self._single(op, key, result, requested_id=None)
+
+    def lookup_id(self, user_id: str) -> LookupResult:
+        """``UserByRestId``; key = the id."""
+        key = str(user_id).strip()
+        op = "UserByRestId"
+        result = self._graphql(op, {"userId": key, "withSafetyModeUserFields": True}, targets=1)
+        return self._single(op, key, result, requested_id=key)
+
+    def _single(
+        self, op: str, key: str, result: Classified, *, requested_id: str | None
+    ) -> LookupResult:
+        if result.error is None and result.outcome in ("not_found", "suspended"):
+            state = UserState(result.outcome)
+            return LookupResult(key, state, user_id=requested_id)
+        node = parse_single(self._ok(result, op))
+        found = self._from_node(op, key, node, requested_id=requested_id)
+        if found is None:
+            raise UnexpectedResponse(
+                f"{op}: user unavailable with an unknown reason ({node.reason or 'none'})",
+                operation=op,
+                http_status=result.http_status,
+            )
+        if found.user is not None:
+            got = found.user.user_id if requested_id is not None else found.user.screen_name.lower()
+            if got != key:
+                raise UnexpectedResponse(
+                    f"{op}: asked for {key!r}, X answered {got!r}",
+                    operation=op,
+                    http_status=result.http_status,
+                )
+        return found
+
+    @staticmethod
+    def _from_node(
+        op: str, key: str, node: Node, *, requested_id: str | None
+    ) -> LookupResult | None:
+        """The result a node proves for ``key``; None when it proves nothing."""
+        state = node.state
+        if state is None:
+            return None
+        if state is UserState.ACTIVE and node.user is not None:
+            return LookupResult(key, state, user=node.user, user_id=node.user.user_id)
+        return LookupResult(key, state, user_id=node.rest_id or requested_id)
+
+    def lookup_ids(self, ids: Sequence[str]) -> list[LookupResult]:
+        """``UsersByRestIds`` in batches of ``batch_size``; one result per distinct id, in order."""
+        keys = _dedupe([str(i).strip() for i in ids])
+        return self._lookup_many("UsersByRestIds", keys, by_id=True)
+
+    def lookup_handles(self, handles: Sequence[str]) -> list[LookupResult]:
+        """``UsersByScreenNames`` in batches; one result per distinct lower-cased handle."""
+        keys = _dedupe([normalize_handle(h) for h in handles])
+        return self._lookup_many("UsersByScreenNames", keys, by_id=False)
+
+    def _lookup_many(self, op: str, keys: list[str], *, by_id: bool) -> list[LookupResult]:
+        found: dict[str, LookupResult] = {}
+        for start in range(0, len(keys), self.batch_size):
+            chunk = keys[start : start + self.batch_size]
+            found.update(self._lookup_batch(op, chunk, by_id=by_id))
+        return [found[k] for k in keys]
+
+    def _one(self, key: str, *, by_id: bool) -> LookupResult:
+        return self.lookup_id(key) if by_id else self.lookup_handle(key)
+
+    def _lookup_batch(self, op: str, keys: list[str], *, by_id: bool) -> dict[str, LookupResult]:
+        if op in self._batch_broken or not keys:
+            return {k: self._one(k, by_id=by_id) for k in keys}
+        variables: dict[str, Any] = (
+            {"userIds": keys} if by_id else {"screen_names": keys, "withSafetyModeUserFields": True}
+        )
+        result = self._graphql(op, variables, targets=len(keys))
+        error = result.error
+        if isinstance(error, (RateLimited, XAuthError, XAccountError)):
+            raise error
+        if error is not None or result.outcome != "ok" or not has_batch_list(result.data):
+            if isinstance(error, UnexpectedResponse) and result.http_status in (400, 422):
+                # The batch operation itself is refused (validation): stop trying it.
+                self._batch_broken.add(op)
+            return {k: self._one(k, by_id=by_id) for k in keys}
+        return self._map_batch(op, keys, parse_batch(result.data), by_id=by_id)
+
+    def _map_batch(
+        self, op: str, keys: list[str], nodes: list[Node], *, by_id: bool
+    ) -> dict[str, LookupResult]:
+        """Map elements to keys by ``rest_id`` / handle, never by position (x-api.md 2.2)."""
+        wanted = set(keys)
+        out: dict[str, LookupResult] = {}
+        unclear: list[str] = []  # attributed, but the node proves nothing
+        unattributed: list[Node] = []  # UserUnavailable we cannot tie to a key
+        empties = 0
+        for node in nodes:
+            if node.kind is NodeKind.USER and node.user is not None:
+                k = node.user.user_id if by_id else node.user.screen_name.lower()
+                if k in wanted and k not in out:
+                    out[k] = LookupResult(
+                        k, UserState.ACTIVE, user=node.user, user_id=node.user.user_id
+                    )
+            elif node.kind is NodeKind.UNAVAILABLE:
+                rid = node.rest_id
+                if by_id and rid is not None and rid in wanted:
+                    hit = self._from_node(op, rid, node, requested_id=rid)
+                    if hit is None:
+                        unclear.append(rid)
+                    elif rid not in out:
+                        out[rid] = hit
+                else:
+                    unattributed.append(node)
+            else:
+                empties += 1
+        unmatched = [k for k in keys if k not in out and k not in unclear]
+        if unmatched:
+            states = {n.state for n in unattributed}
+            if not unattributed and empties == len(unmatched):
+                # Only empty elements are left, one per key: every one of them is not found.
+                for k in unmatched:
+                    out[k] = LookupResult(k, UserState.NOT_FOUND, user_id=k if by_id else None)
+            elif empties == 0 and len(unattributed) == len(unmatched) and len(states) == 1:
+                # As many unavailable elements as keys, all for the same reason.
+                state = states.pop()
+                if state is None:
+                    unclear.extend(unmatched)
+                else:
+                    for k in unmatched:
+                        out[k] = LookupResult(k, state, user_id=k if by_id else None)
+            else:
+                unclear.extend(unmatched)
+        for k in unclear:
+            out[k] = self._one(k, by_id=by_id)
+        return out
+
+    # ------------------------------------------------------------------ relationships
+    def friendship(self, user_id: str) -> Relationship:
+        """``friendships/show`` from the viewer to ``user_id``.
+
+        Raises ``TargetUnavailable`` when X says the target is gone or suspended.
+        """
+        op = "friendships/show"
+        params = {"target_id": str(user_id)}
+        if self.viewer_id:
+            params = {"source_id": self.viewer_id, **params}
+        result = self._rest_get(op, params, targets=1)
+        if result.error is None and result.outcome in ("not_found", "suspended"):
+            raise TargetUnavailable(
+                f"{op}: target {user_id} is {result.outcome.replace('_', ' ')}",
+                state=UserState(result.outcome),
+                operation=op,
+                http_status=result.http_status,
+                code=result.code,
+            )
+        rel = parse_friendship(self._ok(result, op), str(user_id))
+        if rel is None:
+            raise UnexpectedResponse(
+                f"{op}: no relationship in the answer", operation=op, http_status=result.http_status
+            )
+        return rel
+
+    # ------------------------------------------------------------------ blocks
+    def block(self, user_id: str) -> BlockResult:
+        """``blocks/create``. The body never confirms ``blocking`` (x-api.md 3.1)."""
+        return self._block_call("blocks/create", str(user_id))
+
+    def unblock(self, user_id: str) -> BlockResult:
+        """``blocks/destroy``."""
+        return self._block_call("blocks/destroy", str(user_id))
+
+    def _block_call(self, op: str, user_id: str) -> BlockResult:
+        result = self._rest_post(op, {"user_id": user_id}, targets=1)
+        if result.error is None:
+            if result.outcome == "ok":
+                return BlockResult(
+                    user_id,
+                    BlockStatus.OK,
+                    screen_name=screen_name_of_v1(result.data),
+                    http_status=result.http_status,
+                )
+            status = _BLOCK_STATUS.get(result.outcome)
+            if status is not None:
+                return BlockResult(
+                    user_id, status, http_status=result.http_status, code=result.code
+                )
+        self._ok(result, op)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def blocked_ids(self) -> Iterator[str]:
+        """``blocks/ids``, following cursors to the end (``next_cursor`` 0)."""
+        op = "blocks/ids"
+        cursor = "-1"
+        seen: set[str] = set()
+        while True:
+            data = self._ok(
+                self._rest_get(op, {"cursor": cursor, "stringify_ids": "true"}, targets=0), op
+            )
+            ids, cursor = parse_block_ids(data)
+            yield from ids
+            if cursor in ("0", "-1") or cursor in seen:
+                return
+            seen.add(cursor)

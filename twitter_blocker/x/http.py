@@ -1,0 +1,154 @@
+"""The one place that builds and drives the ``httpx.Client``.
+
+It sends the x.com web client's headers (x-api.md 1.1), puts ``ct0`` into
+``x-csrf-token``, sets explicit timeouts and connection limits, reuses one
+connection pool, and turns every httpx exception into ``x.errors.Transient``
+so nothing above this module imports httpx.
+
+The session cookies go out as one fixed ``Cookie`` header. The client's cookie
+jar refuses every ``Set-Cookie`` (a 353 answer sets a fresh ``ct0``; taking it
+would desynchronise cookie and header, and the browser's ``ct0`` keeps
+working, x-api.md 1.2).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Protocol
+
+import httpx
+
+from . import endpoints
+from .errors import Transient
+from .models import RateInfo
+
+
+class SessionCookies(Protocol):
+    """What the client needs of ``inputs.cookies.Cookies`` (kept structural: x does not import
+    inputs)."""
+
+    @property
+    def ct0(self) -> str: ...
+
+    @property
+    def user_id(self) -> str | None: ...
+
+    def header_value(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse:
+    """One HTTP answer, before classification. ``headers`` is case-insensitive."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    started_at: float
+    elapsed: float
+
+
+def web_headers(cookies: SessionCookies, api_base: str) -> dict[str, str]:
+    """The headers the x.com web app sends on its API calls (x-api.md 1.1)."""
+    return {
+        "accept": "*/*",
+        "accept-language": "en-US,en;q=0.9",
+        "authorization": f"Bearer {endpoints.WEB_BEARER}",
+        "cookie": cookies.header_value(),
+        "origin": api_base,
+        "referer": f"{api_base}/",
+        "sec-ch-ua": endpoints.SEC_CH_UA,
+        "sec-ch-ua-mobile": "?0",
+        "sec-ch-ua-platform": '"Windows"',
+        "sec-fetch-dest": "empty",
+        "sec-fetch-mode": "cors",
+        "sec-fetch-site": "same-origin",
+        "user-agent": endpoints.USER_AGENT,
+        "x-csrf-token": cookies.ct0,
+        "x-twitter-active-user": "yes",
+        "x-twitter-auth-type": "OAuth2Session",
+        "x-twitter-client-language": endpoints.CLIENT_LANGUAGE,
+    }
+
+
+def build_client(
+    cookies: SessionCookies,
+    *,
+    api_base: str,
+    timeout: float = 20.0,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """The project's single ``httpx.Client`` factory."""
+    base = api_base.rstrip("/")
+    refuse_all = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.Client(
+        base_url=base,
+        headers=web_headers(cookies, base),
+        cookies=refuse_all,
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        limits=httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=30),
+        follow_redirects=False,
+        transport=transport,
+    )
+
+
+def parse_rate(headers: Mapping[str, str]) -> RateInfo | None:
+    """``x-rate-limit-limit/-remaining/-reset`` as a ``RateInfo``; None when absent or bad."""
+    try:
+        limit = headers.get("x-rate-limit-limit")
+        remaining = headers.get("x-rate-limit-remaining")
+        reset = headers.get("x-rate-limit-reset")
+        if limit is None or remaining is None or reset is None:
+            return None
+        return RateInfo(limit=int(limit), remaining=int(remaining), reset=float(reset))
+    except ValueError:
+        return None
+
+
+class Http:
+    """Sends requests over one reused ``httpx.Client``; raises only ``Transient``."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+
+    def get(self, operation: str, path: str, query: str) -> RawResponse:
+        return self._send(operation, "GET", f"{path}?{query}" if query else path, None)
+
+    def post_form(self, operation: str, path: str, form: Mapping[str, str]) -> RawResponse:
+        return self._send(operation, "POST", path, form)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _send(
+        self, operation: str, method: str, url: str, form: Mapping[str, str] | None
+    ) -> RawResponse:
+        started = time.time()
+        t0 = time.perf_counter()
+        try:
+            if form is None:
+                response = self._client.request(
+                    method, url, headers={"content-type": "application/json"}
+                )
+            else:
+                # httpx sets content-type: application/x-www-form-urlencoded for data=.
+                response = self._client.request(method, url, data=dict(form))
+        except httpx.TimeoutException as exc:
+            raise Transient(
+                f"{operation}: timed out ({type(exc).__name__})", operation=operation
+            ) from None
+        except httpx.HTTPError as exc:
+            # Connection refused or dropped, protocol errors, broken bodies: all worth
+            # retrying later. The exception text is not copied (it may carry the URL).
+            raise Transient(
+                f"{operation}: connection failed ({type(exc).__name__})", operation=operation
+            ) from None
+        return RawResponse(
+            status=response.status_code,
+            headers=response.headers,
+            body=response.content,
+            started_at=started,
+            elapsed=time.perf_counter() - t0,
+        )
