@@ -21,7 +21,7 @@ EN: dict[str, str] = {
     ),
     "cookies.unparseable": "cannot read cookies: {detail}",
     "cookies.unparseable.hint": (
-        "use a browser-export JSON array, a JSON object {{name: value}}, a Netscape cookies.txt "
+        "use a browser-export JSON array, a JSON object {name: value}, a Netscape cookies.txt "
         "or a raw 'Cookie:' header line"
     ),
     # cookies (inputs/cookies.py)
@@ -47,7 +47,7 @@ EN: dict[str, str] = {
     "targets.json_syntax": "invalid JSON at line {line}, column {column}: {detail}",
     "targets.wrong_shape": "{detail}",
     "targets.wrong_shape.hint": (
-        'use {{"format": "screen_name"|"user_id", "users": [...]}}, a JSON list, '
+        'use {"format": "screen_name"|"user_id", "users": [...]}, a JSON list, '
         "one handle or id per line, a CSV with an id or screen_name column, or X's block.js"
     ),
     "targets.unknown_format": 'unknown "format" value {value!r}',
@@ -56,7 +56,7 @@ EN: dict[str, str] = {
     "targets.csv_no_column.hint": (
         "name a column id, user_id, id_str or accountId, and/or screen_name, username or handle"
     ),
-    "targets.invalid.more": "invalid entry {value!r}: {reason} (and {more} more invalid entries)",
+    "targets.invalid.more": "invalid entry {value!r}: {reason} (and {more} more invalid)",
     "targets.invalid.hint": "fix them or pass --skip-invalid to leave them out",
     "targets.no_valid": "the target list has no valid entries ({invalid} invalid)",
     # --- run -----------------------------------------------------------------
@@ -77,6 +77,42 @@ EN: dict[str, str] = {
         "another run (pid {pid}) holds {db}; wait for it or stop it with `twitter-blocker stop`"
     ),
     "run.interrupted": "stopped before finishing ({why}); run the same command again to resume",
+    # --- ops: backup, restore, db, integrity, cleanup, health, schedule ---------
+    "ops.db.missing": "database not found",
+    "ops.db.exists": "a file already exists here; `db init` never overwrites (move it aside first)",
+    "ops.recover.no_shell": "no sqlite3 shell with .recover found; used the Python salvage",
+    "ops.recover.shell_failed": "sqlite3 .recover failed ({detail}); used the Python salvage",
+    "ops.recover.not_applied": "recovered copy not swapped in ({why}); the original is untouched",
+    "ops.backup.bad_retention": "invalid retention {value!r}",
+    "ops.backup.bad_retention.hint": "use a number with a unit: 90m, 24h, 7d",
+    "ops.backup.nothing": "nothing to back up: no database, cookies or users file in {data_dir}",
+    "ops.restore.no_manifest": "not a backup of this tool (no readable manifest.json)",
+    "ops.restore.no_manifest.hint": "pass a backup folder such as backup/latest",
+    "ops.restore.tampered": "backup file {name} does not match its manifest ({why}); not restored",
+    "ops.restore.damaged": "backup database {name} fails the integrity check ({why}); not restored",
+    "ops.restore.after_check": "restored database fails the integrity check: {why}",
+    "ops.schedule.no_executable": "cannot find the twitter-blocker executable",
+    # --- store -----------------------------------------------------------------
+    "store.cannot_open": "cannot open the database {path}: {detail}",
+    "store.not_a_database": (
+        "{path} is not a usable SQLite database ({detail}); check it with "
+        "`twitter-blocker db check`, recover it with `twitter-blocker db recover` "
+        "or restore a backup"
+    ),
+    "store.no_wal": "cannot switch {path} to WAL mode (got {mode!r}); is it on a network drive?",
+    "store.too_new": (
+        "{path} has schema version {version}, newer than this tool knows ({known}); "
+        "upgrade twitter-blocker or use a backup made by this version"
+    ),
+    "store.foreign_schema": (
+        "{path} holds tables ({tables}) of another tool's database; move it aside "
+        "(or point --db at a new file) and import the target list again"
+    ),
+    "store.bad_status": "unknown status {status!r}; expected one of {allowed}",
+    "store.no_row": "no block_history row with id {row_id}",
+    "cache.corrupt": (
+        "the cache {path} was damaged ({detail}); moved it to {moved} and started an empty cache"
+    ),
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}
