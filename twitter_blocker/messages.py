@@ -92,6 +92,11 @@ EN: dict[str, str] = {
     "ops.restore.damaged": "backup database {name} fails the integrity check ({why}); not restored",
     "ops.restore.after_check": "restored database fails the integrity check: {why}",
     "ops.schedule.no_executable": "cannot find the twitter-blocker executable",
+    # --- x client (twitter_api facade) ------------------------------------------
+    "x.login_info_failed": (
+        "could not read the logged-in user from X ({detail}); check the network and "
+        "--api-base / TWITTER_API_BASE, then try again"
+    ),
     # --- store -----------------------------------------------------------------
     "store.cannot_open": "cannot open the database {path}: {detail}",
     "store.not_a_database": (
