@@ -12,12 +12,23 @@ same environment variables as the main CLI (flag > env var > default under
 by one ``paths: config.Paths`` keyword argument. ``@api_base_option`` adds
 ``--api-base`` and passes ``api_base: str`` (already resolved against
 ``TWITTER_API_BASE`` and the default).
+
+Flags given before a subcommand (``twitter-blocker --data-dir D backup``) apply to
+it too: each decorated command records the flags it was given in ``ctx.meta``
+(shared along the context chain) and fills the ones it was not given from there.
+
+``@json_option`` adds ``--json`` (``as_json: bool``); ``echo_json`` prints
+dataclasses, enums, paths and datetimes as JSON.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import functools
+import json
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,7 +47,20 @@ from ..config import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_PATH_FLAGS = ("data_dir", "db", "cookies", "users_file", "cache_dir")
+_PATH_FLAGS = ("data_dir", "db", "cookies", "users_file", "cache_dir", "api_base")
+_META_KEY = "twitter_blocker.path_flags"
+
+
+def _inherit(names: tuple[str, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Pop ``names`` from kwargs; fill missing ones from an enclosing command's flags."""
+    given = {name: kwargs.pop(name, None) for name in names}
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return given
+    seen: dict[str, Any] = ctx.meta.setdefault(_META_KEY, {})
+    merged = {name: seen.get(name) if value is None else value for name, value in given.items()}
+    seen.update({name: value for name, value in given.items() if value is not None})
+    return merged
 
 
 def paths_from_flags(
@@ -63,8 +87,7 @@ def path_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        flags = {name: kwargs.pop(name, None) for name in _PATH_FLAGS}
-        kwargs["paths"] = paths_from_flags(**flags)
+        kwargs["paths"] = paths_from_flags(**_inherit(_PATH_FLAGS[:5], kwargs))
         return func(*args, **kwargs)
 
     # click applies options bottom-up; list them so --help shows them in this order.
@@ -111,7 +134,7 @@ def api_base_option(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs["api_base"] = resolve_api_base(kwargs.pop("api_base", None))
+        kwargs["api_base"] = resolve_api_base(_inherit(("api_base",), kwargs)["api_base"])
         return func(*args, **kwargs)
 
     option = click.option(
@@ -121,3 +144,32 @@ def api_base_option(func: F) -> F:
         help=f"Base URL of X's web API [env {ENV_API_BASE}; default: https://x.com].",
     )
     return option(wrapper)  # type: ignore[return-value]
+
+
+def json_option(func: F) -> F:
+    """Add ``--json`` (passed as ``as_json: bool``)."""
+    option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+    return option(func)
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, enums, paths, datetimes, tuples and sets as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(jsonable(value), indent=2, ensure_ascii=False))
