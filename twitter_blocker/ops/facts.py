@@ -1,0 +1,271 @@
+"""The facts ``diagnose`` gathers (runbook "問題診断"): files, disk, memory, db, network, auth.
+
+Everything here is read-only: the database is opened ``mode=ro``, the lock file
+is only probed, the API base gets one unauthenticated TCP/HTTP probe with a
+short timeout (no cookie is sent). ``live=True`` adds one cheap authenticated
+call (``Viewer``). Log lines and command lines are masked again before they
+are returned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import stat
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import psutil
+
+from ..config import Paths
+from ..errors import InputError
+from ..inputs.cookies import load_cookies
+from . import dbfacts
+from .authcheck import Verdict, live_verdict
+from .redact import redact
+
+LOG_TAIL_LINES = 50
+THRESHOLD_PERCENT = 90.0
+LARGE_FILE_BYTES = 100 * 1024 * 1024
+LONG_STOP_SECONDS = 900.0
+
+
+@dataclass(frozen=True, slots=True)
+class FileFact:
+    label: str
+    path: str
+    exists: bool
+    size: int = 0  # bytes (a directory: the total of its files)
+    mode: str | None = None  # "0600" for files holding secrets
+    entries: int | None = None  # a directory: number of files
+
+
+@dataclass(frozen=True, slots=True)
+class DiskFact:
+    path: str
+    total: int
+    used: int
+    free: int
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryFact:
+    total: int
+    available: int
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class DbFact:
+    exists: bool
+    ok: bool
+    integrity: list[str]
+    tables: list[str] = field(default_factory=list)
+    by_status: dict[str, int] = field(default_factory=dict)
+    duplicates: int = 0
+    unverified_intents: int = 0
+    temporary_failures: int = 0
+    last_run: dbfacts.RunRow | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkFact:
+    api_base: str
+    reachable: bool
+    detail: str
+    http_status: int | None = None
+    elapsed_ms: float | None = None
+
+
+class AuthState(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    ACCOUNT_BLOCKED = "account_blocked"
+    NO_COOKIES = "no_cookies"
+    BAD_FILE = "bad_file"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthFact:
+    state: AuthState
+    detail: str
+    live: bool  # the state comes from a live call made now
+    account_id: str | None = None
+    cookie_names: list[str] = field(default_factory=list)
+
+
+def utc_iso(moment: datetime | None = None) -> str:
+    value = moment or datetime.now(UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+
+def _dir_facts(path: Path) -> tuple[int, int]:
+    total = count = 0
+    for item in path.rglob("*"):
+        with contextlib.suppress(OSError):
+            if item.is_file() and not item.is_symlink():
+                total += item.stat().st_size
+                count += 1
+    return total, count
+
+
+def _file_fact(label: str, path: Path, base: Path, *, show_mode: bool = False) -> FileFact:
+    shown = str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
+    try:
+        info = path.stat()
+    except OSError:
+        return FileFact(label, shown, exists=False)
+    if stat.S_ISDIR(info.st_mode):
+        size, count = _dir_facts(path)
+        return FileFact(label, shown, exists=True, size=size, entries=count)
+    mode = f"{stat.S_IMODE(info.st_mode):04o}" if show_mode else None
+    return FileFact(label, shown, exists=True, size=info.st_size, mode=mode)
+
+
+def file_facts(paths: Paths) -> list[FileFact]:
+    base = paths.data_dir
+    facts = [
+        _file_fact("database", paths.db, base),
+        _file_fact("database WAL", paths.db.with_name(paths.db.name + "-wal"), base),
+        _file_fact("cookies", paths.cookies, base, show_mode=True),
+        _file_fact("targets", paths.users_file, base),
+        _file_fact("cache", paths.cache_dir, base),
+        _file_fact("log", paths.log_file, base),
+        _file_fact("error log", paths.error_log, base),
+        _file_fact("backups", paths.backup_dir, base),
+    ]
+    for folder in sorted(base.glob("emergency_backup_*")):
+        facts.append(_file_fact("emergency backup", folder, base))
+    return facts
+
+
+def disk_fact(paths: Paths) -> DiskFact:
+    target = paths.data_dir if paths.data_dir.exists() else Path.cwd()
+    usage = shutil.disk_usage(target)
+    percent = 100.0 * usage.used / usage.total if usage.total else 0.0
+    return DiskFact(str(target), usage.total, usage.used, usage.free, round(percent, 1))
+
+
+def memory_fact() -> MemoryFact:
+    memory = psutil.virtual_memory()
+    return MemoryFact(int(memory.total), int(memory.available), float(memory.percent))
+
+
+def db_fact(db: Path) -> DbFact:
+    with dbfacts.open_readonly(db) as conn:
+        if conn is None:
+            if db.exists():
+                return DbFact(exists=True, ok=False, integrity=["cannot open the database file"])
+            return DbFact(exists=False, ok=True, integrity=[])
+        lines = dbfacts.integrity(conn)
+        runs = dbfacts.last_runs(conn, 1)
+        return DbFact(
+            exists=True,
+            ok=lines == ["ok"],
+            integrity=lines[:20],
+            tables=dbfacts.table_names(conn),
+            by_status=dbfacts.status_counts(conn),
+            duplicates=dbfacts.duplicate_groups(conn),
+            unverified_intents=dbfacts.unverified_block_intents(conn),
+            temporary_failures=dbfacts.temporary_failures(conn),
+            last_run=runs[0] if runs else None,
+        )
+
+
+def tail_lines(path: Path, count: int = LOG_TAIL_LINES) -> list[str]:
+    """The last ``count`` lines of a text file, read from the end, masked again."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, 2)
+            end = handle.tell()
+            block = 64 * 1024
+            data = b""
+            while end > 0 and data.count(b"\n") <= count:
+                start = max(0, end - block)
+                handle.seek(start)
+                data = handle.read(end - start) + data
+                end = start
+    except OSError:
+        return []
+    lines = data.decode("utf-8", errors="replace").splitlines()[-count:]
+    return [redact(line) for line in lines]
+
+
+def probe_api(api_base: str, *, timeout: float = 3.0) -> NetworkFact:
+    """TCP connect to the API host, then one plain GET of the base URL. Sends no secret."""
+    parts = urlsplit(api_base)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    started = time.monotonic()
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        return NetworkFact(api_base, False, f"cannot connect to {host}:{port}: {exc}")
+    try:
+        response = httpx.get(api_base + "/", timeout=timeout, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        return NetworkFact(api_base, False, f"HTTP probe failed: {type(exc).__name__}")
+    elapsed = round((time.monotonic() - started) * 1000, 1)
+    return NetworkFact(
+        api_base, True, f"HTTP {response.status_code}", response.status_code, elapsed
+    )
+
+
+def auth_fact(paths: Paths, db: DbFact, api_base: str, *, live: bool) -> AuthFact:
+    try:
+        cookies = load_cookies(paths.cookies)
+    except InputError as exc:
+        state = AuthState.NO_COOKIES if not paths.cookies.exists() else AuthState.BAD_FILE
+        return AuthFact(state, redact(str(exc)), live=False)
+    names = cookies.names()
+    if live:
+        verdict, detail, _, _ = live_verdict(cookies, api_base, timeout=10.0)
+        state = {
+            Verdict.OK: AuthState.OK,
+            Verdict.REJECTED: AuthState.FAILED,
+            Verdict.MISMATCH: AuthState.FAILED,
+            Verdict.ACCOUNT_LOCKED: AuthState.ACCOUNT_BLOCKED,
+            Verdict.ACCOUNT_SUSPENDED: AuthState.ACCOUNT_BLOCKED,
+        }.get(verdict, AuthState.UNKNOWN)
+        return AuthFact(state, redact(detail), True, cookies.user_id, names)
+    state, detail = _recorded_auth(paths.db, db)
+    return AuthFact(state, detail, False, cookies.user_id, names)
+
+
+def _recorded_auth(path: Path, db: DbFact) -> tuple[AuthState, str]:
+    """What the last runs and attempts say about the session."""
+    with dbfacts.open_readonly(path) as conn:
+        if conn is None:
+            return AuthState.UNKNOWN, "no run recorded yet"
+        bad = dbfacts.last_attempt(conn, dbfacts.AUTH_OUTCOMES + dbfacts.ACCOUNT_OUTCOMES)
+        good = dbfacts.last_attempt(conn, ("ok",))
+    run = db.last_run
+    if (
+        run is not None
+        and run.exit_code in (3, 4)
+        and (good is None or (run.ended_at or "") >= (good.at or ""))
+    ):
+        state = AuthState.FAILED if run.exit_code == 3 else AuthState.ACCOUNT_BLOCKED
+        return state, f"the last run (#{run.id}) ended with exit {run.exit_code}"
+    if bad is not None and (good is None or bad.id > good.id):
+        state = (
+            AuthState.ACCOUNT_BLOCKED
+            if bad.outcome in dbfacts.ACCOUNT_OUTCOMES
+            else AuthState.FAILED
+        )
+        return state, f"{bad.operation} answered {bad.outcome} at {bad.at}"
+    if good is not None:
+        return AuthState.OK, f"last accepted call at {good.at}"
+    return AuthState.UNKNOWN, "no call recorded yet (use --live to check now)"
