@@ -92,6 +92,41 @@ EN: dict[str, str] = {
     "ops.restore.damaged": "backup database {name} fails the integrity check ({why}); not restored",
     "ops.restore.after_check": "restored database fails the integrity check: {why}",
     "ops.schedule.no_executable": "cannot find the twitter-blocker executable",
+    # --- ops: diagnose, stop, recover, auth, ratelimit, incident -----------------
+    "ops.diagnose.healthy": "no problem found",
+    "ops.diagnose.level": "incident level: {title} (respond {response}; escalation: {escalation})",
+    "ops.diagnose.escalate_now": (
+        "escalate now: data loss, a suspected security breach or an unknown recovery path"
+    ),
+    "ops.stop.not_running": "no run holds {lock}; nothing to stop",
+    "ops.stop.stopped": "pid {pid} stopped gracefully after {seconds:.1f}s (SIGTERM)",
+    "ops.stop.killed": "pid {pid} ignored SIGTERM for {timeout:.0f}s and was killed (SIGKILL)",
+    "ops.stop.refused": "not signalling anything: {detail}",
+    "ops.stop.still_running": "pid {pid} still holds the lock after SIGKILL; check it by hand",
+    "ops.stop.last_run": (
+        "last run #{id}: {status}, exit {exit_code}, reason {reason}; run the same command "
+        "again to resume"
+    ),
+    "ops.recover.phase_ok": "phase {number} passed: {reason}",
+    "ops.recover.phase_failed": "phase {number} failed (exit {code}): {reason}",
+    "ops.recover.done": "every phase passed; check the results, then run normally:",
+    "ops.recover.dry_run": "dry run: the phases looked up and decided, nobody was blocked",
+    "ops.auth.ok": "the session is accepted by X: {detail}",
+    "ops.auth.not_checked": "the cookie file is complete (no live call made)",
+    "ops.auth.failed": "authentication check failed ({verdict}): {detail}",
+    "ops.auth.repair": "to repair the cookies:",
+    "ops.auth.imported": "wrote {dest} (mode 0600) with {count} cookies",
+    "ops.auth.kept_aside": "the previous file is kept as {path} (mode 0600)",
+    "ops.auth.stdin_tty": "paste the cookie export, then press Ctrl-D",
+    "ops.ratelimit.none": "no rate-limit state recorded yet",
+    "ops.ratelimit.wait": "waiting until {utc} ({local} local, in {seconds:.0f}s) ...",
+    "ops.ratelimit.no_wait": "no spent window: nothing to wait for",
+    "ops.ratelimit.waited": "the window has reset",
+    "ops.ratelimit.interrupted": "wait interrupted",
+    "ops.incident.written": "wrote {path}",
+    "ops.incident.bad_id": "no incident report {incident_id} in {folder}",
+    "ops.incident.bad_id.hint": "use the id printed by `twitter-blocker incident new`",
+    "ops.incident.bad_level": "level must be 1, 2 or 3 (or omitted to use the detected level)",
     # --- x client (twitter_api facade) ------------------------------------------
     "x.login_info_failed": (
         "could not read the logged-in user from X ({detail}); check the network and "
