@@ -1,0 +1,391 @@
+"""Backups: a consistent snapshot of one data directory, with a manifest.
+
+The databases are copied with SQLite's online backup API (one step, so the copy
+is one consistent snapshot even while a run keeps writing; a plain ``cp`` of a
+live database can tear). The cookie file is copied into a file created 0600,
+folders are 0700. Each backup is assembled in a hidden temporary folder and
+renamed into place only when its ``manifest.json`` is written, so a half-written
+backup never looks complete.
+
+Layout (the runbook's names):
+    emergency_backup_YYYYmmdd_HHMMSS/            --emergency (in the data directory)
+    backup/auto_YYYYmmdd_HHMM/                   default, pruned by retention
+    backup/latest -> auto_...                    (a copy where symlinks fail)
+    backup/block_history_latest.db -> auto_.../block_history.db
+Times in names and manifests are UTC.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from pathlib import Path
+
+from ..config import Paths
+from ..errors import InputError
+from ..messages import msg
+from .dbcheck import check_database
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 1
+LATEST = "latest"
+LATEST_DB = "block_history_latest.db"
+AUTO_PREFIX = "auto_"
+AUTO_FORMAT = "%Y%m%d_%H%M"
+EMERGENCY_PREFIX = "emergency_backup_"
+EMERGENCY_FORMAT = "%Y%m%d_%H%M%S"
+DEFAULT_RETENTION = timedelta(hours=24)
+
+
+class Role(Enum):
+    DB = "db"
+    COOKIES = "cookies"
+    USERS = "users"
+    CACHE_DB = "cache_db"
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One file of a backup. ``name`` is relative to the backup folder."""
+
+    role: Role
+    name: str
+    size: int
+    sha256: str
+    method: str  # "sqlite-backup" | "copy" | "raw-copy" (database unreadable by SQLite)
+    integrity: str | None  # databases: "ok" or the first problem; None for other files
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    created_at: str  # UTC ISO-8601 with Z
+    kind: str  # "auto" | "emergency"
+    tool_version: str
+    sqlite_version: str
+    files: tuple[FileEntry, ...]
+    missing: tuple[str, ...]  # roles whose source file did not exist
+
+    def to_json(self) -> str:
+        data = {
+            "format": MANIFEST_FORMAT,
+            "created_at": self.created_at,
+            "kind": self.kind,
+            "tool_version": self.tool_version,
+            "sqlite_version": self.sqlite_version,
+            "files": [
+                {
+                    "role": f.role.value,
+                    "name": f.name,
+                    "size": f.size,
+                    "sha256": f.sha256,
+                    "method": f.method,
+                    "integrity": f.integrity,
+                }
+                for f in self.files
+            ],
+            "missing": list(self.missing),
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        """Parse a manifest; raises ValueError (or KeyError/TypeError) on anything malformed."""
+        data = json.loads(text)
+        if data.get("format") != MANIFEST_FORMAT:
+            raise ValueError(f"unknown manifest format {data.get('format')!r}")
+        files = tuple(
+            FileEntry(
+                role=Role(f["role"]),
+                name=str(f["name"]),
+                size=int(f["size"]),
+                sha256=str(f["sha256"]),
+                method=str(f["method"]),
+                integrity=None if f["integrity"] is None else str(f["integrity"]),
+            )
+            for f in data["files"]
+        )
+        return cls(
+            created_at=str(data["created_at"]),
+            kind=str(data["kind"]),
+            tool_version=str(data["tool_version"]),
+            sqlite_version=str(data["sqlite_version"]),
+            files=files,
+            missing=tuple(str(m) for m in data["missing"]),
+        )
+
+    @property
+    def created(self) -> datetime:
+        return parse_utc(self.created_at)
+
+    def entry(self, role: Role) -> FileEntry | None:
+        return next((f for f in self.files if f.role is role), None)
+
+
+@dataclass(frozen=True, slots=True)
+class BackupResult:
+    folder: Path
+    manifest: Manifest
+    latest: Path | None  # backup/latest, for automatic backups
+    latest_is_copy: bool  # symlinks failed, so latest is a copy
+    pruned: tuple[Path, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Every database copy passed its integrity check."""
+        return all(f.integrity in (None, "ok") for f in self.manifest.files)
+
+
+# --- small helpers ---------------------------------------------------------------
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_utc(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def tool_version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "": 3600}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"24h"``, ``"90m"``, ``"7d"``, ``"3600s"``; a bare number means hours."""
+    match = _DURATION.match(text.lower())
+    if not match or float(match.group(1)) <= 0:
+        raise InputError(
+            msg("ops.backup.bad_retention", value=text),
+            where="--retention",
+            hint=msg("ops.backup.bad_retention.hint"),
+        )
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def make_private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def copy_private(src: Path, dest: Path) -> None:
+    """Copy bytes into a new file created 0600 (never readable by others, even briefly)."""
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out, src.open("rb") as handle:
+        shutil.copyfileobj(handle, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def snapshot_sqlite(src: Path, dest: Path) -> None:
+    """Copy a live database with the online backup API in one step (one read transaction).
+
+    The copy is switched to the rollback journal so it is one self-contained file.
+    Raises ``sqlite3.DatabaseError`` when SQLite cannot read ``src``.
+    """
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    source = sqlite3.connect(f"{src.absolute().as_uri()}?mode=rw", uri=True, timeout=30.0)
+    try:
+        target = sqlite3.connect(dest)
+        try:
+            source.backup(target, pages=-1)
+            target.execute("PRAGMA journal_mode=DELETE")
+            target.commit()
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
+def _snapshot_db(src: Path, dest: Path, role: Role) -> FileEntry:
+    method = "sqlite-backup"
+    try:
+        snapshot_sqlite(src, dest)
+    except sqlite3.OperationalError:
+        raise  # busy or locked: a raw copy of a live file could tear, so fail instead
+    except sqlite3.DatabaseError:
+        # SQLite cannot read it (damaged header...): keep the raw bytes for `db recover`.
+        dest.unlink(missing_ok=True)
+        copy_private(src, dest)
+        method = "raw-copy"
+    check = check_database(dest, immutable=True)
+    return FileEntry(role, dest.name, dest.stat().st_size, sha256_file(dest), method, check.summary)
+
+
+def _copy_file(src: Path, dest: Path, role: Role) -> FileEntry:
+    copy_private(src, dest)
+    return FileEntry(role, dest.name, dest.stat().st_size, sha256_file(dest), "copy", None)
+
+
+# --- taking a backup ---------------------------------------------------------------
+
+
+def _sources(paths: Paths, with_cache: bool) -> list[tuple[Role, Path, str]]:
+    """(role, source, name inside the backup)."""
+    items = [
+        (Role.DB, paths.db, paths.db.name),
+        (Role.COOKIES, paths.cookies, paths.cookies.name),
+        (Role.USERS, paths.users_file, paths.users_file.name),
+    ]
+    if with_cache:
+        items.append((Role.CACHE_DB, paths.cache_db, f"cache/{paths.cache_db.name}"))
+    return items
+
+
+def _unique(folder: Path) -> Path:
+    candidate, n = folder, 1
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = folder.with_name(f"{folder.name}_{n}")
+    return candidate
+
+
+def write_backup(
+    paths: Paths, folder: Path, *, kind: str, with_cache: bool, now: datetime
+) -> Manifest:
+    """Write a complete backup into ``folder`` (must not exist) via a hidden temporary folder."""
+    make_private_dir(folder.parent)
+    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    make_private_dir(tmp)
+    files: list[FileEntry] = []
+    missing: list[str] = []
+    try:
+        for role, src, name in _sources(paths, with_cache):
+            if not src.is_file():
+                missing.append(role.value)
+                continue
+            dest = tmp / name
+            make_private_dir(dest.parent)
+            if role in (Role.DB, Role.CACHE_DB):
+                files.append(_snapshot_db(src, dest, role))
+            else:
+                files.append(_copy_file(src, dest, role))
+        if not files:
+            raise InputError(msg("ops.backup.nothing", data_dir=paths.data_dir))
+        manifest = Manifest(
+            created_at=utc_iso(now),
+            kind=kind,
+            tool_version=tool_version(),
+            sqlite_version=sqlite3.sqlite_version,
+            files=tuple(files),
+            missing=tuple(missing),
+        )
+        fd = os.open(tmp / MANIFEST, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(manifest.to_json())
+        os.rename(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _point(link: Path, target: Path, *, is_dir: bool) -> bool:
+    """Point ``link`` at ``target`` with a relative symlink (replaced atomically).
+
+    Where symlinks fail, ``link`` becomes a copy. Returns True when it is a copy.
+    """
+    tmp = link.with_name(f".{link.name}.tmp-{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp)
+        else:
+            tmp.unlink()
+    try:
+        os.symlink(os.path.relpath(target, link.parent), tmp, target_is_directory=is_dir)
+    except OSError:
+        if is_dir:
+            shutil.copytree(target, tmp)
+            os.chmod(tmp, 0o700)
+        else:
+            copy_private(target, tmp)
+        if link.is_dir() and not link.is_symlink():
+            shutil.rmtree(link)
+        os.replace(tmp, link)
+        return True
+    if link.is_dir() and not link.is_symlink():
+        shutil.rmtree(link)  # an earlier copy; replace it by the link
+    os.replace(tmp, link)
+    return False
+
+
+def backup_time(folder: Path) -> datetime | None:
+    """When a backup was taken: its manifest's time, else the time in its name, else None."""
+    try:
+        return Manifest.from_json((folder / MANIFEST).read_text(encoding="utf-8")).created
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    stem = folder.name.removeprefix(AUTO_PREFIX)[: len("YYYYmmdd_HHMM")]
+    try:
+        return datetime.strptime(stem, AUTO_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def prune(backup_dir: Path, *, retention: timedelta, now: datetime, keep: Path) -> list[Path]:
+    """Delete ``auto_*`` backups taken more than ``retention`` before ``now`` (never ``keep``)."""
+    pruned: list[Path] = []
+    if not backup_dir.is_dir():
+        return pruned
+    for folder in sorted(backup_dir.glob(f"{AUTO_PREFIX}*")):
+        if folder.is_symlink() or not folder.is_dir() or folder == keep:
+            continue
+        taken = backup_time(folder)
+        if taken is not None and now - taken > retention:
+            shutil.rmtree(folder)
+            pruned.append(folder)
+    return pruned
+
+
+def take_backup(
+    paths: Paths,
+    *,
+    emergency: bool = False,
+    with_cache: bool = False,
+    retention: timedelta = DEFAULT_RETENTION,
+    now: datetime | None = None,
+) -> BackupResult:
+    """Back up the database, cookies, users file (and the cache) of one data directory.
+
+    Emergency backups go to ``emergency_backup_<UTC>/`` and are never pruned; the
+    default goes to ``backup/auto_<UTC>/``, then ``latest`` links are updated and
+    automatic backups older than ``retention`` are deleted.
+    """
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    if emergency:
+        folder = _unique(paths.data_dir / f"{EMERGENCY_PREFIX}{moment.strftime(EMERGENCY_FORMAT)}")
+        manifest = write_backup(paths, folder, kind="emergency", with_cache=with_cache, now=moment)
+        return BackupResult(folder, manifest, None, False, ())
+    folder = _unique(paths.backup_dir / f"{AUTO_PREFIX}{moment.strftime(AUTO_FORMAT)}")
+    manifest = write_backup(paths, folder, kind="auto", with_cache=with_cache, now=moment)
+    latest = paths.backup_dir / LATEST
+    is_copy = _point(latest, folder, is_dir=True)
+    db_entry = manifest.entry(Role.DB)
+    if db_entry is not None:
+        _point(paths.backup_dir / LATEST_DB, folder / db_entry.name, is_dir=False)
+    pruned = prune(paths.backup_dir, retention=retention, now=moment, keep=folder)
+    return BackupResult(folder, manifest, latest, is_copy, tuple(pruned))

@@ -1,0 +1,408 @@
+"""Check a SQLite database: quick check, then the full integrity check, then foreign keys.
+
+The checks run in increasing cost and stop at the first failure, so a badly
+damaged file is reported quickly and a healthy one gets every check. The file is
+opened with ``mode=rw`` so a missing database is reported, never created.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+
+from ..errors import InputError
+from ..messages import msg
+from .lock import RunLock
+
+# Rows of problems kept per check; a damaged file can report thousands.
+MAX_PROBLEMS = 20
+
+
+class Stage(Enum):
+    OPEN = "open"
+    QUICK = "quick_check"
+    INTEGRITY = "integrity_check"
+    FOREIGN_KEYS = "foreign_key_check"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of ``check_database``.
+
+    ``failed_stage`` is None when every stage passed; ``problems`` holds what the
+    failing stage reported (SQLite's own wording, at most ``MAX_PROBLEMS`` lines).
+    """
+
+    path: Path
+    exists: bool
+    stages_passed: tuple[Stage, ...]
+    failed_stage: Stage | None
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.exists and self.failed_stage is None
+
+    @property
+    def summary(self) -> str:
+        if not self.exists:
+            return "missing"
+        if self.failed_stage is None:
+            return "ok"
+        first = self.problems[0] if self.problems else "failed"
+        return f"{self.failed_stage.value}: {first}"
+
+
+@contextlib.contextmanager
+def open_existing(
+    path: Path, *, timeout: float = 5.0, immutable: bool = False
+) -> Iterator[sqlite3.Connection]:
+    """Open an existing database without creating it; always closed on exit.
+
+    ``immutable`` opens read-only and ignores journals and locks: only for files
+    nothing else writes (backup copies), so checking them can never change them.
+    """
+    mode = "mode=ro&immutable=1" if immutable else "mode=rw"
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?{mode}", uri=True, timeout=timeout)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _pragma_rows(conn: sqlite3.Connection, sql: str) -> list[str]:
+    return [" ".join(str(col) for col in row) for row in conn.execute(sql).fetchmany(MAX_PROBLEMS)]
+
+
+def _fk_problems(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute("PRAGMA foreign_key_check").fetchmany(MAX_PROBLEMS)
+    return [
+        f"{table} rowid {rowid} references a missing row of {parent} (fk {fkid})"
+        for table, rowid, parent, fkid in rows
+    ]
+
+
+def check_database(path: Path, *, quick_only: bool = False, immutable: bool = False) -> CheckResult:
+    """Run quick_check -> integrity_check -> foreign_key_check, stopping at the first failure.
+
+    ``quick_only`` stops after the quick check (the health check uses it).
+    """
+    if not path.is_file():
+        return CheckResult(path, False, (), None, ())
+    passed: list[Stage] = []
+    stage = Stage.OPEN
+    try:
+        with open_existing(path, immutable=immutable) as conn:
+            # A garbage header only shows when the schema is first read.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            passed.append(stage)
+            stages = (Stage.QUICK,) if quick_only else (Stage.QUICK, Stage.INTEGRITY)
+            for stage in stages:
+                rows = _pragma_rows(conn, f"PRAGMA {stage.value}({MAX_PROBLEMS})")
+                if rows != ["ok"]:
+                    return CheckResult(path, True, tuple(passed), stage, tuple(rows))
+                passed.append(stage)
+            if not quick_only:
+                stage = Stage.FOREIGN_KEYS
+                problems = _fk_problems(conn)
+                if problems:
+                    return CheckResult(path, True, tuple(passed), stage, tuple(problems))
+                passed.append(stage)
+    except sqlite3.DatabaseError as exc:
+        return CheckResult(path, True, tuple(passed), stage, (str(exc),))
+    return CheckResult(path, True, tuple(passed), None, ())
+
+
+# --- recover -------------------------------------------------------------------
+
+RECOVERED_NAME = "recovered.db"
+# Rows read per query by the Python salvage; a failing range is split in halves.
+SALVAGE_CHUNK = 512
+# Upper bound scanned when max(rowid) itself is unreadable.
+SALVAGE_BLIND_MAX = 1 << 16
+
+
+class Method(Enum):
+    SHELL = "sqlite3 .recover"
+    PYTHON = "python salvage"
+
+
+@dataclass(frozen=True, slots=True)
+class TableSalvage:
+    table: str
+    rows: int
+    unreadable_rows: int  # rowids whose page could not be read (skipped)
+
+
+@dataclass(frozen=True, slots=True)
+class RecoverResult:
+    source: Path
+    output: Path
+    method: Method
+    tables: tuple[TableSalvage, ...]
+    orphans_dropped: int
+    check: CheckResult
+    applied: bool
+    damaged_kept: Path | None  # where the damaged file went when applied
+    note: str | None = None  # why the shell was not used, or why apply was refused
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def shell_with_recover() -> str | None:
+    """The sqlite3 shell when it exists and knows ``.recover`` (3.29+), else None."""
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        return None
+    try:
+        out = subprocess.run(
+            [shell, "--version"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
+        major, minor = (int(part) for part in out.split()[0].split(".")[:2])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+    return shell if (major, minor) >= (3, 29) else None
+
+
+def _shell_recover(shell: str, source: Path, output: Path) -> None:
+    dump = subprocess.run(
+        [shell, str(source), ".recover"], capture_output=True, timeout=600, check=False
+    )
+    if not dump.stdout:
+        raise sqlite3.DatabaseError(dump.stderr.decode("utf-8", "replace").strip() or "no output")
+    load = subprocess.run(
+        [shell, str(output)], input=dump.stdout, capture_output=True, timeout=600, check=False
+    )
+    if load.returncode != 0 and not output.exists():
+        raise sqlite3.DatabaseError(load.stderr.decode("utf-8", "replace").strip())
+
+
+def _schema(src: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(type, name, sql) of the user's tables first, then indexes and triggers."""
+    rows = src.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+        "AND name NOT LIKE 'sqlite_%' AND type IN ('table', 'index', 'trigger')"
+    ).fetchall()
+    order = {"table": 0, "index": 1, "trigger": 2}
+    return sorted(((str(t), str(n), str(s)) for t, n, s in rows), key=lambda r: order[r[0]])
+
+
+def _store_schema(dest: sqlite3.Connection) -> None:
+    """The current schema, for when the damaged file's own schema is unreadable."""
+    from ..store.db import migrate
+    from ..store.schema import MIGRATIONS
+
+    migrate(dest, MIGRATIONS)
+
+
+def _rowid_bounds(src: sqlite3.Connection, table: str) -> tuple[int, int]:
+    try:
+        lo, hi = src.execute(f"SELECT min(rowid), max(rowid) FROM {_quote(table)}").fetchone()
+    except sqlite3.DatabaseError:
+        return 1, SALVAGE_BLIND_MAX
+    if lo is None:
+        return 1, 0
+    return int(lo), int(hi)
+
+
+def _copy_range(
+    src: sqlite3.Connection, dest: sqlite3.Connection, table: str, cols: str, lo: int, hi: int
+) -> tuple[int, int]:
+    """Copy rows with lo <= rowid <= hi; returns (rows copied, unreadable single rowids)."""
+    try:
+        rows = src.execute(
+            f"SELECT rowid, {cols} FROM {_quote(table)} WHERE rowid BETWEEN ? AND ?", (lo, hi)
+        ).fetchall()
+    except sqlite3.DatabaseError:
+        if lo == hi:
+            return 0, 1
+        mid = (lo + hi) // 2
+        a_rows, a_bad = _copy_range(src, dest, table, cols, lo, mid)
+        b_rows, b_bad = _copy_range(src, dest, table, cols, mid + 1, hi)
+        return a_rows + b_rows, a_bad + b_bad
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        dest.executemany(
+            f"INSERT OR IGNORE INTO {_quote(table)}(rowid, {cols}) VALUES ({marks})", rows
+        )
+    return len(rows), 0
+
+
+def _salvage_table(src: sqlite3.Connection, dest: sqlite3.Connection, table: str) -> TableSalvage:
+    names = [str(row[1]) for row in dest.execute(f"PRAGMA table_info({_quote(table)})")]
+    cols = ", ".join(_quote(n) for n in names)
+    lo, hi = _rowid_bounds(src, table)
+    copied = bad = 0
+    start = lo
+    while start <= hi:
+        end = min(start + SALVAGE_CHUNK - 1, hi)
+        rows, unreadable = _copy_range(src, dest, table, cols, start, end)
+        copied += rows
+        bad += unreadable
+        start = end + 1
+    return TableSalvage(table, copied, bad)
+
+
+def _python_salvage(source: Path, output: Path) -> dict[str, int]:
+    """Copy every readable row table by table; returns unreadable rowids per table."""
+    unreadable: dict[str, int] = {}
+    with open_existing(source) as src, contextlib.closing(sqlite3.connect(output)) as dest:
+        try:
+            schema = _schema(src)
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc):
+                return unreadable  # nothing in this file can be read
+            schema = []
+        if schema:
+            for kind, _name, sql in schema:
+                if kind == "table":
+                    dest.execute(sql)
+        else:
+            _store_schema(dest)
+        tables = [
+            str(r[0])
+            for r in dest.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        for table in tables:
+            unreadable[table] = _salvage_table(src, dest, table).unreadable_rows
+            dest.commit()
+        for kind, _name, sql in schema:
+            if kind != "table":
+                with contextlib.suppress(sqlite3.DatabaseError):
+                    dest.execute(sql)
+        dest.commit()
+    return unreadable
+
+
+def _drop_orphans(conn: sqlite3.Connection) -> int:
+    """Delete rows whose foreign key points at a row that was lost; returns how many."""
+    dropped = 0
+    for table, rowid, _parent, _fk in conn.execute("PRAGMA foreign_key_check").fetchall():
+        if rowid is not None:
+            conn.execute(f"DELETE FROM {_quote(str(table))} WHERE rowid = ?", (rowid,))
+            dropped += 1
+    conn.commit()
+    return dropped
+
+
+def _count_tables(path: Path) -> list[TableSalvage]:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        names = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return [
+            TableSalvage(n, int(conn.execute(f"SELECT count(*) FROM {_quote(n)}").fetchone()[0]), 0)
+            for n in names
+        ]
+
+
+def file_stamp(now: datetime | None = None) -> str:
+    """A UTC time for file names: 20261129T021550Z."""
+    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _sidecars(path: Path) -> list[tuple[Path, str]]:
+    return [(Path(f"{path}{suffix}"), suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+
+
+def move_aside(path: Path, tag: str) -> Path:
+    """Rename ``path`` and its -wal/-shm/-journal to ``<path>.<tag>...``; returns the new main path.
+
+    The sidecars move too: a -wal left beside a swapped-in file would be replayed into it.
+    """
+    kept = path.with_name(f"{path.name}.{tag}")
+    for src, suffix in _sidecars(path):
+        if src.exists():
+            os.replace(src, Path(f"{kept}{suffix}"))
+    return kept
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for src, _suffix in _sidecars(path):
+        src.unlink(missing_ok=True)
+
+
+def recover_database(
+    db: Path,
+    *,
+    lock_file: Path,
+    apply: bool = False,
+    use_shell: bool = True,
+    now: datetime | None = None,
+) -> RecoverResult:
+    """Salvage every readable row of ``db`` into ``recovered.db`` beside it and verify it.
+
+    With ``apply`` (and only when the copy passes every check and holds tables) the
+    damaged file is kept as ``<db>.damaged-<UTC>`` and the copy takes its place,
+    under the run lock (``DatabaseBusyError`` while a run holds it).
+    """
+    if not db.is_file():
+        raise InputError(msg("ops.db.missing"), where=str(db))
+    output = db.with_name(RECOVERED_NAME)
+    _remove_with_sidecars(output)
+    method, note = Method.PYTHON, None
+    unreadable: dict[str, int] = {}
+    shell = shell_with_recover() if use_shell else None
+    if shell is not None:
+        try:
+            _shell_recover(shell, db, output)
+            method = Method.SHELL
+        except (sqlite3.DatabaseError, OSError, subprocess.SubprocessError) as exc:
+            note = msg("ops.recover.shell_failed", detail=str(exc)[:200])
+            _remove_with_sidecars(output)
+    elif use_shell:
+        note = msg("ops.recover.no_shell")
+    if method is Method.PYTHON:
+        unreadable = _python_salvage(db, output)
+    with contextlib.closing(sqlite3.connect(output)) as conn:
+        orphans = _drop_orphans(conn)
+    tables = tuple(
+        TableSalvage(t.table, t.rows, unreadable.get(t.table, 0)) for t in _count_tables(output)
+    )
+    check = check_database(output)
+    applied, kept = False, None
+    if apply:
+        if not check.ok or not tables:
+            note = msg("ops.recover.not_applied", why=check.summary if tables else "no tables")
+        else:
+            with RunLock(lock_file) as _lock:
+                kept = move_aside(db, f"damaged-{file_stamp(now)}")
+                os.replace(output, db)
+            applied = True
+    return RecoverResult(db, output, method, tables, orphans, check, applied, kept, note)
+
+
+def init_database(db: Path) -> Path:
+    """Create an empty database with the current schema; refuses to overwrite any file."""
+    if db.exists():
+        raise InputError(msg("ops.db.exists"), where=str(db))
+    from ..store.db import connect, migrate
+    from ..store.schema import MIGRATIONS
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(db)
+    try:
+        migrate(conn, MIGRATIONS, path=db)
+    finally:
+        conn.close()
+    return db
