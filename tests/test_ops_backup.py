@@ -226,14 +226,18 @@ def test_restore_keeps_current_files_aside_and_swaps(tmp_path: Path) -> None:
     )
     make_db_extra.close()
     paths.users_file.write_text('["changed"]')
+    Path(f"{paths.db}-wal").write_bytes(b"stray wal")  # must not be replayed into the restore
     result = restore_backup(paths, backup, now=NOW)
     assert count_rows(paths.db) == 3
     assert paths.users_file.read_text() == '["alice", "bob"]'
     kept = {f.role: f.kept for f in result.files}
     kept_db = kept[Role.DB]
-    assert kept_db is not None and kept_db.name == "block_history.db.before-restore-20261129T020000Z"
+    assert kept_db is not None
+    assert kept_db.name == "block_history.db.before-restore-20261129T020000Z"
+    assert Path(f"{kept_db}-wal").read_bytes() == b"stray wal"
+    assert not Path(f"{paths.db}-wal").exists()
+    Path(f"{kept_db}-wal").unlink()
     assert count_rows(kept_db) == 4
-    assert not Path(f"{paths.db}-wal").exists() or Path(f"{kept_db}-wal").exists() is False
     assert mode(paths.cookies) == 0o600
     assert result.check is not None and result.check.ok
 
