@@ -22,6 +22,7 @@ import re
 from urllib.parse import parse_qs
 
 __all__ = [
+    "RESERVED_PATHS",
     "InvalidEntry",
     "check_handle",
     "check_id",
@@ -36,7 +37,7 @@ _HANDLE_CHARS = re.compile(r"[A-Za-z0-9_]{1,15}")
 _X_HOSTS = frozenset({"x.com", "twitter.com"})
 _HOST_PREFIXES = ("www.", "mobile.", "m.")
 # First path segments of x.com pages that are not profiles.
-_RESERVED = frozenset(
+RESERVED_PATHS = frozenset(
     {
         "i",
         "intent",
@@ -149,7 +150,7 @@ def _from_url(text: str) -> tuple[str | None, str | None]:
         return check_id(parts[2]), None
     if first == "intent" and len(parts) >= 2 and parts[1].lower() in ("user", "follow"):
         return _from_query(parse_qs(query))
-    if first in _RESERVED:
+    if first in RESERVED_PATHS:
         raise InvalidEntry("not a profile URL")
     return None, check_handle(parts[0].removeprefix("@"))
 
