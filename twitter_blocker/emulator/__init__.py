@@ -1,1 +1,34 @@
-"""A faithful loopback emulator of X's web API, built from x-api.md alone."""
+"""A faithful loopback emulator of X's web API, built from x-api.md alone.
+
+Nothing here runs at import. ``start_emulator(EmulatorConfig(...))`` serves it in a daemon thread.
+"""
+
+from twitter_blocker.emulator.config import (
+    DEFAULT_LIMITS,
+    DEFAULT_REQUIRED_FEATURES,
+    WEB_BEARER,
+    EmulatorConfig,
+    GraphQLLockForm,
+    PopulationMix,
+    RateLimitBody,
+    Shape,
+    Switches,
+)
+from twitter_blocker.emulator.server import Emulator, is_loopback, start_emulator
+from twitter_blocker.emulator.world import AccountState
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "DEFAULT_REQUIRED_FEATURES",
+    "WEB_BEARER",
+    "AccountState",
+    "Emulator",
+    "EmulatorConfig",
+    "GraphQLLockForm",
+    "PopulationMix",
+    "RateLimitBody",
+    "Shape",
+    "Switches",
+    "is_loopback",
+    "start_emulator",
+]

@@ -1,0 +1,78 @@
+"""Failure injection: edge blocks, overload, server errors, dropped connections, broken JSON.
+
+Each fault fires with its switch's probability (0 = never, 1 = always), drawn from a seeded RNG.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from twitter_blocker.emulator import bodies
+from twitter_blocker.emulator.bodies import Reply
+from twitter_blocker.emulator.world import World
+
+
+class ConnectionDropped(Exception):
+    """Raised after the response head is sent, so the server closes the connection mid-response."""
+
+
+def roll(world: World, rate: float) -> bool:
+    if rate <= 0:
+        return False
+    with world.lock:
+        return world.chaos_rng.random() < rate
+
+
+def cloudflare() -> Reply:
+    """x-api.md 1.2: an edge block is text/html with a cf-ray header, before any auth check."""
+    return Reply(
+        403,
+        bodies.CLOUDFLARE_HTML,
+        headers={"cf-ray": f"{secrets.token_hex(8)}-NRT", "server": "cloudflare"},
+        media_type="text/html; charset=UTF-8",
+    )
+
+
+def loadshed() -> Reply:
+    """x-api.md 2.5: "(-1) LoadShed", i.e. an error with no code; the status is [inf]."""
+    return Reply(503, {"errors": [{"message": "LoadShed"}]})
+
+
+def over_capacity() -> Reply:
+    return Reply(503, bodies.v11_error(130, "Over capacity"))
+
+
+def malformed(content: bytes) -> bytes:
+    """Valid JSON cut short (never empty, never parseable)."""
+    if len(content) < 2:
+        return b"{"
+    return content[: max(1, len(content) // 2)]
+
+
+class DroppingResponse(Response):
+    """Sends the head with a Content-Length it never satisfies, then drops the connection."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", bodies.JSON_TYPE.encode()),
+                    (b"content-length", b"4096"),
+                ],
+            }
+        )
+        raise ConnectionDropped()
+
+
+class QuietDrops(logging.Filter):
+    """Keeps the server log free of the tracebacks our own dropped connections cause."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)

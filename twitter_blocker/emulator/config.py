@@ -1,0 +1,239 @@
+"""Emulator settings: the fixed config chosen at start, and the switches that change at runtime.
+
+Every default cites the section of ``shared/reference/x-api.md`` it comes from; where that note
+marks a fact as an inference ([inf]) the emulator's choice is a switch, documented in
+``docs/EMULATOR.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
+
+# x-api.md 1.1: the x.com web app's public bearer, the same for every user.
+WEB_BEARER = (
+    "AAAAAAAAAAAAAAAAAAAAANRILgAAAAAAnNwIzUejRCOuH5E6I8xnZz4puTs%3D"
+    "1Zv7ttfk8LF81IUq16cHjhLTvJu4FA33AGWWjCpTnA"
+)
+
+GRAPHQL_OPERATIONS = (
+    "UserByScreenName",
+    "UserByRestId",
+    "UsersByRestIds",
+    "UsersByScreenNames",
+    "Viewer",
+)
+REST_OPERATIONS = (
+    "blocks/create",
+    "blocks/destroy",
+    "blocks/ids",
+    "blocks/list",
+    "users/lookup",
+    "friendships/lookup",
+    "friendships/show",
+    "account/verify_credentials",
+)
+
+# x-api.md 5.2, per 15 minutes per account. blocks/destroy shares blocks/create's figure [inf].
+DEFAULT_LIMITS: dict[str, int] = {
+    "UserByScreenName": 150,
+    "UserByRestId": 500,
+    "UsersByRestIds": 150,
+    "UsersByScreenNames": 50,
+    "Viewer": 100,
+    "blocks/create": 187,
+    "blocks/destroy": 187,
+    "users/lookup": 900,
+    "friendships/lookup": 15,
+    "friendships/show": 180,
+    "blocks/ids": 15,
+    "blocks/list": 15,
+    "account/verify_credentials": 75,
+}
+
+# x-api.md 2.1: the five flags UsersByRestIds required in 2025-05. They are a subset of the
+# UserByScreenName set there too, so the emulator requires them on every user operation [inf].
+DEFAULT_REQUIRED_FEATURES: tuple[str, ...] = (
+    "profile_label_improvements_pcf_label_in_post_enabled",
+    "rweb_tipjar_consumption_enabled",
+    "verified_phone_label_enabled",
+    "responsive_web_graphql_skip_user_profile_image_extensions_enabled",
+    "responsive_web_graphql_timeline_navigation_enabled",
+)
+
+
+class Shape(StrEnum):
+    """Which era of the GraphQL user node to serve (x-api.md 2.3)."""
+
+    CURRENT = "current"  # 2026-05 onward: core, privacy, relationship_perspectives, no legacy
+    TRANSITIONAL = (
+        "transitional"  # 2025-05 to 2026-05: core + relationship_perspectives + thin legacy
+    )
+    LEGACY = "legacy"  # to 2025-05: everything in legacy, false flags omitted
+
+
+class RateLimitBody(StrEnum):
+    """How an exhausted window answers (x-api.md 5.1)."""
+
+    JSON = "json"  # 429 + {"errors":[{"code":88,"message":"Rate limit exceeded"}]}
+    TEXT = "text"  # 429 + plain text "Rate limit exceeded."
+    JSON_200 = "json200"  # 200 + the code-88 errors body
+
+
+class GraphQLLockForm(StrEnum):
+    """x-api.md 1.2: GraphQL sends the 326 lock as 403, or as 200 with errors."""
+
+    HTTP_403 = "403"
+    HTTP_200 = "200"
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationMix:
+    """Fractions of the target population per kind (defaults close to a real abuse list [inf])."""
+
+    active: float = 0.55
+    protected: float = 0.05
+    suspended: float = 0.12
+    deactivated: float = 0.05
+    never_existed: float = 0.04
+    following: float = 0.03
+    follower: float = 0.04
+    mutual: float = 0.02
+    already_blocked: float = 0.04
+    renamed: float = 0.03
+    case_variant: float = 0.03
+
+
+@dataclass(slots=True)
+class Switches:
+    """Behaviour tests and benchmarks flip at start or at runtime. Failure modes default off."""
+
+    # --- failure modes (x-api.md 5.3, 1.2, 8.7) ---
+    session_kill_after: int | None = None  # N blocks within session_kill_window s -> auth revoked
+    session_kill_window: float = 3600.0
+    lock_after: int | None = None  # N blocks (since start/unlock) -> account locked (326)
+    code88_after: int | None = None  # after N calls in a window: 429/88 while remaining > 0
+    rate_limit_body: RateLimitBody = RateLimitBody.JSON
+    cloudflare_rate: float = 0.0  # share of requests answered by an HTML 403 with cf-ray
+    loadshed_rate: float = 0.0  # share answered 503 "(-1) LoadShed"
+    error_5xx_rate: float = 0.0  # share answered 503/130 "Over capacity"
+    drop_rate: float = 0.0  # share whose connection is dropped mid-response
+    malformed_rate: float = 0.0  # share answered 200 with truncated JSON
+    latency_ms: float = 0.0  # added to every request
+    errors_with_data: bool = False  # GraphQL reads carry an errors[] (code 214) beside data
+    # x-client-transaction-id: operations that need one (404 + empty body when missing, x-api.md 6)
+    tid_operations: tuple[str, ...] = ()
+    # --- choices where x-api.md is [inf] ---
+    block_rate_headers: bool = True  # x-rate-limit-* on blocks/create|destroy (3.1: 2021 had none)
+    rest_id_beside_batch_result: bool = False  # 2.4 G: batch UserUnavailable has no rest_id
+    include_blocking_honoured: bool = True  # blocks/create adds "blocking" if include_blocking=1
+    lock_graphql_form: GraphQLLockForm = GraphQLLockForm.HTTP_403
+    auth_graphql_200: bool = False  # 401/32 on GraphQL reads arrives as 200 + errors (1.2)
+    not_found_code: int = 50  # blocks/create on suspended/unknown: 404 with code 50 or 34 (3.1)
+
+    def update(self, **changes: Any) -> None:
+        """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
+        names = {f.name for f in fields(self)}
+        for name, value in changes.items():
+            if name not in names:
+                raise KeyError(name)
+            setattr(self, name, _coerce(name, value))
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name == "rate_limit_body":
+        return RateLimitBody(value)
+    if name == "lock_graphql_form":
+        return GraphQLLockForm(str(value))
+    if name == "tid_operations":
+        return tuple(str(v) for v in value)
+    if name == "not_found_code":
+        code = int(value)
+        if code not in (34, 50):
+            raise ValueError("not_found_code must be 34 or 50")
+        return code
+    return value
+
+
+@dataclass(slots=True, init=False)
+class EmulatorConfig:
+    """Everything fixed when the emulator starts. Unknown keyword arguments name switches."""
+
+    seed: int = 1
+    population: int = 200
+    window_seconds: float = 900.0
+    shape: Shape = Shape.CURRENT  # a plain string is accepted too
+    viewers: int = 2
+    limits: dict[str, int | None] = field(default_factory=dict)  # overrides; None = unlimited
+    not_found_code: int = 50
+    batch_limit: int = 100  # UsersByRestIds / UsersByScreenNames ids per call [inf]
+    lookup_limit: int = 100  # users/lookup and friendships/lookup (x-api.md 3.5, 3.6)
+    blocks_ids_page: int = 5000  # x-api.md 3.3
+    blocks_list_page: int = 20  # x-api.md 3.4: caller cannot choose [inf: size]
+    bearers: tuple[str, ...] = (WEB_BEARER,)  # accepted bearers (x-api.md 1.1)
+    extra_bearers: tuple[str, ...] = ()
+    required_features: dict[str, tuple[str, ...]] | None = None  # None = defaults for every op
+    mix: PopulationMix = field(default_factory=PopulationMix)
+    switches: Switches = field(default_factory=Switches)
+
+    def __init__(self, **kwargs: Any) -> None:
+        defaults = _DEFAULT_FIELDS
+        switch_names = {f.name for f in fields(Switches)}
+        own = {k: v for k, v in kwargs.items() if k in defaults}
+        extra = {k: v for k, v in kwargs.items() if k not in defaults}
+        unknown = [k for k in extra if k not in switch_names]
+        if unknown:
+            raise TypeError(f"unknown emulator option(s): {', '.join(sorted(unknown))}")
+        for name, default in defaults.items():
+            value = own[name] if name in own else default()
+            setattr(self, name, value)
+        self.shape = Shape(self.shape)
+        self.switches = replace(self.switches)
+        if "not_found_code" in own:
+            self.switches.update(not_found_code=own["not_found_code"])
+        self.switches.update(**extra)
+        if self.viewers < 1:
+            raise ValueError("viewers must be at least 1")
+        if self.population < 0:
+            raise ValueError("population must be >= 0")
+
+    def limit_for(self, operation: str) -> int | None:
+        if operation in self.limits:
+            return self.limits[operation]
+        return DEFAULT_LIMITS.get(operation)
+
+    def features_for(self, operation: str) -> tuple[str, ...]:
+        if self.required_features is None:
+            return DEFAULT_REQUIRED_FEATURES
+        return self.required_features.get(operation, ())
+
+    def all_bearers(self) -> frozenset[str]:
+        return frozenset((*self.bearers, *self.extra_bearers))
+
+
+_DEFAULT_FIELDS: dict[str, Any] = {
+    "seed": lambda: 1,
+    "population": lambda: 200,
+    "window_seconds": lambda: 900.0,
+    "shape": lambda: Shape.CURRENT,
+    "viewers": lambda: 2,
+    "limits": dict,
+    "not_found_code": lambda: 50,
+    "batch_limit": lambda: 100,
+    "lookup_limit": lambda: 100,
+    "blocks_ids_page": lambda: 5000,
+    "blocks_list_page": lambda: 20,
+    "bearers": lambda: (WEB_BEARER,),
+    "extra_bearers": tuple,
+    "required_features": lambda: None,
+    "mix": PopulationMix,
+    "switches": Switches,
+}
