@@ -1,0 +1,218 @@
+"""One connection factory, one transaction helper, named ordered migrations.
+
+Connections run in autocommit mode (``isolation_level=None``): nothing is ever
+left half-open by the sqlite3 module's implicit transactions, and every write
+goes through :func:`transaction`, which nests with savepoints and rolls back on
+any exception. A process keeps one connection per file for its whole life.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from twitter_blocker.errors import StoreError
+from twitter_blocker.messages import msg
+
+_savepoints = itertools.count(1)
+
+
+def utc_now_iso() -> str:
+    """Now as the stored human timestamp format: ``2026-11-29T02:15:50.123Z``."""
+    return iso(datetime.now(UTC))
+
+
+def iso(moment: datetime) -> str:
+    """A datetime as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (UTC). Naive datetimes are taken as UTC.
+
+    One fixed width, so stored timestamps compare correctly as strings.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_iso(text: str) -> datetime:
+    """The inverse of :func:`iso` (accepts any ISO-8601 string with ``Z`` or an offset)."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed) a database file with the project's pragmas.
+
+    Raises :class:`StoreError` when the file is not a SQLite database or is damaged.
+    ``readonly`` opens an existing file without the write-side pragmas (for reports).
+    """
+    target = Path(path)
+    try:
+        if readonly:
+            conn = sqlite3.connect(
+                f"{target.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+            )
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(target), isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(msg("store.cannot_open", path=target, detail=exc)) from exc
+    try:
+        # busy_timeout: wait up to 5 s for another connection's write lock instead of
+        # failing at once with "database is locked" (a reader like `--stats` can overlap a run).
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if not readonly:
+            # WAL: readers (stats, health, backup) never block the run's writer, and a
+            # commit is one append to the log, so committing every decision stays cheap.
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(msg("store.no_wal", path=target, mode=mode))
+            # synchronous NORMAL: in WAL mode a commit survives a process crash (kill -9);
+            # only an OS crash or power loss can lose the last commits, never corrupt the file.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            # temp_store MEMORY: the set-based import's temp tables never touch the disk.
+            conn.execute("PRAGMA temp_store = MEMORY")
+        # foreign_keys ON: target_keys rows die with their block_history row (ON DELETE CASCADE).
+        conn.execute("PRAGMA foreign_keys = ON")
+        # Touch the schema so a file that is not a database fails here, not mid-run.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(msg("store.not_a_database", path=target, detail=exc)) from exc
+    except StoreError:
+        conn.close()
+        raise
+    return conn
+
+
+def _in_transaction(conn: sqlite3.Connection) -> bool:
+    return conn.in_transaction
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the block atomically: commit on success, roll back on any exception.
+
+    The outermost level is ``BEGIN IMMEDIATE`` (takes the write lock up front, so two
+    writers never deadlock on a lock upgrade); inner levels are savepoints, so a nested
+    failure undoes only its own part when the caller catches it.
+    """
+    if not conn.in_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if _in_transaction(conn):  # a failed COMMIT/BEGIN may have ended it
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return
+    name = f"sp_{next(_savepoints)}"
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield conn
+    except BaseException:
+        if _in_transaction(conn):
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
+
+# --- migrations ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One named schema step. ``statements`` run in order inside one transaction."""
+
+    version: int
+    name: str
+    statements: Sequence[str] = ()
+    apply: Callable[[sqlite3.Connection], None] | None = None
+
+
+_MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations(
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)"""
+
+
+def applied_versions(conn: sqlite3.Connection) -> dict[int, str]:
+    """Versions recorded in ``schema_migrations`` (empty when the table does not exist)."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+    ).fetchone()
+    if not exists:
+        return {}
+    return {int(v): str(n) for v, n in conn.execute("SELECT version, name FROM schema_migrations")}
+
+
+def migrate(
+    conn: sqlite3.Connection,
+    migrations: Sequence[Migration],
+    *,
+    path: Path | str = "database",
+    legacy_tables: Sequence[str] = (),
+) -> list[str]:
+    """Apply the pending migrations in version order, each in its own transaction.
+
+    Returns the names applied (empty when up to date: re-running is a no-op).
+    Raises :class:`StoreError` when the file was written by a newer version of this
+    tool, or holds one of ``legacy_tables`` without our migrations table (a database
+    of another tool that a blind ``CREATE TABLE IF NOT EXISTS`` would misread).
+    """
+    ordered = sorted(migrations, key=lambda m: m.version)
+    known = {m.version for m in ordered}
+    try:
+        done = applied_versions(conn)
+        if not done and legacy_tables:
+            names = {
+                str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            foreign = sorted(names & set(legacy_tables))
+            if foreign:
+                raise StoreError(msg("store.foreign_schema", path=path, tables=", ".join(foreign)))
+        newer = sorted(set(done) - known)
+        if newer:
+            raise StoreError(
+                msg("store.too_new", path=path, version=max(newer), known=max(known, default=0))
+            )
+        applied: list[str] = []
+        with transaction(conn):
+            conn.execute(_MIGRATIONS_TABLE)
+        for migration in ordered:
+            if migration.version in done:
+                continue
+            with transaction(conn):
+                for statement in migration.statements:
+                    conn.execute(statement)
+                if migration.apply is not None:
+                    migration.apply(conn)
+                conn.execute(
+                    "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, utc_now_iso()),
+                )
+            applied.append(migration.name)
+        return applied
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(msg("store.not_a_database", path=path, detail=exc)) from exc
+
+
+def open_database(
+    path: Path | str, migrations: Sequence[Migration], *, legacy_tables: Sequence[str] = ()
+) -> sqlite3.Connection:
+    """connect + migrate; closes the connection again if migrating fails."""
+    conn = connect(path)
+    try:
+        migrate(conn, migrations, path=path, legacy_tables=legacy_tables)
+    except BaseException:
+        conn.close()
+        raise
+    return conn

@@ -1,0 +1,157 @@
+"""Identity of ledger rows: one row per user, found through ``target_keys``.
+
+A target starts under the key it was listed with (``id:<digits>`` or
+``sn:<lower handle>``). When a lookup reveals the user id, :func:`resolve_identity`
+gives the row its ``id:`` and ``sn:`` keys; if another row already stands for the
+same user, the two are merged so the runbook's duplicate query stays empty.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from twitter_blocker.errors import StoreError
+from twitter_blocker.messages import msg
+from twitter_blocker.store.db import transaction, utc_now_iso
+from twitter_blocker.store.models import STATUS_RANK
+
+
+def id_key(user_id: str) -> str:
+    return f"id:{user_id}"
+
+
+def handle_key(screen_name: str) -> str:
+    return f"sn:{screen_name.strip().lstrip('@').lower()}"
+
+
+def _status_of(conn: sqlite3.Connection, row_id: int) -> tuple[str, str | None] | None:
+    found = conn.execute(
+        "SELECT status, user_id FROM block_history WHERE id = ?", (row_id,)
+    ).fetchone()
+    return None if found is None else (str(found[0]), found[1])
+
+
+_MERGED_COLUMNS = (
+    "user_id",
+    "screen_name",
+    "user_status",
+    "protected",
+    "block_sent_at",
+    "created_at",
+    "blocked_at",
+    "checked_at",
+)
+
+
+def _earliest(x: str | None, y: str | None) -> str | None:
+    return min((v for v in (x, y) if v is not None), default=None)
+
+
+def _latest(x: str | None, y: str | None) -> str | None:
+    return max((v for v in (x, y) if v is not None), default=None)
+
+
+def merge_rows(conn: sqlite3.Connection, a: int, b: int) -> int:
+    """Merge two rows of the same user; return the survivor's id. Call inside a transaction.
+
+    The survivor is the row further along (blocked > skipped > failed > pending; on a tie
+    the older row) and keeps its state, reason and error fields. It also keeps the earliest
+    ``block_sent_at``/``created_at``, any ``blocked_at``, the latest ``checked_at``, and
+    takes every key and attempt of the other row, which is deleted.
+    """
+    first, second = _status_of(conn, a), _status_of(conn, b)
+    if first is None or second is None:
+        raise StoreError(msg("store.no_row", row_id=a if first is None else b))
+    rank_a, rank_b = STATUS_RANK[first[0]], STATUS_RANK[second[0]]
+    keep, drop = (a, b) if (rank_a, -a) >= (rank_b, -b) else (b, a)
+    cols = ", ".join(_MERGED_COLUMNS)
+    kept = conn.execute(f"SELECT {cols} FROM block_history WHERE id = ?", (keep,)).fetchone()
+    other = conn.execute(f"SELECT {cols} FROM block_history WHERE id = ?", (drop,)).fetchone()
+    k, o = (
+        dict(zip(_MERGED_COLUMNS, kept, strict=True)),
+        dict(zip(_MERGED_COLUMNS, other, strict=True)),
+    )
+    conn.execute("UPDATE target_keys SET history_id = ? WHERE history_id = ?", (keep, drop))
+    conn.execute("UPDATE attempts SET history_id = ? WHERE history_id = ?", (keep, drop))
+    conn.execute("DELETE FROM block_history WHERE id = ?", (drop,))
+    conn.execute(
+        """UPDATE block_history SET user_id = ?, screen_name = ?, user_status = ?, protected = ?,
+             block_sent_at = ?, created_at = ?, blocked_at = ?, checked_at = ?, updated_at = ?
+           WHERE id = ?""",
+        (
+            k["user_id"] if k["user_id"] is not None else o["user_id"],
+            k["screen_name"] if k["screen_name"] is not None else o["screen_name"],
+            k["user_status"] if k["user_status"] is not None else o["user_status"],
+            max(int(k["protected"]), int(o["protected"])),
+            _earliest(k["block_sent_at"], o["block_sent_at"]),
+            _earliest(k["created_at"], o["created_at"]),
+            k["blocked_at"] if k["blocked_at"] is not None else o["blocked_at"],
+            _latest(k["checked_at"], o["checked_at"]),
+            utc_now_iso(),
+            keep,
+        ),
+    )
+    return keep
+
+
+def _point_key(conn: sqlite3.Connection, key: str, row_id: int) -> None:
+    conn.execute(
+        "INSERT INTO target_keys(key, history_id) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET history_id = excluded.history_id",
+        (key, row_id),
+    )
+
+
+def resolve_identity(
+    conn: sqlite3.Connection, row_id: int, user_id: str, screen_name: str | None
+) -> int:
+    """Record that row ``row_id`` is user ``user_id`` (now called ``screen_name``).
+
+    Merges with the row that already holds ``user_id``, and with an id-less row that
+    was listed under the same handle; repoints the ``sn:`` key of the handle to this
+    user (handles move between accounts: the latest lookup wins). One transaction;
+    returns the id of the surviving row.
+    """
+    user_id = str(user_id)
+    now = utc_now_iso()
+    with transaction(conn):
+        current = _status_of(conn, row_id)
+        if current is None:
+            raise StoreError(msg("store.no_row", row_id=row_id))
+        holder = conn.execute(
+            "SELECT id FROM block_history WHERE user_id = ? AND id != ?", (user_id, row_id)
+        ).fetchone()
+        if current[1] is not None and current[1] != user_id:
+            # This row already is another user (its handle now belongs to someone else):
+            # leave it untouched; the handle key moves to the row of the new user.
+            if holder is not None:
+                survivor = int(holder[0])
+            else:
+                survivor = int(
+                    conn.execute(
+                        "INSERT INTO block_history(user_id, screen_name, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?) RETURNING id",
+                        (user_id, screen_name, now, now),
+                    ).fetchone()[0]
+                )
+        elif holder is not None:
+            survivor = merge_rows(conn, row_id, int(holder[0]))
+        else:
+            survivor = row_id
+        if screen_name:
+            owner = conn.execute(
+                "SELECT k.history_id, b.user_id FROM target_keys k"
+                " JOIN block_history b ON b.id = k.history_id WHERE k.key = ?",
+                (handle_key(screen_name),),
+            ).fetchone()
+            if owner is not None and int(owner[0]) != survivor and owner[1] in (None, user_id):
+                survivor = merge_rows(conn, survivor, int(owner[0]))
+        conn.execute(
+            "UPDATE block_history SET user_id = ?, screen_name = COALESCE(?, screen_name),"
+            " updated_at = ? WHERE id = ?",
+            (user_id, screen_name, now, survivor),
+        )
+        _point_key(conn, id_key(user_id), survivor)
+        if screen_name:
+            _point_key(conn, handle_key(screen_name), survivor)
+    return survivor

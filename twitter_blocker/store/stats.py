@@ -1,0 +1,151 @@
+"""Read-only statistics over the ledger: what ``--stats``, ``health`` and ``diagnose`` show."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+
+from twitter_blocker.store.budgets import Budgets
+from twitter_blocker.store.db import iso
+from twitter_blocker.store.models import (
+    PERMANENT_USER_STATUSES,
+    ErrorSample,
+    RunInfo,
+    Stats,
+    Status,
+)
+
+_PERMANENT_SQL = ", ".join(f"'{s}'" for s in PERMANENT_USER_STATUSES)
+_TEMPORARY = f"status = 'failed' AND (user_status IS NULL OR user_status NOT IN ({_PERMANENT_SQL}))"
+
+
+def pid_alive(pid: int | None) -> bool:
+    """True when a process with this pid exists (``os.kill(pid, 0)``)."""
+    if pid is None or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except OSError:
+        return False
+    return True
+
+
+_RUN_COLUMNS = (
+    "id, started_at, ended_at, pid, command, status, exit_code, end_reason,"
+    " targets, blocked, skipped, failed, api_calls"
+)
+
+
+def _run(values: tuple[object, ...]) -> RunInfo:
+    pid = values[3]
+    status = values[5]
+    alive = isinstance(pid, int) and pid_alive(pid)
+    state = "crashed" if status == "running" and not alive else str(status)
+    return RunInfo(
+        id=int(values[0]),  # type: ignore[call-overload]
+        started_at=values[1],  # type: ignore[arg-type]
+        ended_at=values[2],  # type: ignore[arg-type]
+        pid=pid,  # type: ignore[arg-type]
+        command=values[4],  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        state=state,
+        exit_code=values[6],  # type: ignore[arg-type]
+        end_reason=values[7],  # type: ignore[arg-type]
+        targets=values[8],  # type: ignore[arg-type]
+        blocked=values[9],  # type: ignore[arg-type]
+        skipped=values[10],  # type: ignore[arg-type]
+        failed=values[11],  # type: ignore[arg-type]
+        api_calls=values[12],  # type: ignore[arg-type]
+    )
+
+
+def last_runs(conn: sqlite3.Connection, limit: int = 1) -> list[RunInfo]:
+    """The newest ``process_log`` rows, newest first; a dead ``running`` row reads ``crashed``."""
+    return [
+        _run(tuple(v))
+        for v in conn.execute(
+            f"SELECT {_RUN_COLUMNS} FROM process_log ORDER BY id DESC LIMIT ?", (limit,)
+        )
+    ]
+
+
+def _grouped(conn: sqlite3.Connection, column: str, null_as: str) -> dict[str, int]:
+    return {
+        (null_as if value is None else str(value)): int(n)
+        for value, n in conn.execute(
+            f"SELECT {column}, count(*) FROM block_history GROUP BY {column} ORDER BY 2 DESC"
+        )
+    }
+
+
+def error_samples(conn: sqlite3.Connection, limit: int = 5) -> list[ErrorSample]:
+    """The latest distinct errors carried by failed rows, with how many rows carry each."""
+    return [
+        ErrorSample(
+            http_status=http,
+            code=code,
+            message=str(message),
+            count=int(n),
+            last_at=last,
+        )
+        for http, code, message, n, last in conn.execute(
+            "SELECT last_http_status, last_error_code, last_error, count(*), max(updated_at)"
+            " FROM block_history WHERE status = 'failed' AND last_error IS NOT NULL"
+            " GROUP BY last_http_status, last_error_code, last_error"
+            " ORDER BY max(updated_at) DESC LIMIT ?",
+            (limit,),
+        )
+    ]
+
+
+def collect(
+    conn: sqlite3.Connection,
+    *,
+    max_attempts: int = 10,
+    samples: int = 5,
+    now: datetime | None = None,
+) -> Stats:
+    """Every figure of :class:`Stats`, each one exact SQL (a handful of queries in total)."""
+    moment = iso(now or datetime.now(UTC))
+    by_status = {s.value: 0 for s in Status}
+    by_status.update(_grouped(conn, "status", "unknown"))
+    (
+        pending,
+        sent_unconfirmed,
+        candidates,
+        due,
+        exhausted,
+        permanent,
+    ) = conn.execute(
+        f"""SELECT
+              coalesce(sum(status = 'pending'), 0),
+              coalesce(sum(status != 'blocked' AND block_sent_at IS NOT NULL), 0),
+              coalesce(sum({_TEMPORARY} AND attempts < ?), 0),
+              coalesce(sum({_TEMPORARY} AND attempts < ?
+                  AND (next_attempt_at IS NULL OR next_attempt_at <= ?)), 0),
+              coalesce(sum({_TEMPORARY} AND attempts >= ?), 0),
+              coalesce(sum(status = 'failed' AND user_status IN ({_PERMANENT_SQL})), 0)
+            FROM block_history""",
+        (max_attempts, max_attempts, moment, max_attempts),
+    ).fetchone()
+    runs = last_runs(conn, 1)
+    return Stats(
+        total=sum(by_status.values()),
+        by_status=by_status,
+        by_user_status=_grouped(conn, "user_status", "unknown"),
+        by_reason=_grouped(conn, "reason", "none"),
+        pending=int(pending),
+        block_sent_unconfirmed=int(sent_unconfirmed),
+        retry_candidates=int(candidates),
+        retry_due=int(due),
+        retry_exhausted=int(exhausted),
+        permanent_failures=int(permanent),
+        error_samples=error_samples(conn, samples),
+        last_run=runs[0] if runs else None,
+        rate_limits=Budgets(conn).states(),
+    )
