@@ -21,6 +21,7 @@ from twitter_blocker.inputs.targets import (
     Target,
     TargetList,
     check_targets,
+    load_allowlist,
     load_targets,
     parse_targets,
 )
@@ -220,6 +221,30 @@ def test_many_lines_load_and_deduplicate(tmp_path: Path) -> None:
     assert len(tl.targets) == 5000 + 7000
     assert len(tl.duplicates) == 20000 - 12000
     assert not tl.invalid
+
+
+def test_target_keys_include_the_handle_of_an_id_entry() -> None:
+    assert Target("id:5", "5", "Foo", 1).keys == ("id:5", "sn:foo")
+    assert Target("id:5", "5", None, 1).keys == ("id:5",)
+    assert Target("sn:foo", None, "Foo", 1).keys == ("sn:foo",)
+
+
+def test_allowlist_keeps_every_key_even_of_duplicates(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "allow.json",
+        json.dumps(["@Friend", {"id": "42", "screen_name": "friend"}, "7", "x.com/i/user/7"]),
+    )
+    assert load_allowlist(path) == frozenset({"sn:friend", "id:42", "id:7"})
+
+
+def test_allowlist_may_be_empty_but_never_silently_skips_a_bad_entry(tmp_path: Path) -> None:
+    assert load_allowlist(_write(tmp_path, "a.txt", "# nobody yet\n")) == frozenset()
+    path = _write(tmp_path, "b.txt", "friend\nfriend-2\n")
+    with pytest.raises(InputError, match=r"b\.txt:2: invalid entry 'friend-2'"):
+        load_allowlist(path)
+    with pytest.raises(InputError, match="--allowlist"):
+        load_allowlist(tmp_path / "missing.txt")
 
 
 # --- malformed inputs ---------------------------------------------------------------------------

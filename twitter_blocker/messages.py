@@ -59,6 +59,7 @@ EN: dict[str, str] = {
     "targets.invalid.more": "invalid entry {value!r}: {reason} (and {more} more invalid)",
     "targets.invalid.hint": "fix them or pass --skip-invalid to leave them out",
     "targets.no_valid": "the target list has no valid entries ({invalid} invalid)",
+    "allowlist.missing_file.hint": "create it, or fix the path given to --allowlist",
     # --- run -----------------------------------------------------------------
     "auth.failed": (
         "X rejected the session cookies ({detail}). Log in at https://x.com in your browser, "

@@ -25,16 +25,18 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from twitter_blocker.errors import InputError
-from twitter_blocker.inputs.normalize import InvalidEntry, handle_key, normalize
-from twitter_blocker.inputs.target_json import parse_json_targets
+from twitter_blocker.inputs.normalize import InvalidEntry, handle_key, id_key, normalize
+from twitter_blocker.inputs.target_json import Sink, parse_json_targets
 from twitter_blocker.messages import msg
 
 __all__ = [
     "Target",
     "TargetList",
     "check_targets",
+    "load_allowlist",
     "load_targets",
     "parse_targets",
 ]
@@ -50,6 +52,13 @@ class Target:
     user_id: str | None  # decimal string
     screen_name: str | None  # as written (case kept), without "@"
     line: int  # 1-based line (or array index + 1 for JSON lists)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every key this entry claims: its id key and, when it also names a handle, that too."""
+        if self.user_id is not None and self.screen_name is not None:
+            return (self.key, handle_key(self.screen_name))
+        return (self.key,)
 
 
 @dataclass
@@ -115,31 +124,31 @@ def parse_targets(text: str, *, source: str) -> TargetList:
     whole cannot be read (syntax, shape, unknown format, CSV without a usable column); bad
     entries are returned in ``invalid`` and an empty list is returned empty (see ``check_targets``).
     """
+    collector = Collector()
+    fmt, json_path = _feed_any(text, source, collector)
+    return collector.build(source, fmt, json_path)
+
+
+def _feed_any(text: str, source: str, sink: Sink) -> tuple[str, str | None]:
+    """Detect the format and feed every entry to ``sink``; (format label, JSON path)."""
     text = text.removeprefix("\ufeff")
     head = text.lstrip()
     if head.startswith(("[", "{", "window.YTD.")):
-        collector = Collector()
-        fmt, path = parse_json_targets(text, source, collector)
-        return collector.build(source, fmt, path)
+        return parse_json_targets(text, source, sink)
     lines = text.splitlines()
     header_at, delimiter = _csv_header(lines, source)
     if header_at is not None:
-        return _parse_csv(text, source, delimiter)
-    return _parse_text(lines, source)
+        _feed_csv(text, source, delimiter, sink)
+        return "csv", None
+    _feed_text(lines, sink)
+    return "text", None
 
 
 def check_targets(targets: TargetList, *, skip_invalid: bool = False) -> TargetList:
     """Raise the one-line ``InputError`` for invalid entries (unless ``skip_invalid``) or an
     empty list; return ``targets`` unchanged otherwise."""
     if targets.invalid and not skip_invalid:
-        line, value, reason = targets.invalid[0]
-        more = len(targets.invalid) - 1
-        text = (
-            msg("targets.invalid.more", value=value, reason=reason, more=more)
-            if more
-            else msg("targets.invalid", value=value, reason=reason)
-        )
-        raise InputError(text, where=targets.where(line), hint=msg("targets.invalid.hint"))
+        _raise_invalid(targets)
     if not targets.targets:
         if targets.invalid:
             raise InputError(
@@ -151,33 +160,80 @@ def check_targets(targets: TargetList, *, skip_invalid: bool = False) -> TargetL
 
 def load_targets(path: Path, *, skip_invalid: bool = False) -> TargetList:
     """Read, parse and check a target list file (``InputError``, exit 2, on any problem)."""
+    text = _read_text(path, missing_hint=msg("targets.missing_file.hint"))
+    return check_targets(parse_targets(text, source=str(path)), skip_invalid=skip_invalid)
+
+
+class _KeySink:
+    """Collects every key of every valid entry, duplicates included."""
+
+    __slots__ = ("invalid", "keys")
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.invalid: list[tuple[int, str, str]] = []
+
+    def add(self, line: int, raw: str, user_id: str | None, screen_name: str | None) -> None:
+        if user_id is not None:
+            self.keys.add(id_key(user_id))
+        if screen_name is not None:
+            self.keys.add(handle_key(screen_name))
+
+    def bad(self, line: int, raw: str, reason: str) -> None:
+        self.invalid.append((line, raw[:_SHOWN], reason))
+
+
+def load_allowlist(path: Path) -> frozenset[str]:
+    """Every ``Target`` key an allowlist file names, in any format a target list may have.
+
+    Unlike ``load_targets`` nothing is dropped as a duplicate: an entry with an id and a
+    handle protects both, so a renamed account stays protected by its id. Any invalid entry
+    is an error (an allowlist must never silently protect less than written). An allowlist
+    without entries is allowed and protects nobody.
+    """
+    text = _read_text(path, missing_hint=msg("allowlist.missing_file.hint"))
+    sink = _KeySink()
+    fmt, json_path = _feed_any(text, str(path), sink)
+    if sink.invalid:
+        _raise_invalid(TargetList(str(path), fmt, [], [], sink.invalid, json_path))
+    return frozenset(sink.keys)
+
+
+def _raise_invalid(targets: TargetList) -> NoReturn:
+    line, value, reason = targets.invalid[0]
+    more = len(targets.invalid) - 1
+    text = (
+        msg("targets.invalid.more", value=value, reason=reason, more=more)
+        if more
+        else msg("targets.invalid", value=value, reason=reason)
+    )
+    raise InputError(text, where=targets.where(line), hint=msg("targets.invalid.hint"))
+
+
+def _read_text(path: Path, *, missing_hint: str) -> str:
     source = str(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(
-            msg("targets.missing_file"), where=source, hint=msg("targets.missing_file.hint")
-        ) from None
+        raise InputError(msg("targets.missing_file"), where=source, hint=missing_hint) from None
     except OSError as exc:
         raise InputError(
             msg("targets.unreadable", detail=exc.strerror or type(exc).__name__), where=source
         ) from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(
             msg("targets.unreadable", detail="not UTF-8 text"), where=f"{source}:{line}"
         ) from None
-    return check_targets(parse_targets(text, source=source), skip_invalid=skip_invalid)
 
 
 # --- text --------------------------------------------------------------------------------------
 
 
-def _parse_text(lines: list[str], source: str) -> TargetList:
-    collector = Collector()
-    add, bad = collector.add, collector.bad
+def _feed_text(lines: list[str], sink: Sink) -> None:
+    add, bad = sink.add, sink.bad
     for lineno, line in enumerate(lines, start=1):
         value = line.strip()
         if not value or value[0] == "#":
@@ -190,7 +246,6 @@ def _parse_text(lines: list[str], source: str) -> TargetList:
             bad(lineno, value, exc.reason)
             continue
         add(lineno, value, user_id, screen_name)
-    return collector.build(source, "text")
 
 
 def _cut_comment(value: str) -> str:
@@ -237,8 +292,7 @@ def _columns(header: list[str]) -> tuple[int | None, int | None]:
     return id_col, handle_col
 
 
-def _parse_csv(text: str, source: str, delimiter: str) -> TargetList:
-    collector = Collector()
+def _feed_csv(text: str, source: str, delimiter: str, sink: Sink) -> None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     id_col: int | None = None
     handle_col: int | None = None
@@ -252,16 +306,15 @@ def _parse_csv(text: str, source: str, delimiter: str) -> TargetList:
                 id_col, handle_col = _columns(row)
                 header_seen = True
                 continue
-            _csv_row(collector, lineno, row, delimiter, id_col, handle_col)
+            _csv_row(sink, lineno, row, delimiter, id_col, handle_col)
     except csv.Error as exc:
         raise InputError(
             msg("targets.unparseable", detail=str(exc)), where=f"{source}:{reader.line_num}"
         ) from None
-    return collector.build(source, "csv")
 
 
 def _csv_row(
-    collector: Collector,
+    collector: Sink,
     lineno: int,
     row: list[str],
     delimiter: str,
