@@ -1,0 +1,214 @@
+"""Health check (runbook: ヘルスチェック, 予防策) for cron or a container probe.
+
+Checks, each graded OK / WARNING / CRITICAL (the exit code is the worst grade):
+  database  reachable and passes ``PRAGMA quick_check``; on a database error an
+            emergency backup is taken first (the runbook's ./emergency-backup.sh);
+  disk      use of the data directory's file system against a threshold (90 %);
+  memory    system memory use against a threshold (90 %);
+  cookies   present, parseable, and not rejected by X since the last good call;
+  lock      no stale lock file and no run recorded as running that no process holds.
+It makes no network call and imports nothing heavy: it runs every 15 minutes.
+Disk and memory readings come from a ``Probes`` value so tests can inject faults.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+
+from ..config import Paths
+from ..errors import BlockerError
+from .dbcheck import check_database, open_existing
+from .lock import read_holder
+
+# Above the warning threshold a resource is a warning; at this use it is critical
+# (SQLite cannot commit on a full disk; the OOM killer is near).
+CRITICAL_PERCENT = 98.0
+AUTH_FAILURES = ("auth_failed", "csrf_mismatch", "account_locked", "account_suspended")
+EXIT_AUTH_OR_ACCOUNT = (3, 4)
+
+
+class Level(IntEnum):
+    OK = 0
+    WARNING = 1
+    CRITICAL = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    level: Level
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Probes:
+    """Where disk and memory readings come from (percent used, 0-100)."""
+
+    disk_percent: Callable[[Path], float]
+    memory_percent: Callable[[], float]
+
+
+def _psutil_disk(path: Path) -> float:
+    import psutil
+
+    return float(psutil.disk_usage(str(path)).percent)
+
+
+def _psutil_memory() -> float:
+    import psutil
+
+    return float(psutil.virtual_memory().percent)
+
+
+SYSTEM_PROBES = Probes(disk_percent=_psutil_disk, memory_percent=_psutil_memory)
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    checks: tuple[Check, ...]
+    emergency_backup: Path | None = None
+    emergency_backup_error: str | None = None
+
+    @property
+    def level(self) -> Level:
+        return max((c.level for c in self.checks), default=Level.OK)
+
+    @property
+    def exit_code(self) -> int:
+        return int(self.level)
+
+
+def _grade(percent: float, threshold: float) -> Level:
+    if percent >= max(CRITICAL_PERCENT, threshold):
+        return Level.CRITICAL
+    return Level.WARNING if percent > threshold else Level.OK
+
+
+def check_resource(name: str, read: Callable[[], float], threshold: float) -> Check:
+    try:
+        percent = read()
+    except OSError as exc:
+        return Check(name, Level.WARNING, f"cannot read {name} use: {exc}")
+    return Check(
+        name, _grade(percent, threshold), f"{percent:.1f}% used (threshold {threshold:g}%)"
+    )
+
+
+def check_db(paths: Paths) -> Check:
+    result = check_database(paths.db, quick_only=True)
+    if not result.exists:
+        return Check("database", Level.WARNING, f"{paths.db} does not exist yet")
+    if result.ok:
+        return Check("database", Level.OK, f"{paths.db.name}: quick_check ok")
+    if "locked" in result.summary or "busy" in result.summary:
+        return Check("database", Level.WARNING, f"busy: {result.summary}")
+    return Check("database", Level.CRITICAL, f"{paths.db.name}: {result.summary}")
+
+
+def _last(conn: sqlite3.Connection, outcomes: tuple[str, ...]) -> tuple[int, str, str]:
+    """(id, at, outcome) of the newest attempt with one of ``outcomes``; id 0 when none."""
+    marks = ", ".join("?" * len(outcomes))
+    row = conn.execute(
+        f"SELECT id, at, outcome FROM attempts WHERE outcome IN ({marks}) ORDER BY id DESC LIMIT 1",
+        outcomes,
+    ).fetchone()
+    return (0, "", "") if row is None else (int(row[0]), str(row[1]), str(row[2]))
+
+
+def _auth_history(paths: Paths) -> tuple[Level, str]:
+    """What the ledger says about the cookies: the last auth failure against the last good call."""
+    if not paths.db.is_file():
+        return Level.OK, "not verified yet (no database)"
+    try:
+        with open_existing(paths.db) as conn:
+            bad_id, bad_at, bad = _last(conn, AUTH_FAILURES)
+            good_id, good_at, _ok = _last(conn, ("ok",))
+            run = conn.execute(
+                "SELECT id, exit_code, ended_at FROM process_log "
+                "WHERE status != 'running' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        return Level.OK, "not verified (ledger unreadable)"
+    if bad_id > good_id:
+        return Level.CRITICAL, f"X rejected the session ({bad} at {bad_at}); no good call since"
+    if run is not None and run[1] in EXIT_AUTH_OR_ACCOUNT and good_id == 0:
+        return Level.CRITICAL, f"the last run (#{run[0]}) ended with exit {run[1]}"
+    if good_id == 0:
+        return Level.OK, "not verified yet (no successful call recorded)"
+    return Level.OK, f"last good call at {good_at}"
+
+
+def check_cookies(paths: Paths) -> Check:
+    if not paths.cookies.is_file():
+        return Check("cookies", Level.CRITICAL, f"{paths.cookies} is missing")
+    from ..inputs.cookies import load_cookies
+
+    try:
+        load_cookies(paths.cookies)
+    except BlockerError as exc:
+        return Check("cookies", Level.CRITICAL, str(exc))
+    level, detail = _auth_history(paths)
+    return Check("cookies", level, f"{paths.cookies.name} present; {detail}")
+
+
+def check_lock(paths: Paths) -> Check:
+    holder = read_holder(paths.lock_file)
+    if holder is not None and holder.held:
+        return Check("lock", Level.OK, f"run active: pid {holder.pid} since {holder.started_at}")
+    if holder is not None and holder.pid is not None:
+        return Check(
+            "lock",
+            Level.WARNING,
+            f"stale lock file {paths.lock_file.name} (pid {holder.pid} holds no lock; "
+            "harmless, the next run takes it over)",
+        )
+    if paths.db.is_file():
+        try:
+            with open_existing(paths.db) as conn:
+                row = conn.execute(
+                    "SELECT id, pid, started_at FROM process_log WHERE status = 'running' "
+                    "ORDER BY id DESC LIMIT 1"
+                ).fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        if row is not None:
+            return Check(
+                "lock",
+                Level.WARNING,
+                f"run #{row[0]} (pid {row[1]}, started {row[2]}) is recorded as running but "
+                "no process holds the lock: it died; the next run resumes its work",
+            )
+    return Check("lock", Level.OK, "no run active")
+
+
+def check_health(
+    paths: Paths,
+    *,
+    disk_threshold: float = 90.0,
+    memory_threshold: float = 90.0,
+    probes: Probes = SYSTEM_PROBES,
+    backup_on_db_error: bool = True,
+) -> HealthReport:
+    db = check_db(paths)
+    backup_path: Path | None = None
+    backup_error: str | None = None
+    if db.level is Level.CRITICAL and backup_on_db_error:
+        from .backup import take_backup
+
+        try:
+            backup_path = take_backup(paths, emergency=True).folder
+        except (BlockerError, OSError, sqlite3.Error) as exc:
+            backup_error = str(exc)
+    data_dir = paths.data_dir if paths.data_dir.exists() else Path("/")
+    checks = (
+        db,
+        check_resource("disk", lambda: probes.disk_percent(data_dir), disk_threshold),
+        check_resource("memory", probes.memory_percent, memory_threshold),
+        check_cookies(paths),
+        check_lock(paths),
+    )
+    return HealthReport(checks, backup_path, backup_error)
