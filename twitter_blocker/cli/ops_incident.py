@@ -1,0 +1,105 @@
+"""`twitter-blocker incident new|postmortem` (runbook インシデント報告, 事後対応)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import click
+
+from ..config import Paths
+from ..errors import InputError
+from ..messages import msg
+from ..ops.diagnose import diagnose
+from ..ops.incident import DEFAULT_LOOKBACK, new_incident, write_postmortem
+from .errors import handle_errors
+from .options import api_base_option, echo_json, json_option, path_options
+
+_SPAN = re.compile(r"^(\d+(?:\.\d+)?)([mhd])$")
+_UNITS = {"m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def _since(value: str | None, now: datetime) -> datetime:
+    if value is None:
+        return now - DEFAULT_LOOKBACK
+    match = _SPAN.match(value.strip())
+    if match:
+        return now - timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"cannot read {value!r}", where="--since", hint="use 90m, 2h, 1d or an ISO UTC time"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@click.group()
+def incident() -> None:
+    """Write incident reports and postmortems from the runbook's templates."""
+
+
+@incident.command("new")
+@click.option(
+    "--level",
+    type=click.IntRange(1, 3),
+    default=None,
+    help="Severity 1-3 [default: the level diagnose detects, 3 when none].",
+)
+@click.option(
+    "--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language."
+)
+@click.option(
+    "--since",
+    metavar="SPAN|TIME",
+    default=None,
+    help="Start of the incident window: 90m, 2h, 1d or an ISO UTC time [default: 1h].",
+)
+@click.option("--reporter", metavar="NAME", default=None, help="Who detected it.")
+@click.option("--live", is_flag=True, help="Let the diagnosis make one live auth call.")
+@json_option
+@path_options
+@api_base_option
+@handle_errors
+def new(
+    paths: Paths,
+    api_base: str,
+    level: int | None,
+    lang: str,
+    since: str | None,
+    reporter: str | None,
+    live: bool,
+    as_json: bool,
+) -> None:
+    """Write incidents/INC-YYYYMMDD-NNN.md, filled from diagnose and the logs."""
+    now = datetime.now(UTC)
+    start = _since(since, now)
+    report = diagnose(paths, api_base, live=live, probe_timeout=2.0)
+    written = new_incident(
+        paths, report, level=level, lang=lang, since=start, reporter=reporter, now=now
+    )
+    if as_json:
+        echo_json(written)
+    else:
+        click.echo(msg("ops.incident.written", path=written.path))
+        click.echo(f"{written.incident_id} (level {int(written.level)})")
+
+
+@incident.command("postmortem")
+@click.argument("incident_id", metavar="ID")
+@click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    default=None,
+    help="Language [default: the incident report's].",
+)
+@json_option
+@path_options
+@handle_errors
+def postmortem(paths: Paths, incident_id: str, lang: str | None, as_json: bool) -> None:
+    """Write incidents/ID-postmortem.md with the timeline of the incident window."""
+    written = write_postmortem(paths, incident_id, lang=lang)
+    if as_json:
+        echo_json(written)
+    else:
+        click.echo(msg("ops.incident.written", path=written.path))

@@ -1,0 +1,220 @@
+"""What happened in a time window: runs, failed calls, error-log entries, backups, stops.
+
+Used by the incident report (symptoms, error messages, which response steps ran)
+and by the postmortem (its timeline table). Read-only; every message is masked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..config import Paths
+from . import dbfacts
+from .redact import redact
+
+MAX_EVENTS = 200
+
+
+def iso_ms(moment: datetime) -> str:
+    """The stored timestamp format (``2026-11-29T02:15:50.123Z``), so strings compare as times."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_time(value: object) -> datetime | None:
+    """An ISO string (``Z`` or offset) or epoch seconds, as an aware UTC datetime."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(float(value), UTC)
+    if isinstance(value, str) and value:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: datetime
+    actor: str  # "run #3", "twitter-blocker", "X"
+    action: str
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSample:
+    message: str  # masked
+    count: int
+    first: datetime
+    last: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    path: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Everything recorded in [start, end]."""
+
+    start: datetime
+    end: datetime
+    runs: list[dbfacts.RunRow]
+    failed_attempts: list[dbfacts.AttemptRow]
+    error_entries: list[dict[str, object]]
+    backups: list[Backup]
+    last_ok_at: datetime | None  # the newest accepted call in the window
+
+    @property
+    def stopped_runs(self) -> list[dbfacts.RunRow]:
+        """Runs that ended interrupted (exit 75) in the window: a stop happened."""
+        return [
+            run
+            for run in self.runs
+            if (run.status == "interrupted" or run.exit_code == 75)
+            and (t := parse_time(run.ended_at)) is not None
+            and self.start <= t <= self.end
+        ]
+
+    def first_problem(self) -> datetime | None:
+        times = [t for a in self.failed_attempts if (t := parse_time(a.at)) is not None]
+        times += [t for e in self.error_entries if (t := parse_time(e.get("at"))) is not None]
+        return min(times, default=None)
+
+    def affected_targets(self) -> int:
+        return len({a.user_id for a in self.failed_attempts if a.user_id})
+
+    def error_samples(self, limit: int = 10) -> list[ErrorSample]:
+        seen: dict[str, list[datetime]] = {}
+        rows: list[tuple[str, datetime | None]] = [
+            (_describe_attempt(a), parse_time(a.at)) for a in self.failed_attempts
+        ]
+        rows += [(_describe_entry(e), parse_time(e.get("at"))) for e in self.error_entries]
+        for text, at in rows:
+            if at is not None:
+                seen.setdefault(text, []).append(at)
+        counts = Counter({text: len(times) for text, times in seen.items()})
+        return [
+            ErrorSample(text, count, min(seen[text]), max(seen[text]))
+            for text, count in counts.most_common(limit)
+        ]
+
+
+def _describe_attempt(a: dbfacts.AttemptRow) -> str:
+    parts = [a.operation or "?", f"HTTP {a.http_status}" if a.http_status else "no response"]
+    if a.code is not None:
+        parts.append(f"code {a.code}")
+    parts.append(a.outcome or "?")
+    text = " ".join(parts)
+    return redact(f"{text}: {a.message}" if a.message else text)
+
+
+def _describe_entry(entry: dict[str, object]) -> str:
+    parts = [str(entry.get("operation") or "?")]
+    if entry.get("http_status"):
+        parts.append(f"HTTP {entry.get('http_status')}")
+    if entry.get("code") is not None:
+        parts.append(f"code {entry.get('code')}")
+    parts.append(str(entry.get("outcome") or "error"))
+    message = entry.get("message") or entry.get("error")
+    text = " ".join(parts)
+    return redact(f"{text}: {message}" if message else text)
+
+
+def read_error_log(path: Path, start: datetime, end: datetime) -> list[dict[str, object]]:
+    """Entries of error_log.jsonl whose time lies in [start, end] (bad lines are skipped)."""
+    entries: list[dict[str, object]] = []
+    try:
+        handle = path.open(encoding="utf-8", errors="replace")
+    except OSError:
+        return entries
+    with handle:
+        for line in handle:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(entry, dict):
+                continue
+            at = parse_time(entry.get("at") or entry.get("time") or entry.get("ts"))
+            if at is not None and start <= at <= end:
+                entry["at"] = iso_ms(at)
+                entries.append(entry)
+    return entries
+
+
+def find_backups(paths: Paths, start: datetime, end: datetime) -> list[Backup]:
+    """Backup folders (emergency and hourly) written in [start, end], by modification time."""
+    found: list[Backup] = []
+    candidates = [*paths.data_dir.glob("emergency_backup_*"), *paths.backup_dir.glob("auto_*")]
+    for folder in candidates:
+        try:
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            at = datetime.fromtimestamp(folder.stat().st_mtime, UTC)
+        except OSError:
+            continue
+        if start <= at <= end:
+            shown = folder.relative_to(paths.data_dir)
+            found.append(Backup(str(shown), at))
+    return sorted(found, key=lambda item: item.at)
+
+
+def collect(paths: Paths, start: datetime, end: datetime) -> Window:
+    since, until = iso_ms(start), iso_ms(end)
+    with dbfacts.open_readonly(paths.db) as conn:
+        if conn is None:
+            runs: list[dbfacts.RunRow] = []
+            failed: list[dbfacts.AttemptRow] = []
+            last_ok = None
+        else:
+            runs = [r for r in dbfacts.runs_since(conn, since) if (r.started_at or "") <= until]
+            failed = dbfacts.attempts_between(conn, since, until, failures_only=True)
+            ok = [a for a in dbfacts.attempts_between(conn, since, until) if a.outcome == "ok"]
+            last_ok = parse_time(ok[-1].at) if ok else None
+    return Window(
+        start=start,
+        end=end,
+        runs=runs,
+        failed_attempts=failed,
+        error_entries=read_error_log(paths.error_log, start, end),
+        backups=find_backups(paths, start, end),
+        last_ok_at=last_ok,
+    )
+
+
+def events(window: Window) -> list[Event]:
+    """The window as a timeline: runs, failed calls grouped per minute, backups. Oldest first."""
+    out: list[Event] = []
+    for run in window.runs:
+        started = parse_time(run.started_at)
+        if started is not None and started >= window.start:
+            out.append(
+                Event(started, f"run #{run.id}", f"started `{redact(run.command or '')}`", "-")
+            )
+        ended = parse_time(run.ended_at)
+        if ended is not None:
+            result = f"{run.status}, exit {run.exit_code}, {run.end_reason or '-'}"
+            counts = f"blocked {run.blocked}, skipped {run.skipped}, failed {run.failed}"
+            out.append(Event(ended, f"run #{run.id}", f"ended ({counts})", result))
+    groups: dict[tuple[str, str], list[datetime]] = {}
+    for attempt in window.failed_attempts:
+        at = parse_time(attempt.at)
+        if at is None:
+            continue
+        key = (at.strftime("%Y-%m-%d %H:%M"), _describe_attempt(attempt))
+        groups.setdefault(key, []).append(at)
+    for (_, text), times in groups.items():
+        count = f"{len(times)} x " if len(times) > 1 else ""
+        out.append(Event(min(times), "X", f"{count}{text}", "failed call"))
+    for backup in window.backups:
+        out.append(Event(backup.at, "twitter-blocker", f"backup `{backup.path}`", "written"))
+    out.sort(key=lambda event: event.at)
+    return out[:MAX_EVENTS]
