@@ -78,6 +78,12 @@ EN: dict[str, str] = {
         "another run (pid {pid}) holds {db}; wait for it or stop it with `twitter-blocker stop`"
     ),
     "run.interrupted": "stopped before finishing ({why}); run the same command again to resume",
+    # --- engine ----------------------------------------------------------------
+    "run.session_killed": (
+        "X ended the session after {blocks} blocks in this run. {fix}. "
+        "To stay under X's hidden limit next time, add --max-blocks-per-hour {cap}"
+    ),
+    "run.blocks_before": "({blocks} blocks were made in this run before it stopped)",
     # --- ops: backup, restore, db, integrity, cleanup, health, schedule ---------
     "ops.db.missing": "database not found",
     "ops.db.exists": "a file already exists here; `db init` never overwrites (move it aside first)",
@@ -153,6 +159,19 @@ EN: dict[str, str] = {
     "store.no_row": "no block_history row with id {row_id}",
     "cache.corrupt": (
         "the cache {path} was damaged ({detail}); moved it to {moved} and started an empty cache"
+    ),
+    # --- emulator --------------------------------------------------------------
+    "emulator.non_loopback": (
+        "--host {host!r} is not a loopback address; the emulator serves loopback only "
+        "(use 127.0.0.1, ::1 or localhost)"
+    ),
+    "emulator.bad_option": "{option} {value!r}: {detail}",
+    "emulator.serving": (
+        "X emulator serving on {url} (seed {seed}, {population} targets, {viewers} viewers, "
+        "{shape} shape, {window}s windows); Ctrl+C stops it"
+    ),
+    "emulator.fixture_written": (
+        "fixture written to {path} (cookies.json, users.json, users_ids.json, truth.json)"
     ),
 }
 

@@ -88,7 +88,7 @@ class Population:
     viewers: list[ViewerSeed]
 
     def find_handle(self, handle: str) -> Person | None:
-        user_id = self.by_handle.get(handle.lower().lstrip("@"))
+        user_id = self.by_handle.get(handle.lower())
         return self.people.get(user_id) if user_id is not None else None
 
 

@@ -7,6 +7,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -96,10 +97,21 @@ class Emulator:
             time.sleep(0.005)
         return self
 
-    def serve_forever(self, host: str, port: int, log_level: str = "info") -> None:
-        """Serve in the calling thread until interrupted (the CLI command)."""
+    def serve_forever(
+        self,
+        host: str,
+        port: int,
+        log_level: str = "info",
+        on_ready: Callable[[str], None] | None = None,
+    ) -> None:
+        """Serve in the calling thread until interrupted (the CLI command).
+
+        ``on_ready(base_url)`` runs once the socket listens, before the first request is served.
+        """
         sock = self._bind(host, port)
         self._server = self._make_server(log_level)
+        if on_ready is not None:
+            on_ready(self.base_url)
         self._server.run(sockets=[sock])
 
     def stop(self) -> None:
