@@ -1,0 +1,428 @@
+"""The lookup cache: its own SQLite file (``cache/cache.db``, WAL), three layers.
+
+==============  =====================================  ===================
+layer           key -> value                           default lifetime
+==============  =====================================  ===================
+handles         lower-cased handle -> user id           30 days (ids never change; handles rarely)
+profiles        user id -> state, handle, name, protected   1 day (suspensions come and go)
+relationships   (viewer, user id) -> following, followed_by, blocking   1 hour
+==============  =====================================  ===================
+
+Reads return fresh entries only; a missing relationship is missing, never "not
+following" (the caller must look it up). Every read and write is batched: one
+query per 1,000 keys. Only lookups are cached, never a block.
+
+The cache is disposable. A damaged file never stops a run: it is moved aside to
+``cache.db.corrupt-<UTC time>`` and an empty cache takes its place; ``warning``
+then says what happened (and it is logged).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from twitter_blocker.errors import StoreError
+from twitter_blocker.messages import msg
+from twitter_blocker.store.db import Migration, connect, migrate, transaction
+from twitter_blocker.x.models import LookupResult, Relationship, User, UserState
+
+log = logging.getLogger("twitter_blocker.store.cache")
+
+BATCH = 1000
+DAY = 86_400.0
+
+_T = TypeVar("_T")
+
+CACHE_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "0001_cache_layers",
+        (
+            """CREATE TABLE handles(
+  handle TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  fetched_epoch REAL NOT NULL
+) WITHOUT ROWID""",
+            """CREATE TABLE profiles(
+  user_id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  screen_name TEXT,
+  name TEXT,
+  protected INTEGER NOT NULL DEFAULT 0,
+  fetched_epoch REAL NOT NULL
+) WITHOUT ROWID""",
+            """CREATE TABLE relationships(
+  viewer TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  following INTEGER NOT NULL,
+  followed_by INTEGER NOT NULL,
+  blocking INTEGER NOT NULL,
+  fetched_epoch REAL NOT NULL,
+  PRIMARY KEY(viewer, user_id)
+) WITHOUT ROWID""",
+            # purge_expired deletes by age.
+            "CREATE INDEX idx_handles_age ON handles(fetched_epoch)",
+            "CREATE INDEX idx_profiles_age ON profiles(fetched_epoch)",
+            "CREATE INDEX idx_relationships_age ON relationships(fetched_epoch)",
+        ),
+    ),
+)
+
+# SQLite primary result codes that mean the file itself is damaged.
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+@dataclass(frozen=True, slots=True)
+class CacheTTL:
+    """Lifetimes of the three layers, in seconds."""
+
+    ids: float = 30 * DAY
+    profiles: float = DAY
+    relationships: float = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    path: Path
+    size_bytes: int
+    handles: int
+    profiles: int
+    relationships: int
+    expired: int  # entries past their lifetime that purge_expired() would drop
+
+
+def normalize_handle(handle: str) -> str:
+    """Cache key of a handle: no ``@``, no spaces, lower-cased."""
+    return handle.strip().lstrip("@").lower()
+
+
+def _chunks(items: Sequence[_T], size: int = BATCH) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def _utc_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+class Cache:
+    """Lookup answers with lifetimes. One connection, used from one thread."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        ttl: CacheTTL | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path)
+        self.ttl = ttl or CacheTTL()
+        self.clock = clock
+        self.warning: str | None = None
+        self.conn = self._open()
+
+    @classmethod
+    def open(
+        cls, path: Path, *, ttl: CacheTTL | None = None, clock: Callable[[], float] = time.time
+    ) -> Cache:
+        """Open or create the cache file; a damaged one is moved aside (see ``warning``)."""
+        return cls(path, ttl=ttl, clock=clock)
+
+    # --- file handling --------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = connect(self.path)
+        except StoreError as exc:
+            return self._replace(exc)
+        try:
+            migrate(conn, CACHE_MIGRATIONS, path=self.path)
+        except StoreError as exc:
+            conn.close()
+            return self._replace(exc)
+        return conn
+
+    def _replace(self, exc: BaseException) -> sqlite3.Connection:
+        """Move the damaged file (and its -wal/-shm) aside and start an empty cache."""
+        moved = self.path.with_name(f"{self.path.name}.corrupt-{_utc_stamp()}")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(f"{self.path}{suffix}")
+            if src.exists():
+                try:
+                    src.replace(Path(f"{moved}{suffix}"))
+                except OSError:
+                    src.unlink(missing_ok=True)
+        cause = exc.__cause__ or exc
+        self.warning = msg("cache.corrupt", path=self.path, detail=cause, moved=moved.name)
+        log.warning("%s", self.warning)
+        try:
+            conn = connect(self.path)
+            migrate(conn, CACHE_MIGRATIONS, path=self.path)
+            return conn
+        except (StoreError, OSError) as again:  # no usable file at all: keep going in memory
+            log.warning("cache %s unusable (%s); caching in memory for this run", self.path, again)
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            migrate(conn, CACHE_MIGRATIONS, path=":memory:")
+            return conn
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """A read or write failed: reset a damaged file; anything else is a miss."""
+        if _is_corruption(exc):
+            self.conn.close()
+            self.conn = self._replace(exc)
+        else:
+            log.warning("cache %s: %s (treated as a miss)", self.path, exc)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- reads (fresh entries only) ---------------------------------------------------------
+
+    def _select(self, sql: str, keys: Sequence[str], *params: object) -> list[tuple[object, ...]]:
+        """Run ``sql`` once per batch of keys (bound as a JSON array for ``json_each``)."""
+        rows: list[tuple[object, ...]] = []
+        try:
+            for chunk in _chunks(keys):
+                rows.extend(self.conn.execute(sql, (json.dumps(list(chunk)), *params)))
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return []
+        return rows
+
+    def get_ids(self, handles: Sequence[str]) -> dict[str, str]:
+        """Lower-cased handle -> user id, for the handles with a fresh entry."""
+        keys = sorted({normalize_handle(h) for h in handles if h})
+        since = self.clock() - self.ttl.ids
+        rows = self._select(
+            "SELECT handle, user_id FROM handles"
+            " WHERE handle IN (SELECT value FROM json_each(?1)) AND fetched_epoch >= ?2",
+            keys,
+            since,
+        )
+        return {str(h): str(u) for h, u in rows}
+
+    def get_profiles(self, ids: Sequence[str]) -> dict[str, LookupResult]:
+        """User id -> the last lookup answer (state and profile; no relationship flags).
+
+        An ACTIVE answer's ``user`` has following/followed_by/blocking False because
+        the profile layer does not know them: combine with :meth:`get_relationships`.
+        """
+        keys = sorted({str(i) for i in ids})
+        since = self.clock() - self.ttl.profiles
+        rows = self._select(
+            "SELECT user_id, state, screen_name, name, protected FROM profiles"
+            " WHERE user_id IN (SELECT value FROM json_each(?1)) AND fetched_epoch >= ?2",
+            keys,
+            since,
+        )
+        out: dict[str, LookupResult] = {}
+        for uid, state, screen_name, name, protected in rows:
+            user_id = str(uid)
+            value = UserState(str(state))
+            user = None
+            if value is UserState.ACTIVE:
+                user = User(
+                    user_id=user_id,
+                    screen_name=str(screen_name or ""),
+                    name=str(name or ""),
+                    protected=bool(protected),
+                )
+            out[user_id] = LookupResult(key=user_id, state=value, user=user, user_id=user_id)
+        return out
+
+    def get_relationships(self, viewer: str, ids: Sequence[str]) -> dict[str, Relationship]:
+        """User id -> the viewer's edges to it, for the ids with a fresh entry."""
+        keys = sorted({str(i) for i in ids})
+        since = self.clock() - self.ttl.relationships
+        rows = self._select(
+            "SELECT user_id, following, followed_by, blocking FROM relationships"
+            " WHERE viewer = ?2 AND user_id IN (SELECT value FROM json_each(?1))"
+            " AND fetched_epoch >= ?3",
+            keys,
+            viewer,
+            since,
+        )
+        return {
+            str(uid): Relationship(
+                user_id=str(uid),
+                following=bool(fol),
+                followed_by=bool(fby),
+                blocking=bool(blk),
+            )
+            for uid, fol, fby, blk in rows
+        }
+
+    # --- writes (one transaction per call) --------------------------------------------------
+
+    def _write(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        batch = list(rows)
+        if not batch:
+            return
+        try:
+            with transaction(self.conn):
+                for chunk in _chunks(batch):
+                    self.conn.executemany(sql, chunk)
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def put_ids(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Remember handle -> user id pairs."""
+        now = self.clock()
+        self._write(
+            "INSERT OR REPLACE INTO handles(handle, user_id, fetched_epoch) VALUES (?, ?, ?)",
+            ((normalize_handle(h), str(u), now) for h, u in pairs if h and u),
+        )
+
+    def put_profiles(self, results: Iterable[LookupResult]) -> None:
+        """Remember the state/profile of every answer that names a user id."""
+        now = self.clock()
+        rows: list[tuple[object, ...]] = []
+        for r in results:
+            uid = r.user_id or (r.user.user_id if r.user else None)
+            if not uid:
+                continue  # a handle that does not exist: nothing to key it by
+            user = r.user
+            rows.append(
+                (
+                    str(uid),
+                    r.state.value,
+                    user.screen_name if user else None,
+                    user.name if user else None,
+                    int(user.protected) if user else 0,
+                    now,
+                )
+            )
+        self._write(
+            "INSERT OR REPLACE INTO profiles(user_id, state, screen_name, name, protected,"
+            " fetched_epoch) VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def put_relationships(self, viewer: str, relationships: Iterable[Relationship]) -> None:
+        """Remember the viewer's edges to users (from a lookup or friendships/show)."""
+        now = self.clock()
+        self._write(
+            "INSERT OR REPLACE INTO relationships(viewer, user_id, following, followed_by,"
+            " blocking, fetched_epoch) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (viewer, str(r.user_id), int(r.following), int(r.followed_by), int(r.blocking), now)
+                for r in relationships
+            ),
+        )
+
+    def put_lookups(self, viewer: str, results: Sequence[LookupResult]) -> None:
+        """All three layers from lookup answers: handle -> id, profile/state, and (active
+        users) the viewer's relationship flags as the lookup reported them."""
+        pairs: list[tuple[str, str]] = []
+        rels: list[Relationship] = []
+        for r in results:
+            if r.user is not None:
+                pairs.append((r.user.screen_name, r.user.user_id))
+                if r.state is UserState.ACTIVE:
+                    rels.append(
+                        Relationship(
+                            user_id=r.user.user_id,
+                            following=r.user.following,
+                            followed_by=r.user.followed_by,
+                            blocking=r.user.blocking,
+                        )
+                    )
+            elif r.user_id and r.key and not r.key.isdigit():
+                pairs.append((r.key, r.user_id))  # a suspended handle with its revealed id
+        self.put_ids(pairs)
+        self.put_profiles(results)
+        self.put_relationships(viewer, rels)
+
+    def set_blocking(self, viewer: str, ids: Sequence[str], blocking: bool = True) -> None:
+        """After a block (or unblock), correct the cached flag instead of waiting it out."""
+        self._write(
+            "UPDATE relationships SET blocking = ? WHERE viewer = ? AND user_id = ?",
+            ((int(blocking), viewer, str(i)) for i in ids),
+        )
+
+    # --- maintenance --------------------------------------------------------------------------
+
+    def _expiry(self) -> list[tuple[str, float]]:
+        now = self.clock()
+        return [
+            ("handles", now - self.ttl.ids),
+            ("profiles", now - self.ttl.profiles),
+            ("relationships", now - self.ttl.relationships),
+        ]
+
+    def purge_expired(self) -> int:
+        """Delete every entry past its layer's lifetime; returns how many."""
+        total = 0
+        try:
+            with transaction(self.conn):
+                for table, since in self._expiry():
+                    cur = self.conn.execute(
+                        f"DELETE FROM {table} WHERE fetched_epoch < ?", (since,)
+                    )
+                    total += int(cur.rowcount)
+        except sqlite3.Error as exc:
+            self._failed(exc)
+        return total
+
+    def vacuum(self) -> None:
+        """Compact the file and truncate its write-ahead log."""
+        try:
+            self.conn.execute("VACUUM")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def stats(self) -> CacheStats:
+        counts: dict[str, int] = {}
+        expired = 0
+        try:
+            for table, since in self._expiry():
+                n, old = self.conn.execute(
+                    f"SELECT count(*), coalesce(sum(fetched_epoch < ?), 0) FROM {table}", (since,)
+                ).fetchone()
+                counts[table] = int(n)
+                expired += int(old)
+        except sqlite3.Error as exc:
+            self._failed(exc)
+        size = sum(
+            Path(f"{self.path}{s}").stat().st_size
+            for s in ("", "-wal")
+            if Path(f"{self.path}{s}").exists()
+        )
+        return CacheStats(
+            path=self.path,
+            size_bytes=size,
+            handles=counts.get("handles", 0),
+            profiles=counts.get("profiles", 0),
+            relationships=counts.get("relationships", 0),
+            expired=expired,
+        )
