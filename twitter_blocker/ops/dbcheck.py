@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -164,25 +165,35 @@ def _quote(name: str) -> str:
 
 
 def shell_with_recover() -> str | None:
-    """The sqlite3 shell when it exists and knows ``.recover`` (3.29+), else None."""
+    """The sqlite3 shell when it exists and ``.recover`` works in it, else None.
+
+    Some builds list ``.recover`` but lack the page-reading virtual table it needs
+    ("SQL logic error"), so the shell is tried on a tiny database first.
+    """
     shell = shutil.which("sqlite3")
     if shell is None:
         return None
-    try:
-        out = subprocess.run(
-            [shell, "--version"], capture_output=True, text=True, timeout=10, check=True
-        ).stdout
-        major, minor = (int(part) for part in out.split()[0].split(".")[:2])
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
-        return None
-    return shell if (major, minor) >= (3, 29) else None
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / "probe.db"
+        with contextlib.closing(sqlite3.connect(probe)) as conn:
+            conn.execute("CREATE TABLE t(x)")
+            conn.execute("INSERT INTO t VALUES (1)")
+            conn.commit()
+        try:
+            out = subprocess.run(
+                [shell, str(probe), ".recover"], capture_output=True, timeout=30, check=False
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+    works = out.returncode == 0 and b"COMMIT" in out.stdout and b"INSERT" in out.stdout
+    return shell if works else None
 
 
 def _shell_recover(shell: str, source: Path, output: Path) -> None:
     dump = subprocess.run(
         [shell, str(source), ".recover"], capture_output=True, timeout=600, check=False
     )
-    if not dump.stdout:
+    if dump.returncode != 0 or not dump.stdout:
         raise sqlite3.DatabaseError(dump.stderr.decode("utf-8", "replace").strip() or "no output")
     load = subprocess.run(
         [shell, str(output)], input=dump.stdout, capture_output=True, timeout=600, check=False
@@ -223,9 +234,13 @@ def _copy_range(
     src: sqlite3.Connection, dest: sqlite3.Connection, table: str, cols: str, lo: int, hi: int
 ) -> tuple[int, int]:
     """Copy rows with lo <= rowid <= hi; returns (rows copied, unreadable single rowids)."""
+    # One rowid is a point lookup: a range scan would also step onto the next leaf
+    # page, so the last row before a damaged page would be lost with it.
+    where = "rowid = ?" if lo == hi else "rowid BETWEEN ? AND ?"
     try:
         rows = src.execute(
-            f"SELECT rowid, {cols} FROM {_quote(table)} WHERE rowid BETWEEN ? AND ?", (lo, hi)
+            f"SELECT rowid, {cols} FROM {_quote(table)} WHERE {where}",
+            (lo,) if lo == hi else (lo, hi),
         ).fetchall()
     except sqlite3.DatabaseError:
         if lo == hi:
@@ -242,9 +257,28 @@ def _copy_range(
     return len(rows), 0
 
 
+def _salvage_scan(
+    src: sqlite3.Connection, dest: sqlite3.Connection, table: str, cols: str
+) -> TableSalvage:
+    """A WITHOUT ROWID table: one scan in key order, keeping every row read before an error."""
+    marks = ", ".join("?" * len(cols.split(", ")))
+    insert = f"INSERT OR IGNORE INTO {_quote(table)}({cols}) VALUES ({marks})"
+    copied, bad = 0, 0
+    try:
+        for row in src.execute(f"SELECT {cols} FROM {_quote(table)}"):
+            dest.execute(insert, row)
+            copied += 1
+    except sqlite3.DatabaseError:
+        bad = 1
+    return TableSalvage(table, copied, bad)
+
+
 def _salvage_table(src: sqlite3.Connection, dest: sqlite3.Connection, table: str) -> TableSalvage:
     names = [str(row[1]) for row in dest.execute(f"PRAGMA table_info({_quote(table)})")]
     cols = ", ".join(_quote(n) for n in names)
+    sql = dest.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    if "WITHOUT ROWID" in " ".join(str(sql).upper().split()):
+        return _salvage_scan(src, dest, table, cols)
     lo, hi = _rowid_bounds(src, table)
     copied = bad = 0
     start = lo
@@ -292,11 +326,17 @@ def _python_salvage(source: Path, output: Path) -> dict[str, int]:
 
 def _drop_orphans(conn: sqlite3.Connection) -> int:
     """Delete rows whose foreign key points at a row that was lost; returns how many."""
+    tables = {str(r[0]) for r in conn.execute("PRAGMA foreign_key_check").fetchall()}
     dropped = 0
-    for table, rowid, _parent, _fk in conn.execute("PRAGMA foreign_key_check").fetchall():
-        if rowid is not None:
-            conn.execute(f"DELETE FROM {_quote(str(table))} WHERE rowid = ?", (rowid,))
-            dropped += 1
+    for table in sorted(tables):
+        for fk in conn.execute(f"PRAGMA foreign_key_list({_quote(table)})").fetchall():
+            parent, child_col, parent_col = str(fk[2]), str(fk[3]), fk[4]
+            target = _quote(str(parent_col)) if parent_col else "rowid"
+            cur = conn.execute(
+                f"DELETE FROM {_quote(table)} WHERE {_quote(child_col)} IS NOT NULL AND "
+                f"{_quote(child_col)} NOT IN (SELECT {target} FROM {_quote(parent)})"
+            )
+            dropped += max(cur.rowcount, 0)
     conn.commit()
     return dropped
 
