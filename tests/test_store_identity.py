@@ -1,0 +1,238 @@
+"""store.identity: resolve_identity merges rows of one user; properties of import/dedup/merge."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from twitter_blocker.errors import StoreError
+from twitter_blocker.inputs.targets import Target
+from twitter_blocker.store.history import History
+from twitter_blocker.store.models import STATUS_RANK, Status
+
+
+def uid(n: int | str) -> Target:
+    return Target(key=f"id:{n}", user_id=str(n), screen_name=None, line=1)
+
+
+def handle(name: str) -> Target:
+    return Target(key=f"sn:{name.lower()}", user_id=None, screen_name=name, line=1)
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Iterator[History]:
+    h = History.open(tmp_path / "block_history.db")
+    yield h
+    h.close()
+
+
+def duplicates(h: History) -> list[tuple[object, ...]]:
+    return h.conn.execute(
+        "SELECT user_id, screen_name, COUNT(*) as count FROM block_history"
+        " GROUP BY user_id, screen_name HAVING count > 1"
+    ).fetchall()
+
+
+def test_resolving_a_handle_row_sets_id_and_keys(history: History) -> None:
+    history.import_targets([handle("Alice")])
+    row = history.rows_to_process(1)[0]
+    assert history.resolve_identity(row.id, "100", "alice") == row.id
+    found = history.find("id:100")
+    assert found is not None and found.id == row.id
+    assert (found.user_id, found.screen_name, found.keys) == (
+        "100",
+        "alice",
+        ("id:100", "sn:alice"),
+    )
+
+
+def test_handle_row_merges_into_the_blocked_id_row(history: History) -> None:
+    history.import_targets([uid(100), handle("Alice")])
+    id_row, sn_row = (r.id for r in history.rows_to_process(10))
+    history.record_final(id_row, Status.BLOCKED, "active", "blocked")
+    history.mark_block_sent(sn_row)
+    run = history.start_run("--all", 2)
+    history.conn.execute(
+        "INSERT INTO attempts(run_id, operation, history_id) VALUES (?, 'UserByScreenName', ?)",
+        (run, sn_row),
+    )
+    survivor = history.resolve_identity(sn_row, "100", "Alice")
+    assert survivor == id_row
+    assert history.get(sn_row) is None
+    row = history.get(id_row)
+    assert row is not None
+    assert (row.status, row.user_id, row.screen_name) == (Status.BLOCKED, "100", "Alice")
+    assert row.keys == ("id:100", "sn:alice")
+    assert row.block_sent_at is not None  # kept from the merged row
+    assert history.conn.execute("SELECT history_id FROM attempts").fetchone()[0] == id_row
+    assert duplicates(history) == []
+    assert history.import_targets([handle("ALICE"), uid(100)]).new == 0
+
+
+def test_merge_keeps_the_row_further_along(history: History) -> None:
+    history.import_targets([uid(1), handle("one")])
+    id_row, sn_row = (r.id for r in history.rows_to_process(10))
+    history.record_final(sn_row, Status.SKIPPED, "active", "following")
+    history.record_failure(
+        id_row,
+        user_status=None,
+        reason="error:503/-",
+        http_status=503,
+        code=None,
+        message="x",
+        next_attempt_at=None,
+    )
+    assert history.resolve_identity(id_row, "1", "One") == sn_row
+    row = history.get(sn_row)
+    assert row is not None and (row.status, row.reason, row.user_id) == (
+        Status.SKIPPED,
+        "following",
+        "1",
+    )
+    assert history.counts() == {"pending": 0, "blocked": 0, "skipped": 1, "failed": 0}
+
+
+def test_merge_of_two_pending_rows_keeps_the_older(history: History) -> None:
+    history.import_targets([uid(1), handle("one")])
+    id_row, sn_row = (r.id for r in history.rows_to_process(10))
+    assert history.resolve_identity(sn_row, "1", "one") == id_row
+    assert [r.id for r in history.rows_to_process(10)] == [id_row]
+
+
+def test_resolving_the_id_row_pulls_in_the_handle_row(history: History) -> None:
+    # the id row is looked up first and X says its handle is one the list also names
+    history.import_targets([uid(1), handle("one")])
+    id_row, _ = (r.id for r in history.rows_to_process(10))
+    assert history.resolve_identity(id_row, "1", "One") == id_row
+    assert history.counts()["pending"] == 1
+    assert history.find("sn:one") == history.get(id_row)
+
+
+def test_a_handle_that_moved_to_another_user_gets_a_row_for_that_user(history: History) -> None:
+    history.import_targets([handle("foo")])
+    row = history.rows_to_process(1)[0]
+    history.resolve_identity(row.id, "1", "foo")
+    history.record_final(row.id, Status.BLOCKED, "active", "blocked")
+    # later, @foo belongs to user 2
+    new = history.resolve_identity(row.id, "2", "foo")
+    assert new != row.id
+    old = history.get(row.id)
+    assert old is not None and (old.user_id, old.status) == ("1", Status.BLOCKED)
+    assert old.keys == ("id:1",)
+    moved = history.find("sn:foo")
+    assert moved is not None and moved.id == new and moved.user_id == "2"
+    assert moved.status is Status.PENDING
+    assert duplicates(history) == []
+
+
+def test_resolving_an_unknown_row_raises(history: History) -> None:
+    with pytest.raises(StoreError):
+        history.resolve_identity(5, "1", None)
+
+
+def test_resolve_is_one_transaction(history: History) -> None:
+    history.import_targets([uid(1), handle("one")])
+    _, sn_row = (r.id for r in history.rows_to_process(10))
+    history.conn.execute("CREATE TRIGGER boom BEFORE DELETE ON block_history BEGIN"
+                         " SELECT RAISE(ABORT, 'boom'); END")  # fmt: skip
+    with pytest.raises(Exception, match="boom"):
+        history.resolve_identity(sn_row, "1", "one")
+    assert history.get(sn_row) is not None and history.find("sn:one").id == sn_row  # type: ignore[union-attr]
+    assert not history.conn.in_transaction
+
+
+# --- properties ------------------------------------------------------------------------------
+
+HANDLES = ["a", "B", "c", "Dd", "e"]
+IDS = ["1", "2", "3", "4", "5", "6"]
+
+target_st = st.one_of(
+    st.sampled_from(IDS).map(uid),
+    st.sampled_from(HANDLES).map(handle),
+    st.tuples(st.sampled_from(IDS), st.sampled_from(HANDLES)).map(
+        lambda p: Target(key=f"id:{p[0]}", user_id=p[0], screen_name=p[1], line=1)
+    ),
+)
+op_st = st.one_of(
+    st.tuples(st.just("import"), st.lists(target_st, max_size=6)),
+    st.tuples(
+        st.just("resolve"),
+        st.integers(0, 20),
+        st.sampled_from(IDS),
+        st.one_of(st.none(), st.sampled_from(HANDLES)),
+    ),
+    st.tuples(
+        st.just("final"), st.integers(0, 20), st.sampled_from(["blocked", "skipped", "failed"])
+    ),
+    st.tuples(st.just("sent"), st.integers(0, 20)),
+)
+
+
+def _id_key_ranks(h: History) -> dict[str, tuple[int, bool]]:
+    return {
+        str(k): (STATUS_RANK[str(s)], sent is not None)
+        for k, s, sent in h.conn.execute(
+            "SELECT k.key, b.status, b.block_sent_at FROM target_keys k"
+            " JOIN block_history b ON b.id = k.history_id WHERE k.key LIKE 'id:%'"
+        )
+    }
+
+
+def _check_invariants(h: History, imported: set[str]) -> None:
+    db = h.conn
+    assert duplicates(h) == []
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    keys = {str(k) for (k,) in db.execute("SELECT key FROM target_keys")}
+    assert imported <= keys  # no listed target is ever lost
+    assert db.execute(
+        "SELECT count(*) FROM block_history b WHERE NOT EXISTS"
+        " (SELECT 1 FROM target_keys k WHERE k.history_id = b.id)"
+    ).fetchone()[0] == 0  # fmt: skip
+    # an id key always leads to the row of that user
+    assert db.execute(
+        "SELECT count(*) FROM target_keys k JOIN block_history b ON b.id = k.history_id"
+        " WHERE k.key LIKE 'id:%' AND (b.user_id IS NULL OR 'id:' || b.user_id != k.key)"
+    ).fetchone()[0] == 0  # fmt: skip
+    # a re-import of everything listed so far adds nothing
+    assert h.import_targets([uid(k[3:]) for k in imported if k.startswith("id:")]).new == 0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(op_st, min_size=1, max_size=25))
+def test_import_dedup_and_merge_invariants(ops: list[tuple[object, ...]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        h = History.open(Path(tmp) / "block_history.db")
+        imported: set[str] = set()
+        try:
+            for op in ops:
+                before = _id_key_ranks(h)
+                row_ids = [r for (r,) in h.conn.execute("SELECT id FROM block_history ORDER BY id")]
+                if op[0] == "import":
+                    targets = op[1]
+                    assert isinstance(targets, list)
+                    h.import_targets(targets)
+                    imported |= {t.key for t in targets}
+                    continue
+                if not row_ids:
+                    continue
+                row_id = row_ids[int(op[1]) % len(row_ids)]  # type: ignore[call-overload]
+                if op[0] == "resolve":
+                    survivor = h.resolve_identity(row_id, str(op[2]), op[3])  # type: ignore[arg-type]
+                    assert h.get(survivor) is not None
+                    after = _id_key_ranks(h)
+                    for key, (rank, sent) in before.items():
+                        # a merge never loses a decision or a write-ahead intent
+                        assert after[key][0] >= rank
+                        assert after[key][1] or not sent
+                elif op[0] == "final":
+                    h.record_final(row_id, str(op[2]), "active", "x")
+                else:
+                    h.mark_block_sent(row_id)
+                _check_invariants(h, imported)
+        finally:
+            h.close()
