@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from ..config import Paths
-from ..errors import EXIT_OK, InputError
+from ..errors import InputError
 from .errors import handle_errors
 from .lazy import LazyGroup
 from .options import api_base_option, path_options
@@ -123,7 +123,7 @@ def _load_allowlist(path: Path | None) -> frozenset[str]:
 @api_base_option
 @click.pass_context
 @handle_errors
-def root(ctx: click.Context, paths: Paths, api_base: str, **flags: Any) -> None:
+def root(ctx: click.Context, /, paths: Paths, api_base: str, **flags: Any) -> None:
     """Bulk-block accounts on X safely, resumably and inside X's rate limits.
 
     \b
@@ -155,7 +155,8 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     modes = [m for m in ("retry", "dry_run") if flags[m]]
     if len(modes) > 1:
         raise InputError("--retry and --dry-run cannot be combined", where="command line")
-    from ..engine.runner import RunOptions, execute
+    from ..engine.runner import execute
+    from ..engine.types import AccountStopped, AuthStopped, RunOptions
 
     limit = None if flags["all_targets"] else (flags["max_users"] or TEST_RUN_DEFAULT)
     if flags["all_targets"] and flags["max_users"]:
@@ -187,7 +188,10 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     progress = make_progress(debug_errors=flags["debug_errors"])
     try:
         report = execute(paths, api_base, options, progress=progress, stop=stop)
-    finally:
+    except (AuthStopped, AccountStopped) as exc:
         progress.close()
+        print_report(exc.report, options)
+        raise
+    progress.close()
     print_report(report, options)
-    return report.exit_code if report.exit_code is not None else EXIT_OK
+    return int(report.exit_code)

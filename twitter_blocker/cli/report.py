@@ -1,0 +1,44 @@
+"""The end-of-run summary: what happened, why it ended, and what to do next."""
+
+from __future__ import annotations
+
+import click
+
+from ..engine.types import RunOptions, RunReport
+from ..errors import EXIT_OK, EXIT_RESUMABLE
+
+ORDER = (
+    "blocked",
+    "already_blocked",
+    "skipped_following",
+    "skipped_follower",
+    "skipped_self",
+    "skipped_allowlisted",
+    "suspended",
+    "not_found",
+    "failed_temporary",
+)
+
+
+def print_report(report: RunReport, options: RunOptions) -> None:
+    counts = {k: v for k, v in report.counts.items() if v}
+    ordered = [k for k in ORDER if k in counts] + sorted(k for k in counts if k not in ORDER)
+    summary = ", ".join(f"{k.replace('_', ' ')} {counts[k]}" for k in ordered) or "nothing to do"
+    title = "dry run (nothing blocked)" if options.mode == "dry_run" else "run"
+    click.echo(f"{title}: {summary}; API calls {report.total_calls}", err=True)
+    if options.mode == "dry_run" and report.plan:
+        would = sum(1 for p in report.plan if p.action == "block")
+        click.echo(f"a real run would block {would} accounts; see dry_run_report.json", err=True)
+    if report.exit_code == EXIT_OK:
+        return
+    if report.message:
+        click.echo(f"stopped: {report.message}", err=True)
+    if report.blocks_before_stop is not None:
+        cap = max(1, int(report.blocks_before_stop * 0.8))
+        click.echo(
+            f"X ended the session after {report.blocks_before_stop} blocks; consider "
+            f"--max-blocks-per-hour {cap} (80% of that) for the next runs",
+            err=True,
+        )
+    if report.exit_code == EXIT_RESUMABLE:
+        click.echo("run the same command again to resume where it stopped", err=True)
