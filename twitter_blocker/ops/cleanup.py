@@ -135,18 +135,21 @@ def _remove_empty_dirs(cache_dir: Path) -> None:
 
 
 def store_cache_maintainer(cache_db: Path, dry_run: bool) -> tuple[int | None, str]:
-    """Purge expired entries and VACUUM through ``store.cache.Cache``."""
+    """Purge expired entries and VACUUM through ``store.cache.Cache``.
+
+    In a dry run it only counts the expired entries. A damaged cache file is moved
+    aside by ``Cache.open`` itself (it is only a cache); that is reported.
+    """
     from ..store.cache import Cache
 
-    if dry_run:
-        return None, "would purge expired entries and compact"
-    cache = Cache.open(cache_db)
-    try:
+    with Cache.open(cache_db) as cache:
+        warning = f"; {cache.warning}" if cache.warning else ""
+        if dry_run:
+            expired = cache.stats().expired
+            return expired, f"would purge {expired} expired entries and compact{warning}"
         purged = cache.purge_expired()
         cache.vacuum()
-    finally:
-        cache.close()
-    return purged, f"{purged} expired entries purged"
+    return purged, f"{purged} expired entries purged, compacted{warning}"
 
 
 def cleanup(
