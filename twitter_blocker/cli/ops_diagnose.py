@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import UTC, datetime
 
@@ -11,9 +12,11 @@ from ..config import Paths
 from ..messages import msg
 from ..ops.diagnose import Diagnosis
 from ..ops.diagnose import diagnose as run_diagnosis
+from ..ops.facts import known_secrets
 from ..ops.levels import LEVELS
+from ..ops.redact import redact
 from .errors import handle_errors
-from .options import api_base_option, echo_json, jsonable, path_options
+from .options import api_base_option, jsonable, path_options
 
 
 def _size(count: int) -> str:
@@ -191,9 +194,11 @@ def diagnose(
     """
     report = run_diagnosis(paths, api_base, live=live, probe_timeout=probe_timeout)
     if as_json or fmt == "json":
-        echo_json(as_data(report))
+        text = json.dumps(as_data(report), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "markdown":
-        click.echo(render_markdown(report), nl=False)
+        text = render_markdown(report)
     else:
-        click.echo(render_text(report))
+        text = render_text(report) + "\n"
+    # a last mask over everything shown: the patterns plus the current cookie values
+    click.echo(redact(text, known_secrets(paths)), nl=False)
     sys.exit(0 if report.level is None else 1)

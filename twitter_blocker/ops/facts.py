@@ -183,7 +183,16 @@ def db_fact(db: Path) -> DbFact:
         )
 
 
-def tail_lines(path: Path, count: int = LOG_TAIL_LINES) -> list[str]:
+def known_secrets(paths: Paths) -> tuple[str, ...]:
+    """The current cookie values (to mask them literally); empty when the file is unusable."""
+    try:
+        cookies = load_cookies(paths.cookies)
+    except InputError:
+        return ()
+    return tuple(value for name, value in cookies.items() if name != "lang")
+
+
+def tail_lines(path: Path, count: int = LOG_TAIL_LINES, secrets: tuple[str, ...] = ()) -> list[str]:
     """The last ``count`` lines of a text file, read from the end, masked again."""
     try:
         with path.open("rb") as handle:
@@ -199,7 +208,7 @@ def tail_lines(path: Path, count: int = LOG_TAIL_LINES) -> list[str]:
     except OSError:
         return []
     lines = data.decode("utf-8", errors="replace").splitlines()[-count:]
-    return [redact(line) for line in lines]
+    return [redact(line, secrets) for line in lines]
 
 
 def probe_api(api_base: str, *, timeout: float = 3.0) -> NetworkFact:

@@ -26,6 +26,7 @@ from ..config import Paths
 from ..errors import InputError
 from ..messages import msg
 from .diagnose import Diagnosis
+from .facts import known_secrets
 from .levels import LEVELS, Level
 from .redact import redact
 from .timeline import Window, collect, events, iso_ms, parse_time
@@ -228,17 +229,17 @@ def new_incident(
         "log_files": f"`{paths.log_file.name}`, `{paths.error_log.name}`",
         "diagnosis": _diagnosis_summary(report),
     }
-    text = redact_report(template("incident", lang).safe_substitute(values))
+    text = redact_report(template("incident", lang).safe_substitute(values), known_secrets(paths))
     path = paths.incidents_dir / f"{incident_id}.md"
     _write_new(path, text)
     return IncidentFile(incident_id, path, chosen, lang)
 
 
-def redact_report(text: str) -> str:
+def redact_report(text: str, secrets: tuple[str, ...] = ()) -> str:
     """Mask secrets everywhere except in the metadata comment (which holds none)."""
     lines = text.splitlines(keepends=True)
     return "".join(
-        line if line.startswith("<!-- twitter-blocker") else redact(line) for line in lines
+        line if line.startswith("<!-- twitter-blocker") else redact(line, secrets) for line in lines
     )
 
 
@@ -318,7 +319,9 @@ def write_postmortem(
         "incident_file": f"`incidents/{incident_id}.md`",
         "log_files": f"`{paths.log_file.name}`, `{paths.error_log.name}`",
     }
-    text = redact_report(template("postmortem", chosen_lang).safe_substitute(values))
+    text = redact_report(
+        template("postmortem", chosen_lang).safe_substitute(values), known_secrets(paths)
+    )
     path = paths.incidents_dir / f"{incident_id}-postmortem.md"
     _write_new(path, text)
     return IncidentFile(incident_id, path, level, chosen_lang)
