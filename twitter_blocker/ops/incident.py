@@ -64,7 +64,14 @@ def next_id(folder: Path, day: datetime) -> str:
 def _write_new(path: Path, text: str) -> None:
     """Create ``path`` (0600) and fail rather than overwrite a report someone may have edited."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InputError(
+            "already exists; this command never overwrites a report",
+            where=str(path),
+            hint="move it aside first if you want it written again",
+        ) from None
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
 
