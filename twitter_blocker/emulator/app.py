@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from twitter_blocker.emulator import bodies, chaos, control, graphql, rest
-from twitter_blocker.emulator.auth import Family, authenticate
+from twitter_blocker.emulator.auth import Family, authenticate, transaction_id_ok
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.config import GRAPHQL_OPERATIONS, RateLimitBody
 from twitter_blocker.emulator.limits import RateState, Verdict
@@ -73,9 +73,10 @@ async def run(
                 )
             if rate.verdict is not Verdict.OK:
                 reply = _rate_limited(world)
-    tid = request.headers.get("x-client-transaction-id")
-    if reply is None and not tid and _tid_required(world, operation):
-        reply = Reply(404, None, media_type="")
+    if reply is None and _tid_required(world, operation):
+        tid = request.headers.get("x-client-transaction-id")
+        if not transaction_id_ok(tid, strict=sw.tid_strict):
+            reply = Reply(404, None, media_type="")
     if reply is None:
         with world.lock:
             if family is Family.GRAPHQL:

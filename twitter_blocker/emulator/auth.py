@@ -7,6 +7,7 @@ bodies differ) -> the account's state: locked (326), suspended (64).
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Mapping
 from enum import Enum
@@ -70,3 +71,20 @@ def authenticate(
             return Reply(403, bodies.v11_error(64, bodies.SUSPENDED_SELF))
         return Reply(403, bodies.graphql_simple_error(64, bodies.SUSPENDED_SELF))
     return account
+
+
+def transaction_id_ok(value: str | None, *, strict: bool) -> bool:
+    """x-api.md 6: a TID is unpadded base64 of 70 bytes whose last byte XOR first byte is 3.
+
+    Without ``strict`` any non-empty value passes (some operations accept unvalidated ids). The
+    signature itself (key and animation key) is not checked.
+    """
+    if not value:
+        return False
+    if not strict:
+        return True
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except ValueError:
+        return False
+    return len(raw) == 70 and raw[-1] ^ raw[0] == 3
