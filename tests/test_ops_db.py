@@ -12,14 +12,8 @@ from click.testing import CliRunner
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import Paths, resolve_paths
 from twitter_blocker.errors import DatabaseBusyError, InputError
-from twitter_blocker.ops.dbcheck import (
-    Method,
-    Stage,
-    check_database,
-    init_database,
-    recover_database,
-    shell_with_recover,
-)
+from twitter_blocker.ops.dbcheck import Stage, check_database, init_database
+from twitter_blocker.ops.dbrecover import Method, recover_database, shell_with_recover
 from twitter_blocker.ops.lock import RunLock
 from twitter_blocker.store.db import applied_versions, connect, migrate
 from twitter_blocker.store.schema import MIGRATIONS

@@ -11,13 +11,8 @@ from ..config import Paths
 from ..errors import EXIT_OK, EXIT_UNEXPECTED
 from ..ops.cleanup import CleanupResult
 from ..ops.cleanup import cleanup as run_cleanup
-from ..ops.dbcheck import (
-    CheckResult,
-    RecoverResult,
-    check_database,
-    init_database,
-    recover_database,
-)
+from ..ops.dbcheck import CheckResult, check_database, init_database
+from ..ops.dbrecover import RecoverResult, recover_database
 from ..ops.integrity import IntegrityReport, check_integrity
 from .errors import handle_errors
 from .options import echo_json, json_option, jsonable, path_options
