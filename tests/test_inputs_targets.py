@@ -91,7 +91,7 @@ def test_plain_json_list_of_strings_numbers_and_objects(tmp_path: Path) -> None:
         "id:46",
     ]
     assert tl.targets[4] == Target("id:44", "44", "Dora", 5)
-    assert tl.duplicates == [(9, '{"screen_name": "DORA"}')]
+    assert tl.duplicates == [(9, "DORA")]
 
 
 def test_users_object_without_format_reads_like_a_plain_list() -> None:

@@ -7,6 +7,7 @@ Fed entry by entry into a sink (``targets.Collector``). Only whole-file problems
 from __future__ import annotations
 
 import json
+import re
 from typing import NoReturn, Protocol
 
 from twitter_blocker.errors import InputError
@@ -21,6 +22,8 @@ _URL_KEYS = ("userLink", "url", "profile_url")
 _WRAPPER_KEYS = ("blocking", "muting", "user")
 _FORMATS = ("screen_name", "user_id")
 _SHOWN = 80
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\r\n]*")
 
 
 class Sink(Protocol):
@@ -30,15 +33,7 @@ class Sink(Protocol):
 
 def parse_json_targets(text: str, source: str, sink: Sink) -> tuple[str, str]:
     """Feed every entry to ``sink``; return (format label, JSON path of the entry array)."""
-    body, offset, is_block_js = _strip_js_prefix(text)
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
-        column = exc.colno + (offset if exc.lineno == 1 else 0)
-        raise InputError(
-            msg("targets.json_syntax", line=exc.lineno, column=column, detail=exc.msg),
-            where=source,
-        ) from None
+    data, is_block_js = _decode(text, source)
     if is_block_js:
         if not isinstance(data, list):
             _shape(source, "block.js must assign a JSON array", key=None)
@@ -68,17 +63,37 @@ def parse_json_targets(text: str, source: str, sink: Sink) -> tuple[str, str]:
     return fmt, "users"
 
 
-def _strip_js_prefix(text: str) -> tuple[str, int, bool]:
-    """(JSON text, columns removed from line 1, whether it was a ``window.YTD...=`` script)."""
-    start = len(text) - len(text.lstrip())
-    if not text.startswith("window.YTD.", start):
-        return text, 0, False
-    equals = text.find("=", start)
-    if equals == -1:
-        return text[start:], start, True
-    body = text[equals + 1 :].rstrip()
-    body = body.removesuffix(";")
-    return body, equals + 1, True
+def _decode(text: str, source: str) -> tuple[object, bool]:
+    """The JSON value of ``text`` (after a ``window.YTD...=`` prefix, if any) without copying
+    the text; a syntax error names the line and column in the file."""
+    start = _skip_space(text, 0)
+    is_block_js = text.startswith("window.YTD.", start)
+    if is_block_js:
+        equals = text.find("=", start)
+        start = _skip_space(text, equals + 1) if equals != -1 else len(text)
+    try:
+        data, end = _DECODER.raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        _syntax(source, exc.pos, text, exc.msg)
+    end = _skip_space(text, end)
+    if is_block_js and text.startswith(";", end):
+        end = _skip_space(text, end + 1)
+    if end != len(text):
+        _syntax(source, end, text, "Extra data")
+    return data, is_block_js
+
+
+def _skip_space(text: str, at: int) -> int:
+    match = _SPACE.match(text, at)
+    return match.end() if match else at
+
+
+def _syntax(source: str, pos: int, text: str, detail: str) -> NoReturn:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - text.rfind("\n", 0, pos)
+    raise InputError(
+        msg("targets.json_syntax", line=line, column=column, detail=detail), where=source
+    ) from None
 
 
 def _shape(source: str, detail: str, *, key: str | None) -> NoReturn:
@@ -92,13 +107,18 @@ def _feed(items: list[object], sink: Sink, *, mode: str | None) -> None:
     add, bad = sink.add, sink.bad
     for index, item in enumerate(items):
         line = index + 1
-        raw = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)[:_SHOWN]
         try:
             user_id, screen_name = _entry(item, mode)
         except InvalidEntry as exc:
-            bad(line, raw, exc.reason)
+            bad(line, _shown(item), exc.reason)
             continue
+        # What a duplicate is reported as: the string as written, else the id or handle found.
+        raw = item if isinstance(item, str) else str(screen_name or user_id)
         add(line, raw, user_id, screen_name)
+
+
+def _shown(item: object) -> str:
+    return item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)[:_SHOWN]
 
 
 def _entry(item: object, mode: str | None) -> tuple[str | None, str | None]:

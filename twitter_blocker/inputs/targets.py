@@ -22,7 +22,8 @@ Line numbers are 1-based file lines for text and CSV, and array index + 1 for JS
 from __future__ import annotations
 
 import csv
-import io
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 _SHOWN = 80  # characters of a bad value kept for messages
+_SPACE = re.compile(r"\s*")
 _ID_COLUMNS = ("id", "user_id", "id_str", "accountid", "userid", "account_id")
 _HANDLE_COLUMNS = ("screen_name", "username", "handle", "screenname", "user_name")
 
@@ -132,16 +134,26 @@ def parse_targets(text: str, *, source: str) -> TargetList:
 def _feed_any(text: str, source: str, sink: Sink) -> tuple[str, str | None]:
     """Detect the format and feed every entry to ``sink``; (format label, JSON path)."""
     text = text.removeprefix("\ufeff")
-    head = text.lstrip()
-    if head.startswith(("[", "{", "window.YTD.")):
+    space = _SPACE.match(text)
+    if text.startswith(("[", "{", "window.YTD."), space.end() if space else 0):
         return parse_json_targets(text, source, sink)
-    lines = text.splitlines()
-    header_at, delimiter = _csv_header(lines, source)
+    header_at, delimiter = _csv_header(_lazy_lines(text), source)
     if header_at is not None:
-        _feed_csv(text, source, delimiter, sink)
+        _feed_csv(text.splitlines(keepends=True), source, delimiter, sink)
         return "csv", None
-    _feed_text(lines, sink)
+    _feed_text(text.splitlines(), sink)
     return "text", None
+
+
+def _lazy_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (format detection reads only the first few)."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end == -1:
+            end = size
+        yield text[start:end].rstrip("\r")
+        start = end + 1
 
 
 def check_targets(targets: TargetList, *, skip_invalid: bool = False) -> TargetList:
@@ -259,7 +271,7 @@ def _cut_comment(value: str) -> str:
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def _csv_header(lines: list[str], source: str) -> tuple[int | None, str]:
+def _csv_header(lines: Iterable[str], source: str) -> tuple[int | None, str]:
     """(index of the header line, delimiter) when the text is CSV, else (None, ",")."""
     for index, line in enumerate(lines):
         first = line.strip()
@@ -292,17 +304,19 @@ def _columns(header: list[str]) -> tuple[int | None, int | None]:
     return id_col, handle_col
 
 
-def _feed_csv(text: str, source: str, delimiter: str, sink: Sink) -> None:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _feed_csv(lines: list[str], source: str, delimiter: str, sink: Sink) -> None:
+    reader = csv.reader(lines, delimiter=delimiter)
     id_col: int | None = None
     handle_col: int | None = None
     header_seen = False
     try:
         for row in reader:
             lineno = reader.line_num
-            if not row or not any(cell.strip() for cell in row) or row[0].lstrip()[:1] == "#":
+            if not row or row[0].lstrip()[:1] == "#":
                 continue
             if not header_seen:
+                if not any(cell.strip() for cell in row):
+                    continue
                 id_col, handle_col = _columns(row)
                 header_seen = True
                 continue
@@ -321,11 +335,14 @@ def _csv_row(
     id_col: int | None,
     handle_col: int | None,
 ) -> None:
-    raw = delimiter.join(row)
     id_cell = row[id_col].strip() if id_col is not None and id_col < len(row) else ""
     handle_cell = (
         row[handle_col].strip() if handle_col is not None and handle_col < len(row) else ""
     )
+    if not id_cell and not handle_cell:
+        if any(cell.strip() for cell in row):
+            collector.bad(lineno, delimiter.join(row), "no id and no screen_name in this row")
+        return  # a blank row
     user_id: str | None = None
     screen_name: str | None = None
     try:
@@ -343,9 +360,6 @@ def _csv_row(
         reason = exc.reason
         if id_cell and ("e+" in id_cell.lower() or "." in id_cell) and user_id is None:
             reason = "the id was turned into a number by a spreadsheet; format the column as text"
-        collector.bad(lineno, raw, reason)
+        collector.bad(lineno, delimiter.join(row), reason)
         return
-    if user_id is None and screen_name is None:
-        collector.bad(lineno, raw, "no id and no screen_name in this row")
-        return
-    collector.add(lineno, raw, user_id, screen_name)
+    collector.add(lineno, id_cell or handle_cell, user_id, screen_name)
