@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -214,6 +216,52 @@ def test_backup_while_another_thread_writes_restores_every_committed_row(tmp_pat
     assert len(ids) >= before  # every row committed before the backup started
     assert ids == list(range(1, len(ids) + 1))  # a consistent prefix, no torn rows
     assert len(ids) <= committed[0]
+
+
+WRITER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+conn.execute("PRAGMA journal_mode=WAL")
+n = 0
+while True:
+    n += 1
+    conn.execute(
+        "INSERT INTO block_history(user_id, screen_name, status, created_at, updated_at)"
+        " VALUES (?, ?, 'blocked', 'x', 'x')", (str(n), "u" + str(n)))
+"""
+
+
+def _max_id(db: Path) -> int:
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return int(conn.execute("SELECT coalesce(max(id), 0) FROM block_history").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_backup_while_another_process_writes(tmp_path: Path) -> None:
+    paths = make_data_dir(tmp_path, rows=0)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(paths.db)])
+    try:
+        while _max_id(paths.db) < 200:
+            threading.Event().wait(0.01)
+        committed_before = _max_id(paths.db)
+        result = take_backup(paths, now=NOW)
+        while _max_id(paths.db) < committed_before + 100:  # still writing afterwards
+            assert writer.poll() is None
+            threading.Event().wait(0.01)
+    finally:
+        writer.terminate()
+        writer.wait(timeout=30)
+    target = make_paths(tmp_path / "restored")
+    target.data_dir.mkdir()
+    restored = restore_backup(target, result.folder, now=NOW)
+    assert restored.check is not None and restored.check.ok
+    conn = sqlite3.connect(target.db)
+    ids = [int(r[0]) for r in conn.execute("SELECT user_id FROM block_history ORDER BY id")]
+    conn.close()
+    assert len(ids) >= committed_before
+    assert ids == list(range(1, len(ids) + 1))
 
 
 def test_restore_keeps_current_files_aside_and_swaps(tmp_path: Path) -> None:

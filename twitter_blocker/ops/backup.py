@@ -385,7 +385,10 @@ def take_backup(
     latest = paths.backup_dir / LATEST
     is_copy = _point(latest, folder, is_dir=True)
     db_entry = manifest.entry(Role.DB)
+    latest_db = paths.backup_dir / LATEST_DB
     if db_entry is not None:
-        _point(paths.backup_dir / LATEST_DB, folder / db_entry.name, is_dir=False)
+        _point(latest_db, folder / db_entry.name, is_dir=False)
     pruned = prune(paths.backup_dir, retention=retention, now=moment, keep=folder)
+    if latest_db.is_symlink() and not latest_db.exists():
+        latest_db.unlink()  # it pointed into a pruned backup
     return BackupResult(folder, manifest, latest, is_copy, tuple(pruned))
