@@ -219,6 +219,13 @@ def test_missing_required_cookie_names_it_with_the_export_hint(
         ("pair.txt", f"auth_token={AUTH}; {CT0}; twid=u%3D1", ":1"),
         ("pair2.txt", f"# pasted\nCookie: auth_token={AUTH}\nct0 {CT0}", ":3"),
         ("empty.txt", "\n  \n", ""),
+        (
+            "newline.json",
+            json.dumps({"auth_token": AUTH + "\r\nX-Evil: 1", "ct0": CT0}),
+            "auth_token",
+        ),
+        ("semicolon.json", json.dumps({"auth_token": AUTH, "ct0": CT0 + ";a=b"}), "'ct0'"),
+        ("unicode.json", json.dumps({"auth_token": AUTH, "ct0": CT0, "lang": "日本"}), "'lang'"),
     ],
 )
 def test_malformed_cookie_files_name_the_spot(

@@ -35,6 +35,10 @@ EN: dict[str, str] = {
         "(domain, subdomains, path, secure, expiry, name, value), found {count}"
     ),
     "cookies.header_pair": "cookie header part {index} is not name=value",
+    "cookies.bad_char": (
+        "cookie {name!r} holds a character a Cookie header cannot carry (a ';', a line break "
+        "or a non-ASCII character); export the cookies again"
+    ),
     # --- targets -------------------------------------------------------------
     "targets.missing_file": "target list not found",
     "targets.missing_file.hint": "create it, or point --users-file / TWITTER_USERS_FILE at it",

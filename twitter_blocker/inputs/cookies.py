@@ -41,6 +41,8 @@ __all__ = [
 REQUIRED = ("auth_token", "ct0")
 _X_DOMAINS = ("x.com", "twitter.com")
 _MAX_FILE_BYTES = 10 * 1024 * 1024
+# What a Cookie header can carry: printable ASCII and tab, except ";" (the pair separator).
+_HEADER_SAFE = frozenset(chr(c) for c in range(0x20, 0x7F)) - {";"} | {"\t"}
 
 
 def mask(value: str) -> str:
@@ -282,6 +284,8 @@ def _build(pairs: list[_Pair], source: str) -> Cookies:
             continue
         held = chosen.get(name)
         if held is None or rank < held[0]:
+            if not _HEADER_SAFE.issuperset(name) or not _HEADER_SAFE.issuperset(value):
+                raise InputError(msg("cookies.bad_char", name=name), where=source)
             chosen[name] = (rank, value)
     for name in REQUIRED:
         if name not in chosen:
