@@ -176,3 +176,17 @@ def test_iso_timestamps_are_fixed_width_utc() -> None:
     assert parse_iso("2026-11-29T02:15:50.123Z") == datetime(
         2026, 11, 29, 2, 15, 50, 123000, tzinfo=UTC
     )
+
+
+def test_opening_an_up_to_date_database_takes_no_write_lock(tmp_path: Path) -> None:
+    path = tmp_path / "block_history.db"
+    History.open(path).close()
+    writer = connect(path)
+    writer.execute("BEGIN IMMEDIATE")  # a run in the middle of a write
+    try:
+        with History.open(path) as reader:  # --stats, health, diagnose
+            assert reader.counts()["pending"] == 0
+            assert reader.stats().total == 0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

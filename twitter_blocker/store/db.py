@@ -184,13 +184,19 @@ def migrate(
             raise StoreError(
                 msg("store.too_new", path=path, version=max(newer), known=max(known, default=0))
             )
+        pending = [m for m in ordered if m.version not in done]
         applied: list[str] = []
+        if not pending:
+            return applied  # up to date: no write lock taken (a reader may open mid-run)
         with transaction(conn):
             conn.execute(_MIGRATIONS_TABLE)
-        for migration in ordered:
-            if migration.version in done:
-                continue
+        for migration in pending:
             with transaction(conn):
+                recorded = conn.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+                ).fetchone()
+                if recorded:  # another process applied it while we waited for the lock
+                    continue
                 for statement in migration.statements:
                     conn.execute(statement)
                 if migration.apply is not None:
