@@ -103,6 +103,42 @@ EN: dict[str, str] = {
     "ops.restore.damaged": "backup database {name} fails the integrity check ({why}); not restored",
     "ops.restore.after_check": "restored database fails the integrity check: {why}",
     "ops.schedule.no_executable": "cannot find the twitter-blocker executable",
+    "ops.health.resource": "{percent:.1f}% used (threshold {threshold:g}%)",
+    "ops.health.resource_unreadable": "cannot read {name} use: {detail}",
+    "ops.health.db_missing": "{path} does not exist yet",
+    "ops.health.db_ok": "{name}: quick_check ok",
+    "ops.health.db_busy": "busy: {detail}",
+    "ops.health.db_damaged": "{name}: {detail}",
+    "ops.health.cookies_missing": "{path} is missing",
+    "ops.health.cookies_state": "{name} present; {detail}",
+    "ops.health.auth_rejected": "X rejected the session ({outcome} at {at}); no good call since",
+    "ops.health.auth_last_run": "the last run (#{run}) ended with exit {code}",
+    "ops.health.auth_unverified": "not verified yet (no successful call recorded)",
+    "ops.health.auth_no_ledger": "not verified yet (no readable database)",
+    "ops.health.auth_good": "last good call at {at}",
+    "ops.health.run_active": "run active: pid {pid} since {since}",
+    "ops.health.stale_lock": (
+        "stale lock file {name} (pid {pid} holds no lock; harmless, the next run takes it over)"
+    ),
+    "ops.health.dead_run": (
+        "run #{run} (pid {pid}, started {since}) is recorded as running but no process holds "
+        "the lock: it died; the next run resumes its work"
+    ),
+    "ops.health.idle": "no run active",
+    "ops.integrity.db_missing": "database {path} does not exist",
+    "ops.integrity.db_damaged": "database check failed: {detail}",
+    "ops.integrity.unreadable": "cannot read the ledger: {detail}",
+    "ops.integrity.duplicates": "{groups} duplicate (user_id, screen_name) groups, {rows} rows",
+    "ops.integrity.in_flight": (
+        "{count} pending rows have block_sent_at but no run is active "
+        "(a run died mid-block; the next run checks them before blocking again)"
+    ),
+    "ops.integrity.impossible": (
+        "{count} rows with status={status} user_status={user_status} reason={reason}, "
+        "a combination the tool never writes"
+    ),
+    "ops.cleanup.cache_dry": "would purge {count} expired entries and compact",
+    "ops.cleanup.cache_done": "{count} expired entries purged, compacted",
     # --- ops: diagnose, stop, recover, auth, ratelimit, incident -----------------
     "ops.diagnose.healthy": "no problem found",
     "ops.diagnose.level": "incident level: {title} (respond {response}; escalation: {escalation})",

@@ -26,6 +26,7 @@ from enum import Enum
 from pathlib import Path
 
 from ..config import Paths
+from ..messages import msg
 
 LARGE_FILE_BYTES = 100 * 1024 * 1024  # `find -size +100M`
 OLD_CACHE_LAYERS = ("lookups", "profiles", "relationships")
@@ -146,10 +147,10 @@ def store_cache_maintainer(cache_db: Path, dry_run: bool) -> tuple[int | None, s
         warning = f"; {cache.warning}" if cache.warning else ""
         if dry_run:
             expired = cache.stats().expired
-            return expired, f"would purge {expired} expired entries and compact{warning}"
+            return expired, msg("ops.cleanup.cache_dry", count=expired) + warning
         purged = cache.purge_expired()
         cache.vacuum()
-    return purged, f"{purged} expired entries purged, compacted{warning}"
+    return purged, msg("ops.cleanup.cache_done", count=purged) + warning
 
 
 def cleanup(

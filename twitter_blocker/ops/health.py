@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..config import Paths
 from ..errors import BlockerError
+from ..messages import msg
 from .dbcheck import check_database, open_existing
 from .lock import read_holder
 
@@ -92,21 +93,22 @@ def check_resource(name: str, read: Callable[[], float], threshold: float) -> Ch
     try:
         percent = read()
     except OSError as exc:
-        return Check(name, Level.WARNING, f"cannot read {name} use: {exc}")
-    return Check(
-        name, _grade(percent, threshold), f"{percent:.1f}% used (threshold {threshold:g}%)"
-    )
+        detail = msg("ops.health.resource_unreadable", name=name, detail=exc)
+        return Check(name, Level.WARNING, detail)
+    detail = msg("ops.health.resource", percent=percent, threshold=threshold)
+    return Check(name, _grade(percent, threshold), detail)
 
 
 def check_db(paths: Paths) -> Check:
     result = check_database(paths.db, quick_only=True)
     if not result.exists:
-        return Check("database", Level.WARNING, f"{paths.db} does not exist yet")
+        return Check("database", Level.WARNING, msg("ops.health.db_missing", path=paths.db))
     if result.ok:
-        return Check("database", Level.OK, f"{paths.db.name}: quick_check ok")
+        return Check("database", Level.OK, msg("ops.health.db_ok", name=paths.db.name))
     if "locked" in result.summary or "busy" in result.summary:
-        return Check("database", Level.WARNING, f"busy: {result.summary}")
-    return Check("database", Level.CRITICAL, f"{paths.db.name}: {result.summary}")
+        return Check("database", Level.WARNING, msg("ops.health.db_busy", detail=result.summary))
+    detail = msg("ops.health.db_damaged", name=paths.db.name, detail=result.summary)
+    return Check("database", Level.CRITICAL, detail)
 
 
 def _last(conn: sqlite3.Connection, outcomes: tuple[str, ...]) -> tuple[int, str, str]:
@@ -122,7 +124,7 @@ def _last(conn: sqlite3.Connection, outcomes: tuple[str, ...]) -> tuple[int, str
 def _auth_history(paths: Paths) -> tuple[Level, str]:
     """What the ledger says about the cookies: the last auth failure against the last good call."""
     if not paths.db.is_file():
-        return Level.OK, "not verified yet (no database)"
+        return Level.OK, msg("ops.health.auth_no_ledger")
     try:
         with open_existing(paths.db) as conn:
             bad_id, bad_at, bad = _last(conn, AUTH_FAILURES)
@@ -132,19 +134,21 @@ def _auth_history(paths: Paths) -> tuple[Level, str]:
                 "WHERE status != 'running' ORDER BY id DESC LIMIT 1"
             ).fetchone()
     except sqlite3.DatabaseError:
-        return Level.OK, "not verified (ledger unreadable)"
+        return Level.OK, msg("ops.health.auth_no_ledger")
     if bad_id > good_id:
-        return Level.CRITICAL, f"X rejected the session ({bad} at {bad_at}); no good call since"
+        return Level.CRITICAL, msg("ops.health.auth_rejected", outcome=bad, at=bad_at)
     if run is not None and run[1] in EXIT_AUTH_OR_ACCOUNT and good_id == 0:
-        return Level.CRITICAL, f"the last run (#{run[0]}) ended with exit {run[1]}"
+        return Level.CRITICAL, msg("ops.health.auth_last_run", run=run[0], code=run[1])
     if good_id == 0:
-        return Level.OK, "not verified yet (no successful call recorded)"
-    return Level.OK, f"last good call at {good_at}"
+        return Level.OK, msg("ops.health.auth_unverified")
+    return Level.OK, msg("ops.health.auth_good", at=good_at)
 
 
 def check_cookies(paths: Paths) -> Check:
     if not paths.cookies.is_file():
-        return Check("cookies", Level.CRITICAL, f"{paths.cookies} is missing")
+        return Check(
+            "cookies", Level.CRITICAL, msg("ops.health.cookies_missing", path=paths.cookies)
+        )
     from ..inputs.cookies import load_cookies
 
     try:
@@ -152,20 +156,18 @@ def check_cookies(paths: Paths) -> Check:
     except BlockerError as exc:
         return Check("cookies", Level.CRITICAL, str(exc))
     level, detail = _auth_history(paths)
-    return Check("cookies", level, f"{paths.cookies.name} present; {detail}")
+    state = msg("ops.health.cookies_state", name=paths.cookies.name, detail=detail)
+    return Check("cookies", level, state)
 
 
 def check_lock(paths: Paths) -> Check:
     holder = read_holder(paths.lock_file)
     if holder is not None and holder.held:
-        return Check("lock", Level.OK, f"run active: pid {holder.pid} since {holder.started_at}")
+        detail = msg("ops.health.run_active", pid=holder.pid, since=holder.started_at)
+        return Check("lock", Level.OK, detail)
     if holder is not None and holder.pid is not None:
-        return Check(
-            "lock",
-            Level.WARNING,
-            f"stale lock file {paths.lock_file.name} (pid {holder.pid} holds no lock; "
-            "harmless, the next run takes it over)",
-        )
+        detail = msg("ops.health.stale_lock", name=paths.lock_file.name, pid=holder.pid)
+        return Check("lock", Level.WARNING, detail)
     if paths.db.is_file():
         try:
             with open_existing(paths.db) as conn:
@@ -176,13 +178,9 @@ def check_lock(paths: Paths) -> Check:
         except sqlite3.DatabaseError:
             row = None
         if row is not None:
-            return Check(
-                "lock",
-                Level.WARNING,
-                f"run #{row[0]} (pid {row[1]}, started {row[2]}) is recorded as running but "
-                "no process holds the lock: it died; the next run resumes its work",
-            )
-    return Check("lock", Level.OK, "no run active")
+            detail = msg("ops.health.dead_run", run=row[0], pid=row[1], since=row[2])
+            return Check("lock", Level.WARNING, detail)
+    return Check("lock", Level.OK, msg("ops.health.idle"))
 
 
 def check_health(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Paths
+from ..messages import msg
 from .dbcheck import CheckResult, check_database, open_existing
 from .lock import read_holder
 
@@ -94,25 +95,25 @@ class IntegrityReport:
     def problems(self) -> tuple[str, ...]:
         found: list[str] = []
         if not self.check.exists:
-            found.append(f"database {self.db} does not exist")
+            found.append(msg("ops.integrity.db_missing", path=self.db))
         elif not self.check.ok:
-            found.append(f"database check failed: {self.check.summary}")
+            found.append(msg("ops.integrity.db_damaged", detail=self.check.summary))
         if self.read_error is not None:
-            found.append(f"cannot read the ledger: {self.read_error}")
+            found.append(msg("ops.integrity.unreadable", detail=self.read_error))
         if self.duplicates:
             rows = sum(d.count for d in self.duplicates)
-            found.append(
-                f"{len(self.duplicates)} duplicate (user_id, screen_name) groups, {rows} rows"
-            )
+            found.append(msg("ops.integrity.duplicates", groups=len(self.duplicates), rows=rows))
         if self.in_flight and not self.run_active:
+            found.append(msg("ops.integrity.in_flight", count=self.in_flight))
+        for c in self.impossible:
             found.append(
-                f"{self.in_flight} pending rows have block_sent_at but no run is active "
-                "(a run died mid-block; the next run re-checks them)"
-            )
-        for combo in self.impossible:
-            found.append(
-                f"{combo.count} rows with status={combo.status} user_status={combo.user_status} "
-                f"reason={combo.reason}, a combination the tool never writes"
+                msg(
+                    "ops.integrity.impossible",
+                    count=c.count,
+                    status=c.status,
+                    user_status=c.user_status,
+                    reason=c.reason,
+                )
             )
         return tuple(found)
 
