@@ -139,6 +139,24 @@ EN: dict[str, str] = {
     ),
     "ops.cleanup.cache_dry": "would purge {count} expired entries and compact",
     "ops.cleanup.cache_done": "{count} expired entries purged, compacted",
+    "ops.backup.written": "backup written: {folder}",
+    "ops.backup.pruned": "pruned (older than the retention): {folder}",
+    "ops.backup.damaged_copy": (
+        "a database copy fails its integrity check; the backup is kept for `db recover`"
+    ),
+    "ops.restore.verified": "verified: {folder} (taken {at})",
+    "ops.dbcheck.ok": "{path}: ok",
+    "ops.dbcheck.damaged": (
+        "{path}: damaged; next: `twitter-blocker db recover` (salvage) or "
+        "`twitter-blocker restore backup/latest`"
+    ),
+    "ops.recover.applied": "swapped in; the damaged file is kept as {kept}",
+    "ops.recover.review": (
+        "not applied: inspect {output}, then run `twitter-blocker db recover --apply`"
+    ),
+    "ops.db.created": "created {path}",
+    "ops.integrity.consistent": "consistent",
+    "ops.cleanup.dry_run": "dry run: nothing was changed",
     # --- ops: diagnose, stop, recover, auth, ratelimit, incident -----------------
     "ops.diagnose.healthy": "no problem found",
     "ops.diagnose.level": "incident level: {title} (respond {response}; escalation: {escalation})",
@@ -197,6 +215,7 @@ EN: dict[str, str] = {
     ),
     "store.bad_status": "unknown status {status!r}; expected one of {allowed}",
     "store.no_row": "no block_history row with id {row_id}",
+    "store.no_run": "no process_log row with id {run_id}",
     "cache.corrupt": (
         "the cache {path} was damaged ({detail}); moved it to {moved} and started an empty cache"
     ),

@@ -16,7 +16,7 @@ from .options import echo_json, json_option, path_options
 
 
 def _print_backup(result: BackupResult) -> None:
-    click.echo(f"backup written: {result.folder}")
+    click.echo(msg("ops.backup.written", folder=result.folder))
     for entry in result.manifest.files:
         check = f"  integrity {entry.integrity}" if entry.integrity is not None else ""
         click.echo(f"  {entry.name:<24} {entry.size:>12,} bytes  {entry.method}{check}")
@@ -26,11 +26,9 @@ def _print_backup(result: BackupResult) -> None:
         how = "copy" if result.latest_is_copy else "link"
         click.echo(f"latest: {result.latest} ({how})")
     for folder in result.pruned:
-        click.echo(f"pruned: {folder}")
+        click.echo(msg("ops.backup.pruned", folder=folder))
     if not result.ok:
-        click.echo(
-            "warning: a database copy fails its integrity check (kept for `db recover`)", err=True
-        )
+        click.echo("warning: " + msg("ops.backup.damaged_copy"), err=True)
 
 
 @click.command()
@@ -69,7 +67,8 @@ def backup(paths: Paths, emergency: bool, with_cache: bool, retention: str, as_j
 
 
 def _print_restore(result: RestoreResult) -> None:
-    click.echo(f"verified: {result.backup.folder} (taken {result.backup.manifest.created_at})")
+    verified = result.backup
+    click.echo(msg("ops.restore.verified", folder=verified.folder, at=verified.manifest.created_at))
     for item in result.files:
         kept = f"  (previous kept as {item.kept.name})" if item.kept is not None else ""
         click.echo(f"restored {item.role.value:<8} -> {item.path}{kept}")

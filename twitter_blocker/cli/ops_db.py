@@ -9,6 +9,7 @@ import click
 
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_UNEXPECTED
+from ..messages import msg
 from ..ops.cleanup import CleanupResult
 from ..ops.cleanup import cleanup as run_cleanup
 from ..ops.dbcheck import CheckResult, check_database, init_database
@@ -44,9 +45,9 @@ def _print_check(result: CheckResult) -> None:
         click.echo(f"  {result.failed_stage.value:<18} FAILED")
         for line in result.problems:
             click.echo(f"    {line}")
-        click.echo(f"{result.path}: damaged; next: `twitter-blocker db recover` or `restore`")
+        click.echo(msg("ops.dbcheck.damaged", path=result.path))
     else:
-        click.echo(f"{result.path}: ok")
+        click.echo(msg("ops.dbcheck.ok", path=result.path))
 
 
 @db.command("check")
@@ -79,9 +80,9 @@ def _print_recover(result: RecoverResult) -> None:
         click.echo(f"  {result.orphans_dropped} rows dropped whose parent row was lost")
     click.echo(f"check of the recovered copy: {result.check.summary}")
     if result.applied:
-        click.echo(f"swapped in; the damaged file is kept as {result.damaged_kept}")
+        click.echo(msg("ops.recover.applied", kept=result.damaged_kept))
     else:
-        click.echo("not applied: inspect it, then run `twitter-blocker db recover --apply`")
+        click.echo(msg("ops.recover.review", output=result.output))
 
 
 @db.command("recover")
@@ -118,7 +119,7 @@ def db_recover(paths: Paths, apply: bool, python_salvage: bool, as_json: bool) -
 def db_init(paths: Paths) -> None:
     """Create an empty database with the current schema. Never overwrites a file (exit 2)."""
     created = init_database(paths.db)
-    click.echo(f"created {created}")
+    click.echo(msg("ops.db.created", path=created))
 
 
 def _print_integrity(report: IntegrityReport) -> None:
@@ -140,7 +141,7 @@ def _print_integrity(report: IntegrityReport) -> None:
         else:
             click.echo(f"  {item.name:<9} missing  {item.path}")
     if report.ok:
-        click.echo("consistent")
+        click.echo(msg("ops.integrity.consistent"))
     for problem in report.problems:
         click.echo(f"INCONSISTENT: {problem}")
 
@@ -180,7 +181,7 @@ def _print_cleanup(result: CleanupResult) -> None:
     for why in result.skipped:
         click.echo(f"skipped {why}")
     if result.size_after is None:
-        click.echo(f"data directory: {_size(result.size_before)} (dry run: nothing changed)")
+        click.echo(f"data directory: {_size(result.size_before)} ({msg('ops.cleanup.dry_run')})")
     else:
         click.echo(f"data directory: {_size(result.size_before)} -> {_size(result.size_after)}")
 
