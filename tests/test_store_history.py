@@ -425,3 +425,17 @@ def test_the_runbooks_sql_through_the_sqlite3_cli(history: History, tmp_path: Pa
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert sorted(out.stdout.split()) == ["blocked|2", "failed|5", "pending|2", "skipped|1"]
+
+
+def test_get_many_and_find(history: History) -> None:
+    history.import_targets([uid(n) for n in range(1, 2501)] + [handle("Zed")])
+    rows = history.get_many([*range(1, 2502), 99_999])
+    assert len(rows) == 2501 and rows[2501].keys == ("sn:zed",)
+    assert history.find("sn:zed") == rows[2501]
+    assert history.find("id:2500") == rows[2500]
+    assert history.find("sn:nobody") is None and history.get(99_999) is None
+
+
+def test_ending_an_unknown_run_raises(history: History) -> None:
+    with pytest.raises(StoreError, match="process_log"):
+        history.end_run(42, status="done", exit_code=0, end_reason="done", counts={})

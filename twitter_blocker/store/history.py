@@ -8,20 +8,19 @@ instant loses nothing that was recorded), unless the caller wraps several calls 
 
 from __future__ import annotations
 
-import os
-import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Any
 
 from twitter_blocker.errors import StoreError
 from twitter_blocker.messages import msg
-from twitter_blocker.store import identity
+from twitter_blocker.store import identity, importer, runs
 from twitter_blocker.store.budgets import Budgets
 from twitter_blocker.store.db import iso, open_database, transaction, utc_now_iso
+from twitter_blocker.store.importer import TargetLike
 from twitter_blocker.store.models import (
     PERMANENT_USER_STATUSES,
     FinalRecord,
@@ -30,58 +29,11 @@ from twitter_blocker.store.models import (
     Stats,
     Status,
 )
+from twitter_blocker.store.runs import CallLike, scrub
 from twitter_blocker.store.schema import LEGACY_TABLES, MIGRATIONS
 from twitter_blocker.store.stats import collect
-from twitter_blocker.x.models import CallRecord
 
-MAX_MESSAGE = 500
-
-# Secret-looking fragments never reach the database, whatever a caller passes in.
-_SECRET = re.compile(
-    r"(auth_token|ct0|x-csrf-token|csrf|cookie|authorization)(\s*[=:]\s*)([^\s;,&\"']+)",
-    re.IGNORECASE,
-)
-
-
-def scrub(text: str | None, limit: int = MAX_MESSAGE) -> str | None:
-    """Mask ``name=value`` pairs of secret names and cap the length."""
-    if text is None:
-        return None
-    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)[:limit]
-
-
-class TargetLike(Protocol):
-    """What :meth:`History.import_targets` reads; ``inputs.targets.Target`` fits."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def user_id(self) -> str | None: ...
-    @property
-    def screen_name(self) -> str | None: ...
-
-
-class CallLike(Protocol):
-    """What :meth:`History.add_attempts` reads; ``x.models.CallRecord`` fits."""
-
-    @property
-    def operation(self) -> str: ...
-    @property
-    def started_at(self) -> float: ...
-    @property
-    def elapsed(self) -> float: ...
-    @property
-    def http_status(self) -> int | None: ...
-    @property
-    def code(self) -> int | None: ...
-    @property
-    def message(self) -> str | None: ...
-    @property
-    def outcome(self) -> str: ...
-
-
-# Keep the concrete type checked against the protocol.
-_CALL_RECORD_FITS: type[CallLike] = CallRecord
+__all__ = ["CallLike", "History", "TargetLike", "scrub"]
 
 _ROW_COLUMNS = (
     "b.id, b.user_id, b.screen_name, b.status, b.user_status, b.reason, b.attempts,"
@@ -91,24 +43,24 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(values: Sequence[object]) -> Row:
+def _row(values: Sequence[Any]) -> Row:
     keys = values[8]
     return Row(
-        id=int(values[0]),  # type: ignore[call-overload]
-        user_id=values[1],  # type: ignore[arg-type]
-        screen_name=values[2],  # type: ignore[arg-type]
-        status=Status(str(values[3])),
-        user_status=values[4],  # type: ignore[arg-type]
-        reason=values[5],  # type: ignore[arg-type]
-        attempts=int(values[6]),  # type: ignore[call-overload]
-        block_sent_at=values[7],  # type: ignore[arg-type]
+        id=int(values[0]),
+        user_id=values[1],
+        screen_name=values[2],
+        status=Status(values[3]),
+        user_status=values[4],
+        reason=values[5],
+        attempts=int(values[6]),
+        block_sent_at=values[7],
         keys=tuple(sorted(str(keys).split(" "))) if keys else (),
         protected=bool(values[9]),
-        next_attempt_at=values[10],  # type: ignore[arg-type]
-        checked_at=values[11],  # type: ignore[arg-type]
-        last_http_status=values[12],  # type: ignore[arg-type]
-        last_error_code=values[13],  # type: ignore[arg-type]
-        last_error=values[14],  # type: ignore[arg-type]
+        next_attempt_at=values[10],
+        checked_at=values[11],
+        last_http_status=values[12],
+        last_error_code=values[13],
+        last_error=values[14],
     )
 
 
@@ -163,75 +115,8 @@ class History:
     # --- targets ----------------------------------------------------------------------------
 
     def import_targets(self, targets: Iterable[TargetLike]) -> ImportStats:
-        """Add every target without a row; one transaction, set-based.
-
-        A target is known when its key (or, for id targets, its user id) already leads
-        to a row. New rows are numbered in list order. Re-importing inserts nothing.
-        """
-        conn = self.conn
-        now = utc_now_iso()
-        with transaction(conn):
-            conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS import_targets("
-                " ord INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, user_id TEXT,"
-                " screen_name TEXT)"
-            )
-            conn.execute(
-                "CREATE INDEX IF NOT EXISTS temp.import_targets_user ON import_targets(user_id)"
-            )
-            # n numbers the new rows 1, 2, ... in list order.
-            conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS import_new(n INTEGER PRIMARY KEY, ord INTEGER)"
-            )
-            conn.execute("DELETE FROM temp.import_targets")
-            conn.execute("DELETE FROM temp.import_new")
-            conn.executemany(
-                "INSERT OR IGNORE INTO temp.import_targets(key, user_id, screen_name)"
-                " VALUES (?, ?, ?)",
-                ((t.key, t.user_id, t.screen_name) for t in targets),
-            )
-            total = conn.execute("SELECT count(*) FROM temp.import_targets").fetchone()[0]
-            # Id targets whose user already has a row under another key: give it this key.
-            attach_by_id = (
-                "INSERT OR IGNORE INTO target_keys(key, history_id)"
-                " SELECT i.key, b.id FROM temp.import_targets i"
-                " JOIN block_history b ON b.user_id = i.user_id"
-                " WHERE i.user_id IS NOT NULL"
-            )
-            conn.execute(attach_by_id)
-            # The first target of each new user gets a row.
-            new = conn.execute(
-                "INSERT INTO temp.import_new(n, ord) SELECT NULL, i.ord FROM temp.import_targets i"
-                " WHERE NOT EXISTS (SELECT 1 FROM target_keys k WHERE k.key = i.key)"
-                "   AND (i.user_id IS NULL OR NOT EXISTS (SELECT 1 FROM temp.import_targets j"
-                "        WHERE j.user_id = i.user_id AND j.ord < i.ord))"
-                " ORDER BY i.ord"
-            ).rowcount
-            base = conn.execute("SELECT coalesce(max(id), 0) FROM block_history").fetchone()[0]
-            conn.execute(
-                "INSERT INTO block_history(id, user_id, screen_name, created_at, updated_at)"
-                " SELECT ? + w.n, i.user_id, i.screen_name, ?, ? FROM temp.import_new w"
-                " JOIN temp.import_targets i ON i.ord = w.ord ORDER BY w.n",
-                (base, now, now),
-            )
-            conn.execute(
-                "INSERT INTO target_keys(key, history_id) SELECT i.key, ? + w.n"
-                " FROM temp.import_new w JOIN temp.import_targets i ON i.ord = w.ord",
-                (base,),
-            )
-            # Later keys of a user that appeared twice in this list.
-            conn.execute(attach_by_id)
-            # Targets listed with both an id and a handle also answer to the handle.
-            conn.execute(
-                "INSERT OR IGNORE INTO target_keys(key, history_id)"
-                " SELECT 'sn:' || lower(i.screen_name), k.history_id"
-                " FROM temp.import_targets i JOIN target_keys k ON k.key = i.key"
-                " WHERE i.user_id IS NOT NULL AND i.screen_name IS NOT NULL"
-                "   AND i.key LIKE 'id:%'"
-            )
-            conn.execute("DELETE FROM temp.import_targets")
-            conn.execute("DELETE FROM temp.import_new")
-        return ImportStats(new=int(new), known=int(total) - int(new))
+        """Add every target without a row (one transaction, set-based); see ``importer``."""
+        return importer.import_targets(self.conn, targets)
 
     def find(self, key: str) -> Row | None:
         """The row a target key (``id:..``/``sn:..``) leads to, if any."""
@@ -444,43 +329,15 @@ class History:
         user_id: str | None = None,
     ) -> None:
         """Record API calls (one executemany, one commit). Messages are scrubbed."""
-        if not records:
-            return
-        rows = [
-            (
-                iso(datetime.fromtimestamp(r.started_at, UTC)),
-                run_id,
-                r.operation,
-                user_id,
-                history_id,
-                r.http_status,
-                r.code,
-                scrub(r.message),
-                r.outcome,
-                round(r.elapsed * 1000.0, 3),
-            )
-            for r in records
-        ]
-        with transaction(self.conn):
-            self.conn.executemany(
-                "INSERT INTO attempts(at, run_id, operation, user_id, history_id, http_status,"
-                " code, message, outcome, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+        runs.add_attempts(self.conn, run_id, records, history_id=history_id, user_id=user_id)
 
     def start_run(self, command: str, targets: int) -> int:
         """A ``process_log`` row in state ``running`` for this process."""
-        with transaction(self.conn):
-            cur = self.conn.execute(
-                "INSERT INTO process_log(started_at, pid, command, status, targets, blocked,"
-                " skipped, failed, api_calls) VALUES (?, ?, ?, 'running', ?, 0, 0, 0, 0)",
-                (utc_now_iso(), os.getpid(), scrub(command, 1000), targets),
-            )
-            return int(cur.lastrowid or 0)
+        return runs.start_run(self.conn, command, targets)
 
     def update_run(self, run_id: int, counts: Mapping[str, int]) -> None:
         """Progress counts of a running run (blocked, skipped, failed, api_calls, targets)."""
-        self._write_run(run_id, counts, None)
+        runs.write_run(self.conn, run_id, counts, None)
 
     def end_run(
         self,
@@ -492,27 +349,7 @@ class History:
         counts: Mapping[str, int],
     ) -> None:
         """Close the run: status done | interrupted | failed, with its final counts."""
-        self._write_run(run_id, counts, (status, exit_code, end_reason))
-
-    def _write_run(
-        self, run_id: int, counts: Mapping[str, int], end: tuple[str, int, str] | None
-    ) -> None:
-        fields = [
-            c for c in ("targets", "blocked", "skipped", "failed", "api_calls") if c in counts
-        ]
-        sets = [f"{c} = ?" for c in fields]
-        params: list[object] = [int(counts[c]) for c in fields]
-        if end is not None:
-            sets += ["status = ?", "exit_code = ?", "end_reason = ?", "ended_at = ?"]
-            params += [end[0], end[1], end[2], utc_now_iso()]
-        if not sets:
-            return
-        with transaction(self.conn):
-            self._update_one(
-                f"UPDATE process_log SET {', '.join(sets)} WHERE id = ?",
-                [*params, run_id],
-                run_id,
-            )
+        runs.write_run(self.conn, run_id, counts, (status, exit_code, end_reason))
 
     # --- reading ----------------------------------------------------------------------------
 
