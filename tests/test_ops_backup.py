@@ -343,6 +343,20 @@ def test_cli_backup_json_and_restore(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
 
 
+def test_restore_only_the_database_keeps_newer_cookies(tmp_path: Path) -> None:
+    paths = make_data_dir(tmp_path)
+    backup = take_backup(paths, now=NOW).folder
+    paths.cookies.write_text('[{"name": "auth_token", "value": "newer"}]')
+    result = restore_backup(paths, backup, only=frozenset({Role.DB}), now=NOW)
+    assert [f.role for f in result.files] == [Role.DB]
+    assert "newer" in paths.cookies.read_text()
+    out = CliRunner().invoke(
+        root, ["restore", str(backup), "--only", "users", "--data-dir", str(tmp_path)], env={}
+    )
+    assert out.exit_code == 0, out.output
+    assert "newer" in paths.cookies.read_text()
+
+
 def test_cli_restore_tampered_exits_1_naming_the_file(tmp_path: Path) -> None:
     make_data_dir(tmp_path)
     runner = CliRunner()

@@ -102,6 +102,7 @@ EN: dict[str, str] = {
     "ops.restore.tampered": "backup file {name} does not match its manifest ({why}); not restored",
     "ops.restore.damaged": "backup database {name} fails the integrity check ({why}); not restored",
     "ops.restore.after_check": "restored database fails the integrity check: {why}",
+    "ops.restore.nothing": "the backup holds none of the files asked for ({roles})",
     "ops.schedule.no_executable": "cannot find the twitter-blocker executable",
     "ops.health.resource": "{percent:.1f}% used (threshold {threshold:g}%)",
     "ops.health.resource_unreadable": "cannot read {name} use: {detail}",

@@ -9,7 +9,7 @@ import click
 from ..config import Paths
 from ..errors import EXIT_UNEXPECTED
 from ..messages import msg
-from ..ops.backup import DEFAULT_RETENTION, BackupResult, parse_duration, take_backup
+from ..ops.backup import DEFAULT_RETENTION, BackupResult, Role, parse_duration, take_backup
 from ..ops.restore import RestoreResult, restore_backup
 from .errors import handle_errors
 from .options import echo_json, json_option, path_options
@@ -78,10 +78,17 @@ def _print_restore(result: RestoreResult) -> None:
 
 @click.command()
 @click.argument("backup_dir", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Restore only these files (repeatable), e.g. --only db to keep newer cookies.",
+)
 @json_option
 @path_options
 @handle_errors
-def restore(paths: Paths, backup_dir: Path, as_json: bool) -> None:
+def restore(paths: Paths, backup_dir: Path, only: tuple[str, ...], as_json: bool) -> None:
     """Restore BACKUP (a folder such as backup/latest or emergency_backup_...).
 
     The manifest, every checksum and the integrity of every database copy are
@@ -91,7 +98,8 @@ def restore(paths: Paths, backup_dir: Path, as_json: bool) -> None:
     """
     if not backup_dir.is_absolute() and not backup_dir.exists():
         backup_dir = paths.data_dir / backup_dir
-    result = restore_backup(paths, backup_dir)
+    roles = frozenset(Role(value) for value in only) if only else None
+    result = restore_backup(paths, backup_dir, only=roles)
     if as_json:
         echo_json(result)
     else:

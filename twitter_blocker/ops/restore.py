@@ -108,15 +108,29 @@ def _destination(paths: Paths, role: Role) -> Path:
     }[role]
 
 
-def restore_backup(paths: Paths, folder: Path, *, now: datetime | None = None) -> RestoreResult:
-    """Verify ``folder`` and put its files in place of the current ones (kept aside)."""
+def restore_backup(
+    paths: Paths,
+    folder: Path,
+    *,
+    only: frozenset[Role] | None = None,
+    now: datetime | None = None,
+) -> RestoreResult:
+    """Verify ``folder`` and put its files in place of the current ones (kept aside).
+
+    ``only`` restricts which files are put back (e.g. the database but not older
+    cookies); the whole backup is verified either way.
+    """
     verified = verify_backup(folder)
+    entries = [e for e in verified.manifest.files if only is None or e.role in only]
+    if not entries:
+        wanted = ", ".join(sorted(r.value for r in only or ()))
+        raise InputError(msg("ops.restore.nothing", roles=wanted), where=str(folder / MANIFEST))
     tag = f"before-restore-{file_stamp(now or datetime.now(UTC))}"
     restored: list[RestoredFile] = []
     with RunLock(paths.lock_file) as _lock:
         staged: list[tuple[FileEntry, Path, Path]] = []
         try:
-            for entry in verified.manifest.files:
+            for entry in entries:
                 dest = _destination(paths, entry.role)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 tmp = dest.with_name(f".{dest.name}.restore-{os.getpid()}")
@@ -137,6 +151,6 @@ def restore_backup(paths: Paths, folder: Path, *, now: datetime | None = None) -
             kept = move_aside(dest, tag)  # also moves a stray -wal/-shm that would be replayed
             os.replace(tmp, dest)
             restored.append(RestoredFile(entry.role, dest, kept if existed else None))
-        db_entry = verified.manifest.entry(Role.DB)
-        check = check_database(paths.db) if db_entry is not None else None
+        restored_db = any(e.role is Role.DB for e in entries)
+        check = check_database(paths.db) if restored_db else None
     return RestoreResult(verified, tuple(restored), check)
