@@ -1,8 +1,9 @@
 """S5's measured child: load, normalise, deduplicate and plan one target file.
 
 ``python -m bench.plan TARGETS DB`` loads the file with ``inputs.targets.load_targets``,
-imports it into a fresh ``block_history.db`` (``store.History.import_targets``) and pages
-through the queue the way a run does (``rows_to_process``); prints the counts as JSON.
+imports it into a fresh ``block_history.db`` (``store.History.import_targets``), counts the
+queue and fetches its first page the way a run starts (``rows_to_process``); prints the counts
+as JSON. (A run then pages through the queue as it works; that is not planning.)
 """
 
 from __future__ import annotations
@@ -21,21 +22,17 @@ def plan(targets_path: Path, db_path: Path) -> dict[str, int]:
     target_list = load_targets(targets_path)
     history = History.open(db_path)
     imported = history.import_targets(target_list.targets)
-    queued = 0
-    after_id = 0
-    while True:
-        rows = history.rows_to_process(PAGE, after_id)
-        if not rows:
-            break
-        queued += len(rows)
-        after_id = rows[-1].id
+    first_page = history.rows_to_process(PAGE)
+    pending = history.counts().get("pending", 0)
+    history.close()
     return {
         "targets": len(target_list.targets),
         "duplicates": len(target_list.duplicates),
         "invalid": len(target_list.invalid),
         "imported_new": imported.new,
         "imported_known": imported.known,
-        "queued": queued,
+        "pending": pending,
+        "first_page": len(first_page),
     }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from twitter_blocker.emulator.config import DEFAULT_LIMITS
 from twitter_blocker.verify import compare_db_with_truth
 
 from .client import db_path, run_client
@@ -21,8 +22,11 @@ from .measure import Measurement, machine, tail, utc_now
 from .results import ScenarioResult, at_most, under
 from .settings import Settings
 
-# `twitter-blocker emulator` flags that switch every rate limit off (S6).
-NO_LIMITS_ARGS: tuple[str, ...] = ("--no-limits",)
+
+def no_limits_args() -> tuple[str, ...]:
+    """`twitter-blocker emulator` flags that switch every rate limit off (S6)."""
+    return tuple(arg for op in sorted(DEFAULT_LIMITS) for arg in ("--limit", f"{op}=none"))
+
 
 TITLES = {
     "S1": "10,000 handles, default mix",
@@ -207,7 +211,7 @@ def s2(settings: Settings) -> ScenarioResult:
 
 def s6(settings: Settings) -> ScenarioResult:
     workdir = fresh_dir(settings.work_dir / "S6")
-    with EmulatorProcess(spec(settings, settings.handles, *NO_LIMITS_ARGS), workdir) as emu:
+    with EmulatorProcess(spec(settings, settings.handles, *no_limits_args()), workdir) as emu:
         truth = emu.truth()
         run = run_api(
             emu, workdir, emu.fixture_dir / "users.json", name="client-S6", settings=settings
