@@ -106,3 +106,22 @@ def test_cli_integrity_exit_codes_and_no_secrets(tmp_path: Path) -> None:
     assert out.exit_code == 1
     data = json.loads(out.output)
     assert data["ok"] is False and data["problems"]
+
+
+def test_path_flags_before_the_subcommand_and_env_vars_are_honoured(tmp_path: Path) -> None:
+    make_dir(tmp_path)
+    runner = CliRunner()
+    out = runner.invoke(root, ["--data-dir", str(tmp_path), "integrity", "--json"], env={})
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["report"]["db"] == str(tmp_path / "block_history.db")
+    out = runner.invoke(root, ["db", "--data-dir", str(tmp_path), "check"], env={})
+    assert out.exit_code == 0, out.output
+    other = tmp_path / "elsewhere"
+    paths = make_dir(other)
+    out = runner.invoke(
+        root,
+        ["integrity", "--json", "--data-dir", str(tmp_path)],
+        env={"TWITTER_BLOCK_DB": str(paths.db)},
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["report"]["db"] == str(paths.db)

@@ -31,8 +31,12 @@ def _size(n: int | None) -> str:
 
 
 @click.group()
-def db() -> None:
-    """Check, recover or create the block history database."""
+@path_options
+def db(paths: Paths) -> None:
+    """Check, recover or create the block history database.
+
+    Path flags may come before or after the subcommand.
+    """
 
 
 def _print_check(result: CheckResult) -> None:
