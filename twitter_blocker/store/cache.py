@@ -25,14 +25,12 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from twitter_blocker.errors import StoreError
-from twitter_blocker.messages import msg
-from twitter_blocker.store.db import Migration, connect, migrate, transaction
+from twitter_blocker.store.cache_file import is_corruption, open_cache_file, replace_damaged
+from twitter_blocker.store.db import transaction
 from twitter_blocker.x.models import LookupResult, Relationship, User, UserState
 
 log = logging.getLogger("twitter_blocker.store.cache")
@@ -41,45 +39,6 @@ BATCH = 1000
 DAY = 86_400.0
 
 _T = TypeVar("_T")
-
-CACHE_MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        1,
-        "0001_cache_layers",
-        (
-            """CREATE TABLE handles(
-  handle TEXT PRIMARY KEY,
-  user_id TEXT NOT NULL,
-  fetched_epoch REAL NOT NULL
-) WITHOUT ROWID""",
-            """CREATE TABLE profiles(
-  user_id TEXT PRIMARY KEY,
-  state TEXT NOT NULL,
-  screen_name TEXT,
-  name TEXT,
-  protected INTEGER NOT NULL DEFAULT 0,
-  fetched_epoch REAL NOT NULL
-) WITHOUT ROWID""",
-            """CREATE TABLE relationships(
-  viewer TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  following INTEGER NOT NULL,
-  followed_by INTEGER NOT NULL,
-  blocking INTEGER NOT NULL,
-  fetched_epoch REAL NOT NULL,
-  PRIMARY KEY(viewer, user_id)
-) WITHOUT ROWID""",
-            # purge_expired deletes by age.
-            "CREATE INDEX idx_handles_age ON handles(fetched_epoch)",
-            "CREATE INDEX idx_profiles_age ON profiles(fetched_epoch)",
-            "CREATE INDEX idx_relationships_age ON relationships(fetched_epoch)",
-        ),
-    ),
-)
-
-# SQLite primary result codes that mean the file itself is damaged.
-_SQLITE_CORRUPT = 11
-_SQLITE_NOTADB = 26
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,18 +70,6 @@ def _chunks(items: Sequence[_T], size: int = BATCH) -> Iterator[Sequence[_T]]:
         yield items[start : start + size]
 
 
-def _is_corruption(exc: sqlite3.Error) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return (code & 0xFF) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
-    text = str(exc).lower()
-    return "malformed" in text or "not a database" in text
-
-
-def _utc_stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 class Cache:
     """Lookup answers with lifetimes. One connection, used from one thread."""
 
@@ -149,45 +96,14 @@ class Cache:
     # --- file handling --------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
-        try:
-            conn = connect(self.path)
-        except StoreError as exc:
-            return self._replace(exc)
-        try:
-            migrate(conn, CACHE_MIGRATIONS, path=self.path)
-        except StoreError as exc:
-            conn.close()
-            return self._replace(exc)
+        conn, self.warning = open_cache_file(self.path)
         return conn
-
-    def _replace(self, exc: BaseException) -> sqlite3.Connection:
-        """Move the damaged file (and its -wal/-shm) aside and start an empty cache."""
-        moved = self.path.with_name(f"{self.path.name}.corrupt-{_utc_stamp()}")
-        for suffix in ("", "-wal", "-shm"):
-            src = Path(f"{self.path}{suffix}")
-            if src.exists():
-                try:
-                    src.replace(Path(f"{moved}{suffix}"))
-                except OSError:
-                    src.unlink(missing_ok=True)
-        cause = exc.__cause__ or exc
-        self.warning = msg("cache.corrupt", path=self.path, detail=cause, moved=moved.name)
-        log.warning("%s", self.warning)
-        try:
-            conn = connect(self.path)
-            migrate(conn, CACHE_MIGRATIONS, path=self.path)
-            return conn
-        except (StoreError, OSError) as again:  # no usable file at all: keep going in memory
-            log.warning("cache %s unusable (%s); caching in memory for this run", self.path, again)
-            conn = sqlite3.connect(":memory:", isolation_level=None)
-            migrate(conn, CACHE_MIGRATIONS, path=":memory:")
-            return conn
 
     def _failed(self, exc: sqlite3.Error) -> None:
         """A read or write failed: reset a damaged file; anything else is a miss."""
-        if _is_corruption(exc):
+        if is_corruption(exc):
             self.conn.close()
-            self.conn = self._replace(exc)
+            self.conn, self.warning = replace_damaged(self.path, exc)
         else:
             log.warning("cache %s: %s (treated as a miss)", self.path, exc)
 
