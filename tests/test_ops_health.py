@@ -118,6 +118,15 @@ def test_database_fault_is_critical_and_takes_an_emergency_backup(tmp_path: Path
     assert (report.emergency_backup / "manifest.json").is_file()
 
 
+def test_a_damaged_database_is_backed_up_once_not_every_15_minutes(tmp_path: Path) -> None:
+    paths = healthy_dir(tmp_path)
+    _corrupt(paths.db)
+    first = check_health(paths, probes=probes()).emergency_backup
+    second = check_health(paths, probes=probes()).emergency_backup
+    assert first is not None and second == first
+    assert len(list(tmp_path.glob("emergency_backup_*"))) == 1
+
+
 def test_garbage_database_still_gets_a_raw_emergency_copy(tmp_path: Path) -> None:
     paths = healthy_dir(tmp_path)
     paths.db.unlink()

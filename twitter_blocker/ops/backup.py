@@ -339,11 +339,17 @@ def backup_time(folder: Path) -> datetime | None:
         return Manifest.from_json((folder / MANIFEST).read_text(encoding="utf-8")).created
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    stem = folder.name.removeprefix(AUTO_PREFIX)[: len("YYYYmmdd_HHMM")]
-    try:
-        return datetime.strptime(stem, AUTO_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        return None
+    for prefix, fmt, width in (
+        (AUTO_PREFIX, AUTO_FORMAT, len("YYYYmmdd_HHMM")),
+        (EMERGENCY_PREFIX, EMERGENCY_FORMAT, len("YYYYmmdd_HHMMSS")),
+    ):
+        if folder.name.startswith(prefix):
+            try:
+                stem = folder.name.removeprefix(prefix)[:width]
+                return datetime.strptime(stem, fmt).replace(tzinfo=UTC)
+            except ValueError:
+                return None
+    return None
 
 
 def prune(backup_dir: Path, *, retention: timedelta, now: datetime, keep: Path) -> list[Path]:

@@ -14,6 +14,7 @@ Disk and memory readings come from a ``Probes`` value so tests can inject faults
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -30,6 +31,8 @@ from .lock import read_holder
 CRITICAL_PERCENT = 98.0
 AUTH_FAILURES = ("auth_failed", "csrf_mismatch", "account_locked", "account_suspended")
 EXIT_AUTH_OR_ACCOUNT = (3, 4)
+# At most one emergency backup per hour while the database stays damaged (seconds).
+EMERGENCY_BACKUP_INTERVAL = 3600.0
 
 
 class Level(IntEnum):
@@ -183,6 +186,33 @@ def check_lock(paths: Paths) -> Check:
     return Check("lock", Level.OK, msg("ops.health.idle"))
 
 
+def recent_emergency_backup(paths: Paths, *, now: float) -> Path | None:
+    """The newest emergency backup when another one would add nothing.
+
+    Health runs every 15 minutes; a database that stays damaged must not fill the
+    disk with identical copies. The newest backup is reused when it was taken after
+    the database last changed, or less than ``EMERGENCY_BACKUP_INTERVAL`` ago.
+    """
+    from .backup import EMERGENCY_PREFIX, backup_time
+
+    folders = sorted(p for p in paths.data_dir.glob(f"{EMERGENCY_PREFIX}*") if p.is_dir())
+    if not folders:
+        return None
+    taken = backup_time(folders[-1])
+    if taken is None:
+        return None
+    changed = max(
+        (
+            Path(f"{paths.db}{s}").stat().st_mtime
+            for s in ("", "-wal")
+            if Path(f"{paths.db}{s}").exists()
+        ),
+        default=0.0,
+    )
+    stamp = taken.timestamp()
+    return folders[-1] if stamp >= changed or now - stamp < EMERGENCY_BACKUP_INTERVAL else None
+
+
 def check_health(
     paths: Paths,
     *,
@@ -197,10 +227,12 @@ def check_health(
     if db.level is Level.CRITICAL and backup_on_db_error:
         from .backup import take_backup
 
-        try:
-            backup_path = take_backup(paths, emergency=True).folder
-        except (BlockerError, OSError, sqlite3.Error) as exc:
-            backup_error = str(exc)
+        backup_path = recent_emergency_backup(paths, now=time.time())
+        if backup_path is None:
+            try:
+                backup_path = take_backup(paths, emergency=True).folder
+            except (BlockerError, OSError, sqlite3.Error) as exc:
+                backup_error = str(exc)
     data_dir = paths.data_dir if paths.data_dir.exists() else Path("/")
     checks = (
         db,
