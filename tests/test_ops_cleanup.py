@@ -70,9 +70,9 @@ def test_cleanup_compresses_deletes_and_keeps_what_it_must(tmp_path: Path) -> No
     assert "twitter_blocker.log" in names  # the live log is never touched
     assert "error_log.jsonl" in names and "other.log" in names
     assert "twitter_blocker.log.1" not in names
-    assert gzip.decompress((tmp_path / "twitter_blocker.log.1.gz").read_bytes()) == (
-        b"rotated line\n" * 1000
-    )
+    stamp = (NOW - timedelta(days=1)).strftime("%Y%m%dT%H%M%SZ")
+    archive = tmp_path / f"twitter_blocker.log.{stamp}.gz"
+    assert gzip.decompress(archive.read_bytes()) == b"rotated line\n" * 1000
     assert "twitter_blocker.log.2" not in names  # older than 7 days
     assert "twitter_blocker.log.3.gz" not in names
     assert "twitter_blocker.log.4.gz" in names  # younger than 7 days
@@ -84,7 +84,24 @@ def test_cleanup_compresses_deletes_and_keeps_what_it_must(tmp_path: Path) -> No
 def test_keep_days_is_honoured(tmp_path: Path) -> None:
     paths = setup_dir(tmp_path)
     cleanup(paths, now=NOW, keep_days=30)
-    assert (tmp_path / "twitter_blocker.log.2.gz").exists()  # compressed, not deleted
+    stamp = (NOW - timedelta(days=8)).strftime("%Y%m%dT%H%M%SZ")
+    assert (tmp_path / f"twitter_blocker.log.{stamp}.gz").exists()  # compressed, not deleted
+
+
+def test_archives_are_never_overwritten_when_the_handler_reuses_names(tmp_path: Path) -> None:
+    paths = setup_dir(tmp_path)
+    cleanup(paths, now=NOW)
+    rotated = tmp_path / "twitter_blocker.log.1"  # the handler rotated again
+    rotated.write_text("second rotation\n")
+    age(rotated, 0.5)
+    cleanup(paths, now=NOW)
+    archives = sorted(tmp_path.glob("twitter_blocker.log.2026*.gz"))
+    contents = {gzip.decompress(p.read_bytes()) for p in archives}
+    assert contents == {b"rotated line\n" * 1000, b"second rotation\n"}
+    # archives age out like any rotated log
+    later = cleanup(paths, now=NOW + timedelta(days=30))
+    assert {s.action for s in later.steps} == {Action.DELETE_LOG}
+    assert not list(tmp_path.glob("twitter_blocker.log.2026*.gz"))
 
 
 def test_large_files_are_listed(tmp_path: Path) -> None:

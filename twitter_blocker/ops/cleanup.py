@@ -2,8 +2,9 @@
 
 What it does, in order:
   1. lists files over 100 MB anywhere under the data directory (symlinks not followed);
-  2. gzips rotated logs ``twitter_blocker.log.N`` -> ``.N.gz`` (never the live log,
-     which the running process holds open; mtime is kept so age still counts);
+  2. gzips rotated logs ``twitter_blocker.log.N`` -> ``twitter_blocker.log.<UTC>.gz``
+     (never the live log, which the running process holds open; the mtime is kept
+     so age still counts, and the name is unique because the handler reuses ``.N``);
   3. deletes rotated logs (``.N`` / ``.N.gz``) last modified more than ``keep_days`` ago;
   4. purges expired cache entries and compacts ``cache/cache.db`` (through ``store.cache``);
   5. deletes the earlier tool's JSON cache files (``cache/lookups``, ``cache/profiles``,
@@ -95,16 +96,31 @@ def large_files(root: Path, threshold: int = LARGE_FILE_BYTES) -> list[tuple[Pat
 
 
 def rotated_logs(log_file: Path) -> list[Path]:
-    """``<log>.N`` and ``<log>.N.gz`` beside the live log (never the live log itself)."""
-    pattern = re.compile(rf"^{re.escape(log_file.name)}\.\d+(\.gz)?$")
+    """Rotated logs beside the live log (never the live log itself).
+
+    ``<log>.N`` (written by the rotating handler) and the archives this command
+    makes of them, ``<log>.<UTC stamp>.gz``; a plain ``<log>.N.gz`` counts too.
+    """
+    name = re.escape(log_file.name)
+    pattern = re.compile(rf"^{name}\.(\d+|\d{{8}}T\d{{6}}Z(-\d+)?)(\.gz)?$")
     if not log_file.parent.is_dir():
         return []
     return sorted(p for p in log_file.parent.iterdir() if pattern.match(p.name) and p.is_file())
 
 
-def gzip_file(path: Path) -> Path:
-    """``path`` -> ``path.gz`` atomically, keeping the mtime; the original is removed."""
-    target = path.with_name(path.name + ".gz")
+def _archive_name(path: Path, log_name: str) -> Path:
+    """``<log>.<UTC time of the last write>.gz``: unique, unlike ``.N``, which the
+    rotating handler reuses (``.1.gz`` from last week must not be overwritten)."""
+    stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y%m%dT%H%M%SZ")
+    target, n = path.with_name(f"{log_name}.{stamp}.gz"), 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{log_name}.{stamp}-{n}.gz")
+    return target
+
+
+def gzip_file(path: Path, target: Path) -> Path:
+    """``path`` -> ``target`` (gzip) atomically, keeping mode and mtime; removes ``path``."""
     tmp = path.with_name(f".{target.name}.tmp-{os.getpid()}")
     st = path.stat()
     with path.open("rb") as src, gzip.open(tmp, "wb") as out:
@@ -177,8 +193,9 @@ def cleanup(
                 log.unlink()
             steps.append(Step(Action.DELETE_LOG, log, st.st_size, None if dry_run else 0))
         elif not log.name.endswith(".gz"):
-            after = None if dry_run else gzip_file(log).stat().st_size
-            steps.append(Step(Action.COMPRESS, log, st.st_size, after))
+            target = _archive_name(log, paths.log_file.name)
+            after = None if dry_run else gzip_file(log, target).stat().st_size
+            steps.append(Step(Action.COMPRESS, log, st.st_size, after, target.name))
 
     for old in _old_cache_files(paths.cache_dir):
         size = old.stat().st_size
