@@ -42,9 +42,9 @@ def _install_signal_handlers(stop: threading.Event) -> None:
 def _load_allowlist(path: Path | None) -> frozenset[str]:
     if path is None:
         return frozenset()
-    from ..inputs.targets import load_targets
+    from ..inputs.targets import load_allowlist
 
-    return frozenset(t.key for t in load_targets(path).targets)
+    return load_allowlist(path)
 
 
 @click.group(
