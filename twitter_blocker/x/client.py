@@ -164,7 +164,7 @@ class XClient:
         """A GraphQL GET with the 336 self-heal (one more send when new flags were named)."""
         path = endpoints.graphql_path(operation)
         for attempt in range(2):
-            query = endpoints.graphql_query(operation, variables, self._features.get(operation))
+            query = self._features.query(operation, variables)
             result = self._exchange(
                 operation,
                 partial(self._http.get, operation, path, query),

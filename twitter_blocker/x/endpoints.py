@@ -110,9 +110,21 @@ class FeatureSets:
     _sets: dict[str, dict[str, bool]] = field(
         default_factory=lambda: {op: dict(flags) for op, flags in FEATURES.items()}
     )
+    _encoded: dict[str, str] = field(default_factory=dict)
 
     def get(self, operation: str) -> dict[str, bool]:
         return self._sets.setdefault(operation, {})
+
+    def query_tail(self, operation: str) -> str:
+        """The URL-encoded ``features`` (and ``fieldToggles``) part, cached per operation."""
+        tail = self._encoded.get(operation)
+        if tail is None:
+            params = {"features": _dumps(self.get(operation))}
+            toggles = FIELD_TOGGLES.get(operation)
+            if toggles:
+                params["fieldToggles"] = _dumps(dict(toggles))
+            tail = self._encoded[operation] = urlencode(params)
+        return tail
 
     def add_missing(self, operation: str, names: tuple[str, ...]) -> bool:
         """Add the flags X named; True if anything new was added (else a retry cannot help)."""
@@ -122,7 +134,12 @@ class FeatureSets:
             if name not in flags:
                 flags[name] = KNOWN_FEATURE_VALUES.get(name, False)
                 added = True
+        self._encoded.pop(operation, None)
         return added
+
+    def query(self, operation: str, variables: Mapping[str, object]) -> str:
+        """The whole query string of a GraphQL GET (same as ``graphql_query``, but cached)."""
+        return urlencode({"variables": _dumps(variables)}) + "&" + self.query_tail(operation)
 
 
 def graphql_query(

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -41,7 +41,7 @@ class SessionCookies(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RawResponse:
-    """One HTTP answer, before classification. ``headers`` is case-insensitive."""
+    """One HTTP answer, before classification. ``headers`` has lower-cased names."""
 
     status: int
     headers: Mapping[str, str]
@@ -73,6 +73,22 @@ def web_headers(cookies: SessionCookies, api_base: str) -> dict[str, str]:
     }
 
 
+class _RefuseAllJar(CookieJar):
+    """A jar that never stores nor sends a cookie (the session goes in the fixed header).
+
+    Skipping ``Set-Cookie`` parsing also saves a sizeable share of per-request CPU.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def add_cookie_header(self, request: Any) -> None:
+        return None
+
+
 def build_client(
     cookies: SessionCookies,
     *,
@@ -82,11 +98,10 @@ def build_client(
 ) -> httpx.Client:
     """The project's single ``httpx.Client`` factory."""
     base = api_base.rstrip("/")
-    refuse_all = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
     return httpx.Client(
         base_url=base,
         headers=web_headers(cookies, base),
-        cookies=refuse_all,
+        cookies=_RefuseAllJar(),
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         limits=httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=30),
         follow_redirects=False,
@@ -112,6 +127,8 @@ class Http:
 
     def __init__(self, client: httpx.Client) -> None:
         self._client = client
+        # Absolute URLs: httpx parses each URL once instead of twice (relative + merge).
+        self._base = str(client.base_url).rstrip("/")
 
     def get(self, operation: str, path: str, query: str) -> RawResponse:
         return self._send(operation, "GET", f"{path}?{query}" if query else path, None)
@@ -127,6 +144,7 @@ class Http:
     ) -> RawResponse:
         started = time.time()
         t0 = time.perf_counter()
+        url = self._base + url
         try:
             if form is None:
                 response = self._client.request(
@@ -147,7 +165,10 @@ class Http:
             ) from None
         return RawResponse(
             status=response.status_code,
-            headers=response.headers,
+            # A plain dict with lower-cased names: O(1) lookups (httpx.Headers scans a list).
+            headers={
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers.raw
+            },
             body=response.content,
             started_at=started,
             elapsed=time.perf_counter() - t0,
