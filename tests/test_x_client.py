@@ -147,8 +147,9 @@ def test_ambiguous_unavailable_elements_resolved_one_by_one(session: Session) ->
     results = session.client().lookup_ids([t["user_id"] for t in mixed])
     for result, target in zip(results, mixed, strict=True):
         check_result(result, target, by_id=True)
-    # The four unavailable/empty elements cannot be told apart: each is asked for alone.
-    assert session.ops().count("UserByRestId") == 4
+    # Two suspended and two empty elements cannot be tied to ids: keys are asked for alone
+    # until the counts settle the rest (at most 3 single calls for 2 + 2).
+    assert 2 <= session.ops().count("UserByRestId") <= 3
     assert session.ops().count("UsersByRestIds") == 1
 
 

@@ -359,25 +359,52 @@ class XClient:
             else:
                 empties += 1
         unmatched = [k for k in keys if k not in out and k not in unclear]
-        if unmatched:
-            states = {n.state for n in unattributed}
-            if not unattributed and empties == len(unmatched):
-                # Only empty elements are left, one per key: every one of them is not found.
-                for k in unmatched:
-                    out[k] = LookupResult(k, UserState.NOT_FOUND, user_id=k if by_id else None)
-            elif empties == 0 and len(unattributed) == len(unmatched) and len(states) == 1:
-                # As many unavailable elements as keys, all for the same reason.
-                state = states.pop()
-                if state is None:
-                    unclear.extend(unmatched)
-                else:
-                    for k in unmatched:
-                        out[k] = LookupResult(k, state, user_id=k if by_id else None)
-            else:
-                unclear.extend(unmatched)
+        counts: dict[UserState, int] = {UserState.NOT_FOUND: empties} if empties else {}
+        for n in unattributed:
+            state = n.state
+            if state is None:  # an element that proves nothing: no counting
+                counts = {}
+                break
+            counts[state] = counts.get(state, 0) + 1
+        if unmatched and sum(counts.values()) == len(unmatched):
+            self._resolve_by_count(unmatched, counts, out, by_id=by_id)
+        else:
+            unclear.extend(unmatched)
         for k in unclear:
             out[k] = self._one(k, by_id=by_id)
         return out
+
+    def _resolve_by_count(
+        self,
+        keys: list[str],
+        counts: dict[UserState, int],
+        out: dict[str, LookupResult],
+        *,
+        by_id: bool,
+    ) -> None:
+        """Tie unattributable elements to keys by elimination.
+
+        ``counts`` says how many of ``keys`` are SUSPENDED / NOT_FOUND (one element per
+        key). While more than one state is left, ask for one key alone; once a single
+        state remains, it holds for every key left. If a single answer contradicts the
+        counts, the rest are asked for one by one.
+        """
+        remaining = list(keys)
+        left = dict(counts)
+        while remaining:
+            live = [state for state, n in left.items() if n > 0]
+            if len(live) == 1:
+                for k in remaining:
+                    out[k] = LookupResult(k, live[0], user_id=k if by_id else None)
+                return
+            k = remaining.pop(0)
+            hit = self._one(k, by_id=by_id)
+            out[k] = hit
+            if left.get(hit.state, 0) <= 0:
+                for rest in remaining:
+                    out[rest] = self._one(rest, by_id=by_id)
+                return
+            left[hit.state] -= 1
 
     # ------------------------------------------------------------------ relationships
     def friendship(self, user_id: str) -> Relationship:
