@@ -263,3 +263,25 @@ def test_block_ids_page() -> None:
     assert ids == ["1", "2"] and cursor == "0"
     ids, cursor = parse_block_ids({"ids": ["3"], "next_cursor": 1234, "next_cursor_str": "1234"})
     assert cursor == "1234"
+
+
+def test_x_package_imports_only_downwards() -> None:
+    """x knows nothing of SQLite, the emulator, the engine, inputs or printing."""
+    import ast
+    from pathlib import Path
+
+    import twitter_blocker.x as xpkg
+
+    forbidden = ("emulator", "store", "engine", "inputs", "cli", "ops", "sqlite3", "rich")
+    for path in Path(xpkg.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                assert not any(p in forbidden for p in parts), f"{path.name} imports {name}"
