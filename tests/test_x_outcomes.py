@@ -284,3 +284,10 @@ def test_errors_beside_data_use_data() -> None:
 def test_error_message_never_holds_more_than_x_said() -> None:
     c = run(401, err(32, "Could not authenticate you"))
     assert str(c.error) == "UserByScreenName: HTTP 401, code 32: Could not authenticate you"
+
+
+def test_graphql_404_with_code_is_not_a_target_answer() -> None:
+    """A retired queryId must not turn every target into "not found"."""
+    c = run(404, err(34, "Sorry, that page does not exist."))
+    raises(c, UnexpectedResponse)
+    assert c.outcome == "bad_request"

@@ -260,9 +260,6 @@ class XClient:
     def _single(
         self, op: str, key: str, result: Classified, *, requested_id: str | None
     ) -> LookupResult:
-        if result.error is None and result.outcome in ("not_found", "suspended"):
-            state = UserState(result.outcome)
-            return LookupResult(key, state, user_id=requested_id)
         node = parse_single(self._ok(result, op))
         found = self._from_node(op, key, node, requested_id=requested_id)
         if found is None:

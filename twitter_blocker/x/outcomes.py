@@ -229,20 +229,26 @@ def classify(
         # A code-less GraphQL lock (x-api.md 1.2): only here is the message read.
         return fail("account_locked", AccountLocked, None, first[1])
 
-    # --- per-target answers -------------------------------------------------------
-    if SELF_CODE in codes:
-        return Classified("self", status, code=SELF_CODE, message=message_of(SELF_CODE), rate=rate)
-    if TARGET_SUSPENDED_CODE in codes:
-        return Classified(
-            "suspended",
-            status,
-            code=TARGET_SUSPENDED_CODE,
-            message=message_of(TARGET_SUSPENDED_CODE),
-            rate=rate,
-        )
-    gone = next((c for c in codes if c in TARGET_GONE_CODES), None)
-    if gone is not None and status in (403, 404):
-        return Classified("not_found", status, code=gone, message=message_of(gone), rate=rate)
+    # --- per-target answers (v1.1 only) ----------------------------------------------
+    # GraphQL says "no such user" with HTTP 200 and an empty ``data`` (x-api.md 2.2); a
+    # GraphQL 404/34 more likely means a retired queryId, and reading it as "not found"
+    # would fail every target permanently. So these codes count only on v1.1 paths.
+    if not graphql:
+        if SELF_CODE in codes:
+            return Classified(
+                "self", status, code=SELF_CODE, message=message_of(SELF_CODE), rate=rate
+            )
+        if TARGET_SUSPENDED_CODE in codes:
+            return Classified(
+                "suspended",
+                status,
+                code=TARGET_SUSPENDED_CODE,
+                message=message_of(TARGET_SUSPENDED_CODE),
+                rate=rate,
+            )
+        gone = next((c for c in codes if c in TARGET_GONE_CODES), None)
+        if gone is not None and status in (403, 404):
+            return Classified("not_found", status, code=gone, message=message_of(gone), rate=rate)
 
     # --- status-driven ------------------------------------------------------------
     if status == 429:
