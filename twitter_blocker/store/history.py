@@ -17,9 +17,9 @@ from typing import Any
 
 from twitter_blocker.errors import StoreError
 from twitter_blocker.messages import msg
-from twitter_blocker.store import identity, importer, runs
+from twitter_blocker.store import identity, importer, legacy, runs
 from twitter_blocker.store.budgets import Budgets
-from twitter_blocker.store.db import iso, open_database, transaction, utc_now_iso
+from twitter_blocker.store.db import connect, iso, migrate, transaction, utc_now_iso
 from twitter_blocker.store.importer import TargetLike
 from twitter_blocker.store.models import (
     PERMANENT_USER_STATUSES,
@@ -88,8 +88,22 @@ class History:
 
     @classmethod
     def open(cls, path: Path) -> History:
-        """Connect and bring the schema up to date. Raises StoreError on a bad file."""
-        return cls(open_database(path, MIGRATIONS, legacy_tables=LEGACY_TABLES), Path(path))
+        """Connect and bring the schema up to date. Raises StoreError on a bad file.
+
+        A database of the earlier tool is adopted first (see :mod:`store.legacy`).
+        """
+        conn = connect(path)
+        try:
+            if legacy.is_legacy(conn):
+                legacy.adopt(conn, MIGRATIONS)
+            migrate(conn, MIGRATIONS, path=path, legacy_tables=LEGACY_TABLES)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(msg("store.not_a_database", path=path, detail=exc)) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, Path(path))
 
     @property
     def budgets(self) -> Budgets:
