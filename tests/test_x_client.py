@@ -87,6 +87,7 @@ def check_result(result: LookupResult, target: dict[str, Any], *, by_id: bool) -
         assert user.following is (kind in ("following", "mutual"))
         assert user.followed_by is (kind in ("follower", "mutual"))
         assert user.blocking is (kind == "already_blocked")
+        assert user.relationship_known is True
         if kind == "protected":
             assert user.protected is True
     else:

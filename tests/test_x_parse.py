@@ -285,3 +285,17 @@ def test_x_package_imports_only_downwards() -> None:
             for name in names:
                 parts = name.split(".")
                 assert not any(p in forbidden for p in parts), f"{path.name} imports {name}"
+
+
+def test_relationship_known_only_when_the_node_carries_relationship_data() -> None:
+    for body in (BODY_A, BODY_B, BODY_C, _current(blocked_by=False)):
+        user = parse_single(body).user
+        assert user is not None and user.relationship_known is True
+    moved = json.loads(json.dumps(BODY_A))
+    del moved["data"]["user"]["result"]["relationship_perspectives"]
+    moved["data"]["user"]["result"]["legacy"] = {"description": "hello"}
+    user = parse_single(moved).user
+    assert user is not None
+    assert user.relationship_known is False and user.following is False
+    v1 = user_from_v1({"id_str": "1", "screen_name": "a"})
+    assert v1 is not None and v1.relationship_known is False

@@ -24,6 +24,12 @@ class User:
 
     ``following``: the viewer follows this user. ``followed_by``: this user
     follows the viewer. Flags missing from the response are False (x-api.md 2.3).
+
+    ``relationship_known`` is False when the node carried no relationship data
+    at all (no ``relationship_perspectives``, no legacy ``following`` /
+    ``followed_by`` / ``blocking``): the flags are then defaults, not facts, and
+    a follow decision needs ``friendships/show`` first (X has moved these
+    fields twice; x-api.md 2.3).
     """
 
     user_id: str
@@ -35,6 +41,7 @@ class User:
     blocking: bool = False
     blocked_by: bool = False
     follow_request_sent: bool = False
+    relationship_known: bool = True
 
 
 @dataclass(frozen=True, slots=True)

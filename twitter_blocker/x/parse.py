@@ -97,6 +97,9 @@ def user_from_node(result: dict[str, Any]) -> User | None:
     if user_id is None or screen_name is None:
         return None
     flags = {name: _first(rel.get(name), legacy.get(name)) is True for name in _FLAGS}
+    known = "relationship_perspectives" in result or any(
+        legacy.get(name) is not None for name in _FLAGS
+    )
     return User(
         user_id=user_id,
         screen_name=screen_name,
@@ -106,6 +109,7 @@ def user_from_node(result: dict[str, Any]) -> User | None:
             result.get("follow_request_sent"), legacy.get("follow_request_sent")
         )
         is True,
+        relationship_known=known,
         **flags,
     )
 
@@ -174,6 +178,7 @@ def user_from_v1(obj: Any) -> User | None:
         blocking=d.get("blocking") is True,
         blocked_by=d.get("blocked_by") is True,
         follow_request_sent=d.get("follow_request_sent") is True,
+        relationship_known="following" in d or "followed_by" in d,
     )
 
 
