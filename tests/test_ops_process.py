@@ -8,7 +8,8 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import resolve_paths
+from twitter_blocker.emulator import Emulator
 from twitter_blocker.ops.lock import read_holder
 from twitter_blocker.ops.process import StopOutcome, proc_locks_holders, stop_run
 from twitter_blocker.store.history import History
@@ -154,3 +156,49 @@ def test_stop_json_output(tmp_path: Path) -> None:
     assert data["outcome"] == "stopped" and data["pid"] == child.pid
     assert data["last_run"]["status"] == "interrupted"
     assert data["last_run"]["exit_code"] == 75
+
+
+def _blocks(emulator: Emulator) -> dict[str, int]:
+    calls: dict[str, int] = {}
+    for account in emulator.state()["accounts"].values():
+        calls.update(account.get("block_calls", {}))
+    return calls
+
+
+def test_stop_ends_a_real_run_and_the_next_run_resumes(
+    tmp_path: Path, emulator_factory: Callable[..., Emulator]
+) -> None:
+    """A real CLI run waits on a spent blocks window; `stop` ends it (75); the rerun finishes."""
+    emulator = emulator_factory(population=40, window_seconds=6.0, limits={"blocks/create": 2})
+    emulator.write_fixture(tmp_path)
+    command = [
+        sys.executable, "-m", "twitter_blocker", "--max-users", "4", "--delay", "0",
+        "--data-dir", str(tmp_path), "--api-base", emulator.base_url,
+    ]  # fmt: skip
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        lock = tmp_path / "block_history.db.lock"
+        while time.monotonic() < deadline:  # wait until it blocked 2 and sits on the window
+            holder = read_holder(lock)
+            if len(_blocks(emulator)) >= 2 and holder is not None and holder.held:
+                break
+            assert run.poll() is None, "the run ended before it could be stopped"
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the run never waited on a spent window: {_blocks(emulator)}")
+        result = CliRunner().invoke(root, ["stop", "--data-dir", str(tmp_path)])
+        assert run.wait(timeout=30) == 75
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert result.exit_code == 0, result.output
+    assert "stopped gracefully" in result.output and "interrupted, exit 75" in result.output
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=90)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    blocks = _blocks(emulator)
+    assert all(count == 1 for count in blocks.values()), blocks  # nobody blocked twice
+    with History.open(tmp_path / "block_history.db") as history:
+        runs = history.conn.execute("SELECT status, exit_code FROM process_log ORDER BY id")
+        assert [tuple(r) for r in runs] == [("interrupted", 75), ("done", 0)]
