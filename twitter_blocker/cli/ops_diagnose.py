@@ -14,6 +14,7 @@ from ..ops.diagnose import Diagnosis
 from ..ops.diagnose import diagnose as run_diagnosis
 from ..ops.facts import known_secrets
 from ..ops.levels import LEVELS
+from ..ops.procinfo import since
 from ..ops.redact import redact
 from .errors import handle_errors
 from .options import api_base_option, jsonable, path_options
@@ -75,8 +76,11 @@ def sections(report: Diagnosis) -> list[tuple[str, list[str]]]:
     proc_lines = [f"memory {mem.percent:.1f}% used, {_size(mem.available)} available"]
     if proc.running:
         rss = f", {_size(proc.rss_bytes)} resident" if proc.rss_bytes else ""
+        age = since(proc.started_at)
+        running_for = f", running for {age / 60:.0f} min" if age is not None else ""
         proc_lines.append(
-            f"a run is active: pid {proc.pid} since {proc.started_at} ({proc.command}){rss}"
+            f"a run is active: pid {proc.pid} since {proc.started_at}{running_for} "
+            f"({proc.command}){rss}"
         )
     else:
         proc_lines.append("no run is active")

@@ -10,6 +10,7 @@ from ..config import Paths
 from ..errors import EXIT_OK, EXIT_UNEXPECTED
 from ..messages import msg
 from ..ops.diagnose import quick_state
+from ..ops.facts import disk_fact, memory_fact
 from ..ops.process import StopOutcome, StopResult, stop_run
 from ..ops.recover import RecoverResult
 from ..ops.recover import recover as run_recovery
@@ -29,11 +30,13 @@ def _print_stop(result: StopResult, paths: Paths) -> None:
     else:
         click.echo(msg("ops.stop.still_running", pid=result.pid), err=True)
     process, run = quick_state(paths)
+    disk, memory = disk_fact(paths), memory_fact()
     click.echo("system state after:")
     if process.running:
         click.echo(f"  a run is active: pid {process.pid} since {process.started_at}")
     else:
         click.echo("  no run is active")
+    click.echo(f"  disk {disk.percent:.1f}% used, memory {memory.percent:.1f}% used")
     if run is not None:
         click.echo(
             "  "
