@@ -248,3 +248,28 @@ def test_healthy_facts_find_nothing(tmp_path: Path) -> None:
 def test_redact_masks_values(line: str) -> None:
     assert "abcdef0123456789" not in redact(line)
     assert "***" in redact(line)
+
+
+def test_run_that_died_without_ending_is_level_1(data_dir: Path, emulator: Emulator) -> None:
+    code = (
+        "import sys; from pathlib import Path; from twitter_blocker.store.history import History; "
+        "h = History.open(Path(sys.argv[1])); h.start_run('python3 main.py --all', 9); "
+        "import os; os._exit(9)"
+    )
+    db = data_dir / "block_history.db"
+    assert subprocess.run([sys.executable, "-c", code, str(db)], timeout=60).returncode == 9
+    report = diagnose(resolve_paths(data_dir=data_dir, env={}), emulator.base_url)
+    assert [f.symptom for f in report.findings] == [Symptom.APP_DOWN]
+    assert "died without ending" in report.findings[0].detail
+    assert report.level is Level.CRITICAL
+
+
+def test_missing_database_with_backups_is_data_loss(data_dir: Path, emulator: Emulator) -> None:
+    (data_dir / "block_history.db").unlink()
+    backup = data_dir / "backup" / "auto_20261129_0100"
+    backup.mkdir(parents=True)
+    (backup / "block_history.db").write_bytes(b"x")
+    report = diagnose(resolve_paths(data_dir=data_dir, env={}), emulator.base_url)
+    assert [f.symptom for f in report.findings] == [Symptom.DATA_LOSS]
+    assert report.escalate_now
+    assert "twitter-blocker restore backup/latest" in report.steps
