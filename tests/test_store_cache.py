@@ -184,3 +184,14 @@ def test_a_locked_cache_is_a_miss_not_a_reset(tmp_path: Path, clock: FakeClock) 
             other.close()
         assert c.warning is None
         assert c.get_ids(["a", "b"]) == {"a": "1"}
+
+
+def test_put_lookups_commits_once(cache: Cache) -> None:
+    statements: list[str] = []
+    cache.conn.set_trace_callback(statements.append)
+    cache.put_lookups("v", [active(str(i), f"u{i}") for i in range(100)])
+    cache.conn.set_trace_callback(None)
+    assert [s for s in statements if s.startswith(("BEGIN", "COMMIT"))] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]

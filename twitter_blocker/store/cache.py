@@ -199,27 +199,28 @@ class Cache:
 
     # --- writes (one transaction per call) --------------------------------------------------
 
-    def _write(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
-        batch = list(rows)
-        if not batch:
+    def _write(self, *parts: tuple[str, Sequence[Sequence[object]]]) -> None:
+        """Run each (statement, rows) with executemany, all in one transaction."""
+        if not any(rows for _, rows in parts):
             return
         try:
             with transaction(self.conn):
-                for chunk in _chunks(batch):
-                    self.conn.executemany(sql, chunk)
+                for sql, rows in parts:
+                    for chunk in _chunks(rows):
+                        self.conn.executemany(sql, chunk)
         except sqlite3.Error as exc:
             self._failed(exc)
 
-    def put_ids(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """Remember handle -> user id pairs."""
+    def _ids_part(self, pairs: Iterable[tuple[str, str]]) -> tuple[str, list[tuple[object, ...]]]:
         now = self.clock()
-        self._write(
+        return (
             "INSERT OR REPLACE INTO handles(handle, user_id, fetched_epoch) VALUES (?, ?, ?)",
-            ((normalize_handle(h), str(u), now) for h, u in pairs if h and u),
+            [(normalize_handle(h), str(u), now) for h, u in pairs if h and u],
         )
 
-    def put_profiles(self, results: Iterable[LookupResult]) -> None:
-        """Remember the state/profile of every answer that names a user id."""
+    def _profiles_part(
+        self, results: Iterable[LookupResult]
+    ) -> tuple[str, list[tuple[object, ...]]]:
         now = self.clock()
         rows: list[tuple[object, ...]] = []
         for r in results:
@@ -237,27 +238,41 @@ class Cache:
                     now,
                 )
             )
-        self._write(
+        return (
             "INSERT OR REPLACE INTO profiles(user_id, state, screen_name, name, protected,"
             " fetched_epoch) VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
 
-    def put_relationships(self, viewer: str, relationships: Iterable[Relationship]) -> None:
-        """Remember the viewer's edges to users (from a lookup or friendships/show)."""
+    def _relationships_part(
+        self, viewer: str, relationships: Iterable[Relationship]
+    ) -> tuple[str, list[tuple[object, ...]]]:
         now = self.clock()
-        self._write(
+        return (
             "INSERT OR REPLACE INTO relationships(viewer, user_id, following, followed_by,"
             " blocking, fetched_epoch) VALUES (?, ?, ?, ?, ?, ?)",
-            (
+            [
                 (viewer, str(r.user_id), int(r.following), int(r.followed_by), int(r.blocking), now)
                 for r in relationships
-            ),
+            ],
         )
 
+    def put_ids(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Remember handle -> user id pairs."""
+        self._write(self._ids_part(pairs))
+
+    def put_profiles(self, results: Iterable[LookupResult]) -> None:
+        """Remember the state/profile of every answer that names a user id."""
+        self._write(self._profiles_part(results))
+
+    def put_relationships(self, viewer: str, relationships: Iterable[Relationship]) -> None:
+        """Remember the viewer's edges to users (from a lookup or friendships/show)."""
+        self._write(self._relationships_part(viewer, relationships))
+
     def put_lookups(self, viewer: str, results: Sequence[LookupResult]) -> None:
-        """All three layers from lookup answers: handle -> id, profile/state, and (active
-        users) the viewer's relationship flags as the lookup reported them."""
+        """All three layers from lookup answers, in one transaction: handle -> id,
+        profile/state, and (active users) the viewer's relationship flags as the lookup
+        reported them."""
         pairs: list[tuple[str, str]] = []
         rels: list[Relationship] = []
         for r in results:
@@ -274,15 +289,19 @@ class Cache:
                     )
             elif r.user_id and r.key and not r.key.isdigit():
                 pairs.append((r.key, r.user_id))  # a suspended handle with its revealed id
-        self.put_ids(pairs)
-        self.put_profiles(results)
-        self.put_relationships(viewer, rels)
+        self._write(
+            self._ids_part(pairs),
+            self._profiles_part(results),
+            self._relationships_part(viewer, rels),
+        )
 
     def set_blocking(self, viewer: str, ids: Sequence[str], blocking: bool = True) -> None:
         """After a block (or unblock), correct the cached flag instead of waiting it out."""
         self._write(
-            "UPDATE relationships SET blocking = ? WHERE viewer = ? AND user_id = ?",
-            ((int(blocking), viewer, str(i)) for i in ids),
+            (
+                "UPDATE relationships SET blocking = ? WHERE viewer = ? AND user_id = ?",
+                [(int(blocking), viewer, str(i)) for i in ids],
+            )
         )
 
     # --- maintenance --------------------------------------------------------------------------
