@@ -190,3 +190,14 @@ def test_opening_an_up_to_date_database_takes_no_write_lock(tmp_path: Path) -> N
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_unopenable_paths_raise_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot open"):
+        connect(blocker / "block_history.db")  # its directory cannot exist
+    with pytest.raises(StoreError, match="cannot open"):
+        connect(tmp_path)  # a directory, not a file
+    with pytest.raises(StoreError, match="cannot open"):
+        connect(tmp_path / "missing.db", readonly=True)

@@ -59,7 +59,7 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(target), isolation_level=None)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise StoreError(msg("store.cannot_open", path=target, detail=exc)) from exc
     try:
         # busy_timeout: wait up to 5 s for another connection's write lock instead of
