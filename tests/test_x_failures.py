@@ -202,25 +202,45 @@ def test_spent_window_raises_with_reset(env_factory: Callable[..., Env]) -> None
     uid = env.target("active")["user_id"]
     client.lookup_id(uid)
     client.lookup_id(uid)
-    assert env.records[-1].rate is not None and env.records[-1].rate.remaining == 0
+    last_rate = env.records[-1].rate
+    assert last_rate is not None and last_rate.remaining == 0
+    # The client knows the window is spent: it raises without walking into a 429.
     with pytest.raises(RateLimited) as info:
         client.lookup_id(uid)
-    err = info.value
+    assert len(env.records) == 2
+    assert info.value.reset == last_rate.reset and info.value.suspicious is False
+    # A client without that memory gets X's 429 with the same reset.
+    with pytest.raises(RateLimited) as info2:
+        env.client().lookup_id(uid)
+    err = info2.value
     assert err.reset is not None and time.time() < err.reset <= time.time() + 31
-    first_rate = env.records[0].rate
-    assert first_rate is not None and err.reset == first_rate.reset
-    assert err.suspicious is False and env.records[-1].outcome == "rate_limited"
+    assert err.reset == last_rate.reset and err.suspicious is False
+    assert env.records[-1].outcome == "rate_limited" and env.records[-1].http_status == 429
+    assert env.emu.state()["calls"]["UserByRestId"] == {"200": 2, "429": 1}
 
 
-@pytest.mark.parametrize("body", ["text", "json200"])
-def test_rate_limit_body_variants(env_factory: Callable[..., Env], body: str) -> None:
-    env = env_factory(limits={"UserByScreenName": 1}, rate_limit_body=body)
+def test_spent_window_opens_again_after_its_reset(env_factory: Callable[..., Env]) -> None:
+    env = env_factory(limits={"UserByRestId": 1}, window_seconds=1.0)
     client = env.client()
-    handle = env.target("active")["screen_name"]
-    client.lookup_handle(handle)
+    uid = env.target("active")["user_id"]
+    client.lookup_id(uid)
     with pytest.raises(RateLimited) as info:
-        client.lookup_handle(handle)
+        client.lookup_id(uid)
     assert info.value.reset is not None
+    time.sleep(max(0.0, info.value.reset - time.time()) + 0.05)
+    assert client.lookup_id(uid).state is UserState.ACTIVE
+    assert [r.outcome for r in env.records] == ["ok", "ok"]
+
+
+@pytest.mark.parametrize(("body", "status"), [("text", 429), ("json200", 200)])
+def test_rate_limit_body_variants(env_factory: Callable[..., Env], body: str, status: int) -> None:
+    env = env_factory(limits={"UserByScreenName": 1}, rate_limit_body=body)
+    handle = env.target("active")["screen_name"]
+    env.client().lookup_handle(handle)
+    with pytest.raises(RateLimited) as info:
+        env.client().lookup_handle(handle)  # a fresh client: the request is really sent
+    assert info.value.reset is not None
+    assert env.records[-1].http_status == status and env.records[-1].outcome == "rate_limited"
 
 
 def test_code88_with_remaining_is_suspicious(env_factory: Callable[..., Env]) -> None:

@@ -92,6 +92,7 @@ class XClient:
         self._observer = observer
         self._features = endpoints.FeatureSets()
         self._batch_broken: set[str] = set()
+        self._spent: dict[str, float] = {}  # operation -> reset epoch of a spent window
         self.batch_size = max(1, batch_size)
         self.viewer_id: str | None = cookies.user_id
 
@@ -125,8 +126,22 @@ class XClient:
         graphql: bool,
         targets: int,
     ) -> Classified:
-        """Send once, classify, report exactly one CallRecord. Raises only on transport failure."""
+        """Send once, classify, report exactly one CallRecord.
+
+        Raises only on transport failure, or ``RateLimited`` *without sending* when the
+        last answer of this operation said its window is spent and the reset is ahead:
+        a request into a spent window only earns a 429 (and counts as a ban signal).
+        """
         started = time.time()
+        reset = self._spent.get(operation)
+        if reset is not None:
+            if started < reset:
+                raise RateLimited(
+                    f"{operation}: window spent until its reset (not sent)",
+                    reset=reset,
+                    operation=operation,
+                )
+            del self._spent[operation]
         t0 = time.perf_counter()
         try:
             raw = send()
@@ -145,6 +160,7 @@ class XClient:
             )
             raise
         result = classify(operation, raw.status, raw.headers, raw.body, graphql=graphql)
+        self._note_window(operation, result)
         self._record(
             CallRecord(
                 operation=operation,
@@ -159,6 +175,18 @@ class XClient:
             )
         )
         return result
+
+    def _note_window(self, operation: str, result: Classified) -> None:
+        reset: float | None = None
+        if result.rate is not None and result.rate.remaining <= 0:
+            reset = result.rate.reset
+        error = result.error
+        if isinstance(error, RateLimited) and not error.suspicious and error.reset is not None:
+            reset = error.reset
+        if reset is not None:
+            self._spent[operation] = reset
+        else:
+            self._spent.pop(operation, None)
 
     def _graphql(self, operation: str, variables: dict[str, Any], *, targets: int) -> Classified:
         """A GraphQL GET with the 336 self-heal (one more send when new flags were named)."""
