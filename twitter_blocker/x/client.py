@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import httpx
 
 from . import endpoints
+from .batch import map_batch, result_from_node
 from .errors import (
     FeaturesOutdated,
     RateLimited,
@@ -43,8 +44,6 @@ from .models import (
 )
 from .outcomes import Classified, classify
 from .parse import (
-    Node,
-    NodeKind,
     has_batch_list,
     parse_batch,
     parse_block_ids,
@@ -289,7 +288,7 @@ class XClient:
         self, op: str, key: str, result: Classified, *, requested_id: str | None
     ) -> LookupResult:
         node = parse_single(self._ok(result, op))
-        found = self._from_node(op, key, node, requested_id=requested_id)
+        found = result_from_node(key, node, requested_id=requested_id)
         if found is None:
             raise UnexpectedResponse(
                 f"{op}: user unavailable with an unknown reason ({node.reason or 'none'})",
@@ -305,18 +304,6 @@ class XClient:
                     http_status=result.http_status,
                 )
         return found
-
-    @staticmethod
-    def _from_node(
-        op: str, key: str, node: Node, *, requested_id: str | None
-    ) -> LookupResult | None:
-        """The result a node proves for ``key``; None when it proves nothing."""
-        state = node.state
-        if state is None:
-            return None
-        if state is UserState.ACTIVE and node.user is not None:
-            return LookupResult(key, state, user=node.user, user_id=node.user.user_id)
-        return LookupResult(key, state, user_id=node.rest_id or requested_id)
 
     def lookup_ids(self, ids: Sequence[str]) -> list[LookupResult]:
         """``UsersByRestIds`` in batches of ``batch_size``; one result per distinct id, in order."""
@@ -353,83 +340,9 @@ class XClient:
                 # The batch operation itself is refused (validation): stop trying it.
                 self._batch_broken.add(op)
             return {k: self._one(k, by_id=by_id) for k in keys}
-        return self._map_batch(op, keys, parse_batch(result.data), by_id=by_id)
-
-    def _map_batch(
-        self, op: str, keys: list[str], nodes: list[Node], *, by_id: bool
-    ) -> dict[str, LookupResult]:
-        """Map elements to keys by ``rest_id`` / handle, never by position (x-api.md 2.2)."""
-        wanted = set(keys)
-        out: dict[str, LookupResult] = {}
-        unclear: list[str] = []  # attributed, but the node proves nothing
-        unattributed: list[Node] = []  # UserUnavailable we cannot tie to a key
-        empties = 0
-        for node in nodes:
-            if node.kind is NodeKind.USER and node.user is not None:
-                k = node.user.user_id if by_id else node.user.screen_name.lower()
-                if k in wanted and k not in out:
-                    out[k] = LookupResult(
-                        k, UserState.ACTIVE, user=node.user, user_id=node.user.user_id
-                    )
-            elif node.kind is NodeKind.UNAVAILABLE:
-                rid = node.rest_id
-                if by_id and rid is not None and rid in wanted:
-                    hit = self._from_node(op, rid, node, requested_id=rid)
-                    if hit is None:
-                        unclear.append(rid)
-                    elif rid not in out:
-                        out[rid] = hit
-                else:
-                    unattributed.append(node)
-            else:
-                empties += 1
-        unmatched = [k for k in keys if k not in out and k not in unclear]
-        counts: dict[UserState, int] = {UserState.NOT_FOUND: empties} if empties else {}
-        for n in unattributed:
-            state = n.state
-            if state is None:  # an element that proves nothing: no counting
-                counts = {}
-                break
-            counts[state] = counts.get(state, 0) + 1
-        if unmatched and sum(counts.values()) == len(unmatched):
-            self._resolve_by_count(unmatched, counts, out, by_id=by_id)
-        else:
-            unclear.extend(unmatched)
-        for k in unclear:
-            out[k] = self._one(k, by_id=by_id)
-        return out
-
-    def _resolve_by_count(
-        self,
-        keys: list[str],
-        counts: dict[UserState, int],
-        out: dict[str, LookupResult],
-        *,
-        by_id: bool,
-    ) -> None:
-        """Tie unattributable elements to keys by elimination.
-
-        ``counts`` says how many of ``keys`` are SUSPENDED / NOT_FOUND (one element per
-        key). While more than one state is left, ask for one key alone; once a single
-        state remains, it holds for every key left. If a single answer contradicts the
-        counts, the rest are asked for one by one.
-        """
-        remaining = list(keys)
-        left = dict(counts)
-        while remaining:
-            live = [state for state, n in left.items() if n > 0]
-            if len(live) == 1:
-                for k in remaining:
-                    out[k] = LookupResult(k, live[0], user_id=k if by_id else None)
-                return
-            k = remaining.pop(0)
-            hit = self._one(k, by_id=by_id)
-            out[k] = hit
-            if left.get(hit.state, 0) <= 0:
-                for rest in remaining:
-                    out[rest] = self._one(rest, by_id=by_id)
-                return
-            left[hit.state] -= 1
+        return map_batch(
+            keys, parse_batch(result.data), by_id=by_id, resolve_one=partial(self._one, by_id=by_id)
+        )
 
     # ------------------------------------------------------------------ relationships
     def friendship(self, user_id: str) -> Relationship:
