@@ -239,3 +239,31 @@ def test_import_dedup_and_merge_invariants(ops: list[tuple[object, ...]]) -> Non
                 _check_invariants(h, imported)
         finally:
             h.close()
+
+
+def test_a_row_merged_away_is_followed_to_its_survivor(history: History) -> None:
+    # the engine queued both targets before it knew they are one user
+    history.import_targets([uid(1), handle("one")])
+    id_row, sn_row = (r.id for r in history.rows_to_process(10))
+    assert history.resolve_identity(id_row, "1", "One") == id_row  # pulls in the handle row
+    assert history.get(sn_row) is None
+    # the handle's own lookup answer arrives later, for the old row id
+    assert history.resolve_identity(sn_row, "1", "One") == id_row
+    history.mark_block_sent(sn_row)
+    history.record_final(sn_row, Status.BLOCKED, "active", "blocked")
+    row = history.get(id_row)
+    assert row is not None and row.status is Status.BLOCKED and row.block_sent_at is not None
+    # a late temporary failure of the duplicate does not undo the decision
+    history.record_failure(
+        sn_row,
+        user_status=None,
+        reason="error:503/-",
+        http_status=503,
+        code=None,
+        message="x",
+        next_attempt_at=None,
+    )
+    row = history.get(id_row)
+    assert row is not None and (row.status, row.attempts) == (Status.BLOCKED, 0)
+    with pytest.raises(StoreError):
+        history.record_final(12345, Status.BLOCKED, "active", "blocked")

@@ -85,6 +85,9 @@ class History:
         self.conn = conn
         self.path = path
         self._budgets: Budgets | None = None
+        # Rows this connection merged away -> their survivor, so a caller still holding an
+        # old id (a target queued before its duplicate was found) records on the right row.
+        self._merged: dict[int, int] = {}
 
     @classmethod
     def open(cls, path: Path) -> History:
@@ -220,15 +223,15 @@ class History:
 
     def resolve_identity(self, row_id: int, user_id: str, screen_name: str | None) -> int:
         """Set the row's user id (merging duplicates); returns the surviving row id."""
-        return identity.resolve_identity(self.conn, row_id, user_id, screen_name)
+        return identity.resolve_identity(self.conn, row_id, user_id, screen_name, self._merged)
 
     def mark_block_sent(self, row_id: int) -> None:
         """Write-ahead intent: committed before the block call goes out."""
         now = utc_now_iso()
         with transaction(self.conn):
-            self._update_one(
+            self._update_row(
                 "UPDATE block_history SET block_sent_at = ?, updated_at = ? WHERE id = ?",
-                (now, now, row_id),
+                (now, now),
                 row_id,
             )
 
@@ -238,10 +241,10 @@ class History:
         """What a lookup said, without deciding (dry run): the row stays in its status."""
         now = utc_now_iso()
         with transaction(self.conn):
-            self._update_one(
+            self._update_row(
                 "UPDATE block_history SET user_status = ?, protected = ?, checked_at = ?,"
                 " updated_at = ? WHERE id = ?",
-                (user_status, int(protected), now, now, row_id),
+                (user_status, int(protected), now, now),
                 row_id,
             )
 
@@ -260,16 +263,10 @@ class History:
     def record_final_many(self, records: Sequence[FinalRecord]) -> None:
         """Several decisions in one transaction (one commit)."""
         now = utc_now_iso()
-        params = []
-        for r in records:
-            status = _final_status(r.status).value
-            params.append(
-                (status, r.user_status, r.reason, int(r.protected), now, now, status, now, r.row_id)
-            )
         with transaction(self.conn):
-            changed = 0
-            for p in params:
-                changed += self.conn.execute(
+            for r in records:
+                status = _final_status(r.status).value
+                self._update_row(
                     """UPDATE block_history SET status = ?, user_status = ?, reason = ?,
                          protected = ?, next_attempt_at = NULL, last_http_status = NULL,
                          last_error_code = NULL, last_error = NULL, checked_at = ?,
@@ -277,11 +274,9 @@ class History:
                          blocked_at = CASE WHEN ? = 'blocked' THEN coalesce(blocked_at, ?)
                                            ELSE blocked_at END
                        WHERE id = ?""",
-                    p,
-                ).rowcount
-            if changed != len(records):
-                missing = [r.row_id for r in records if self.get(r.row_id) is None]
-                raise StoreError(msg("store.no_row", row_id=missing[0] if missing else "?"))
+                    (status, r.user_status, r.reason, int(r.protected), now, now, status, now),
+                    r.row_id,
+                )
 
     def record_failure(
         self,
@@ -294,14 +289,18 @@ class History:
         message: str | None,
         next_attempt_at: datetime | None,
     ) -> None:
-        """A temporary failure: status failed, attempts + 1, retry from ``next_attempt_at``."""
+        """A temporary failure: status failed, attempts + 1, retry from ``next_attempt_at``.
+
+        A row already blocked or skipped keeps its decision (a failure of a duplicate
+        that was merged into it changes nothing).
+        """
         now = utc_now_iso()
         with transaction(self.conn):
-            self._update_one(
+            self._update_row(
                 """UPDATE block_history SET status = 'failed', user_status = ?, reason = ?,
                      attempts = attempts + 1, last_http_status = ?, last_error_code = ?,
                      last_error = ?, next_attempt_at = ?, checked_at = ?, updated_at = ?
-                   WHERE id = ?""",
+                   WHERE id = ? AND status IN ('pending', 'failed')""",
                 (
                     user_status,
                     reason,
@@ -311,7 +310,6 @@ class History:
                     None if next_attempt_at is None else iso(next_attempt_at),
                     now,
                     now,
-                    row_id,
                 ),
                 row_id,
             )
@@ -328,9 +326,26 @@ class History:
             )
             return int(cur.rowcount)
 
-    def _update_one(self, sql: str, params: Sequence[object], row_id: int) -> None:
-        if self.conn.execute(sql, params).rowcount != 1:
-            raise StoreError(msg("store.no_row", row_id=row_id))
+    def _update_row(self, sql: str, params: Sequence[object], row_id: int) -> int:
+        """Run ``sql`` (ending in ``WHERE id = ?``) with ``params`` + the row id.
+
+        A row merged away by this History is followed to its survivor. Returns the number
+        of rows changed: 0 when the row exists but the statement's own condition did not
+        match. Raises StoreError when there is no such row.
+        """
+        target, seen = row_id, {row_id}
+        while True:
+            changed = int(self.conn.execute(sql, (*params, target)).rowcount)
+            if changed:
+                return changed
+            exists = self.conn.execute("SELECT 1 FROM block_history WHERE id = ?", (target,))
+            if exists.fetchone() is not None:
+                return 0
+            survivor = self._merged.get(target)
+            if survivor is None or survivor in seen:
+                raise StoreError(msg("store.no_row", row_id=row_id))
+            target = survivor
+            seen.add(target)
 
     # --- attempts and runs --------------------------------------------------------------------
 

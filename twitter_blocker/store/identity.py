@@ -51,13 +51,16 @@ def _latest(x: str | None, y: str | None) -> str | None:
     return max((v for v in (x, y) if v is not None), default=None)
 
 
-def merge_rows(conn: sqlite3.Connection, a: int, b: int) -> int:
+def merge_rows(
+    conn: sqlite3.Connection, a: int, b: int, merged: dict[int, int] | None = None
+) -> int:
     """Merge two rows of the same user; return the survivor's id. Call inside a transaction.
 
     The survivor is the row further along (blocked > skipped > failed > pending; on a tie
     the older row) and keeps its state, reason and error fields. It also keeps the earliest
     ``block_sent_at``/``created_at``, any ``blocked_at``, the latest ``checked_at``, and
-    takes every key and attempt of the other row, which is deleted.
+    takes every key and attempt of the other row, which is deleted (and noted in
+    ``merged`` as dropped id -> survivor id).
     """
     first, second = _status_of(conn, a), _status_of(conn, b)
     if first is None or second is None:
@@ -74,6 +77,8 @@ def merge_rows(conn: sqlite3.Connection, a: int, b: int) -> int:
     conn.execute("UPDATE target_keys SET history_id = ? WHERE history_id = ?", (keep, drop))
     conn.execute("UPDATE attempts SET history_id = ? WHERE history_id = ?", (keep, drop))
     conn.execute("DELETE FROM block_history WHERE id = ?", (drop,))
+    if merged is not None:
+        merged[drop] = keep
     conn.execute(
         """UPDATE block_history SET user_id = ?, screen_name = ?, user_status = ?, protected = ?,
              block_sent_at = ?, created_at = ?, blocked_at = ?, checked_at = ?, updated_at = ?
@@ -103,21 +108,31 @@ def _point_key(conn: sqlite3.Connection, key: str, row_id: int) -> None:
 
 
 def resolve_identity(
-    conn: sqlite3.Connection, row_id: int, user_id: str, screen_name: str | None
+    conn: sqlite3.Connection,
+    row_id: int,
+    user_id: str,
+    screen_name: str | None,
+    merged: dict[int, int] | None = None,
 ) -> int:
     """Record that row ``row_id`` is user ``user_id`` (now called ``screen_name``).
 
     Merges with the row that already holds ``user_id``, and with an id-less row that
     was listed under the same handle; repoints the ``sn:`` key of the handle to this
     user (handles move between accounts: the latest lookup wins). One transaction;
-    returns the id of the surviving row.
+    returns the id of the surviving row. A ``row_id`` already merged away (an earlier
+    call merged it into the row of this user) resolves to that row.
     """
     user_id = str(user_id)
     now = utc_now_iso()
     with transaction(conn):
         current = _status_of(conn, row_id)
         if current is None:
-            raise StoreError(msg("store.no_row", row_id=row_id))
+            found = conn.execute(
+                "SELECT id FROM block_history WHERE user_id = ?", (user_id,)
+            ).fetchone()
+            if found is None:
+                raise StoreError(msg("store.no_row", row_id=row_id))
+            return int(found[0])
         holder = conn.execute(
             "SELECT id FROM block_history WHERE user_id = ? AND id != ?", (user_id, row_id)
         ).fetchone()
@@ -135,7 +150,7 @@ def resolve_identity(
                     ).fetchone()[0]
                 )
         elif holder is not None:
-            survivor = merge_rows(conn, row_id, int(holder[0]))
+            survivor = merge_rows(conn, row_id, int(holder[0]), merged)
         else:
             survivor = row_id
         if screen_name:
@@ -145,7 +160,7 @@ def resolve_identity(
                 (handle_key(screen_name),),
             ).fetchone()
             if owner is not None and int(owner[0]) != survivor and owner[1] in (None, user_id):
-                survivor = merge_rows(conn, survivor, int(owner[0]))
+                survivor = merge_rows(conn, survivor, int(owner[0]), merged)
         conn.execute(
             "UPDATE block_history SET user_id = ?, screen_name = COALESCE(?, screen_name),"
             " updated_at = ? WHERE id = ?",
