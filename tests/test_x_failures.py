@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from twitter_blocker.errors import AccountBlockedError, AuthError
+from twitter_blocker.errors import AccountBlockedError, AuthError, InputError
 from twitter_blocker.inputs.cookies import Cookies, load_cookies
 from twitter_blocker.twitter_api import TwitterAPI
 from twitter_blocker.x import endpoints
@@ -400,3 +400,10 @@ def test_error_messages_and_records_hold_no_secret(env: Env) -> None:
             errors.append(exc)
     assert len(errors) == 3
     assert_no_secret(env.cookies, errors, env.records, client, env.cookies)
+
+
+@pytest.mark.parametrize("base", ["x.com", "ftp://x.com", "https://", ""])
+def test_bad_api_base_is_input_error(env: Env, base: str) -> None:
+    with pytest.raises(InputError) as info:
+        XClient(env.cookies, api_base=base)
+    assert info.value.exit_code == 2 and "api-base" in str(info.value)

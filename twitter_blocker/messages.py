@@ -194,6 +194,8 @@ EN: dict[str, str] = {
     "ops.incident.bad_id.hint": "use the id printed by `twitter-blocker incident new`",
     "ops.incident.bad_level": "level must be 1, 2 or 3 (or omitted to use the detected level)",
     # --- x client (twitter_api facade) ------------------------------------------
+    "x.bad_api_base": "{value!r} is not an http:// or https:// URL",
+    "x.bad_api_base.hint": "use e.g. https://x.com, or the emulator's http://127.0.0.1:PORT",
     "x.login_info_failed": (
         "could not read the logged-in user from X ({detail}); check the network and "
         "--api-base / TWITTER_API_BASE, then try again"

@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from ..errors import InputError
+from ..messages import msg
 from . import endpoints
 from .errors import Transient
 from .models import RateInfo
@@ -96,8 +98,15 @@ def build_client(
     timeout: float = 20.0,
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
-    """The project's single ``httpx.Client`` factory."""
-    base = api_base.rstrip("/")
+    """The project's single ``httpx.Client`` factory. A base that is no http(s) URL is an
+    ``InputError`` (it comes from ``--api-base`` / ``TWITTER_API_BASE``)."""
+    base = api_base.strip().rstrip("/")
+    if not base.lower().startswith(("http://", "https://")) or len(base.split("//", 1)[1]) == 0:
+        raise InputError(
+            msg("x.bad_api_base", value=api_base),
+            where="--api-base / TWITTER_API_BASE",
+            hint=msg("x.bad_api_base.hint"),
+        )
     return httpx.Client(
         base_url=base,
         headers=web_headers(cookies, base),
