@@ -149,6 +149,14 @@ def test_client_sends_the_web_headers(env: Env) -> None:
         env.cookies, api_base="http://x.test", transport=httpx.MockTransport(spy)
     ) as client:
         client.lookup_handle("someone")
+        client.block("12345")
+    post = seen[1]
+    assert post.method == "POST" and post.url.path == "/i/api/1.1/blocks/create.json"
+    assert post.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert post.content == b"user_id=12345"
+    assert post.headers["x-csrf-token"] == env.cookies.ct0
+    assert seen[0].method == "GET" and seen[0].headers["content-type"] == "application/json"
+    assert seen[0].url.path == endpoints.graphql_path("UserByScreenName")
     h = seen[0].headers
     assert h["x-csrf-token"] == env.cookies.ct0
     assert h["authorization"] == f"Bearer {endpoints.WEB_BEARER}"
