@@ -195,3 +195,19 @@ def test_put_lookups_commits_once(cache: Cache) -> None:
         "BEGIN IMMEDIATE",
         "COMMIT",
     ]
+
+
+def test_put_profiles_and_ids_directly(cache: Cache) -> None:
+    cache.put_profiles(
+        [
+            active("1", "Alice"),
+            LookupResult("2", UserState.SUSPENDED, user_id="2"),
+            LookupResult("nobody", UserState.NOT_FOUND),  # no id: nothing to store
+        ]
+    )
+    assert set(cache.get_profiles(["1", "2"])) == {"1", "2"}
+    assert cache.get_ids(["alice"]) == {}  # the profile layer does not fill the id layer
+    assert cache.get_relationships("v", ["1"]) == {}
+    cache.put_ids([("@Bob", "7"), ("", "8")])
+    assert cache.get_ids(["bob", "BOB"]) == {"bob": "7"}
+    assert cache.stats().handles == 1

@@ -155,7 +155,8 @@ def test_retry_candidates_respect_attempts_and_due_time(history: History) -> Non
     assert ids_of(history.retry_candidates(NOW + timedelta(minutes=6), 10, 100)) == [1, 2, 3]
     assert ids_of(history.retry_candidates(NOW, 3, 100)) == [1]
     assert ids_of(history.retry_candidates(NOW, 10, 1, after_id=1)) == [3]
-    assert history.next_retry_at(10) is not None
+    assert history.next_retry_at(10) == "2026-11-29T02:05:00.000Z"  # row 2's
+    assert history.next_retry_at(1) is None  # nobody with attempts < 1
     row = history.get(3)
     assert row is not None and row.attempts == 3 and row.status is Status.FAILED
 

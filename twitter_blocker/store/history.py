@@ -197,7 +197,11 @@ class History:
         ]
 
     def next_retry_at(self, max_attempts: int) -> str | None:
-        """When the earliest waiting retry candidate becomes due (None: none waiting)."""
+        """The earliest ``next_attempt_at`` among retry candidates (ISO text).
+
+        None when no candidate has one scheduled; candidates with NULL are due now and
+        are returned by :meth:`retry_candidates` right away.
+        """
         found = self.conn.execute(
             "SELECT min(next_attempt_at) FROM block_history WHERE status = 'failed'"
             f" AND (user_status IS NULL OR user_status NOT IN ({_PERMANENT_SQL}))"
