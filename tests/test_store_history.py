@@ -271,6 +271,10 @@ def test_failure_messages_are_scrubbed_of_secrets(history: History) -> None:
     assert stored is not None
     assert "abcdef0123" not in stored and "deadbeef" not in stored
     assert scrub("x" * 900) == "x" * 500
+    token = "0123456789abcdef" * 3
+    assert scrub(f"bad session {token} for user 1234567890123456789") == (
+        "bad session *** for user 1234567890123456789"
+    )
 
 
 # --- attempts and runs ---------------------------------------------------------------------
@@ -440,3 +444,33 @@ def test_get_many_and_find(history: History) -> None:
 def test_ending_an_unknown_run_raises(history: History) -> None:
     with pytest.raises(StoreError, match="process_log"):
         history.end_run(42, status="done", exit_code=0, end_reason="done", counts={})
+
+
+def test_no_secret_reaches_the_database_file(tmp_path: Path) -> None:
+    auth_token = "a" * 40
+    ct0 = "b" * 160
+    path = tmp_path / "block_history.db"
+    with History.open(path) as h:
+        h.import_targets([uid(1)])
+        run = h.start_run(f"--all --cookie auth_token={auth_token}", 1)
+        leaky = CallRecord(
+            "blocks/create",
+            NOW.timestamp(),
+            0.1,
+            403,
+            353,
+            f"csrf mismatch: x-csrf-token: {ct0}; cookie: auth_token={auth_token}",
+            "csrf_mismatch",
+        )
+        h.add_attempts(run, [leaky])
+        h.record_failure(
+            1,
+            user_status=None,
+            reason="error:403/353",
+            http_status=403,
+            code=353,
+            message=f"ct0={ct0} {auth_token}",
+            next_attempt_at=None,
+        )
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert auth_token.encode() not in raw and ct0.encode() not in raw

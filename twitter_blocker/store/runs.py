@@ -26,11 +26,16 @@ _SECRET = re.compile(
 )
 
 
+# auth_token is 40 hex digits, ct0 160: a bare run this long is a token, never an id.
+_TOKEN = re.compile(r"\b[0-9a-fA-F]{32,}\b")
+
+
 def scrub(text: str | None, limit: int = MAX_MESSAGE) -> str | None:
-    """Mask ``name=value`` pairs of secret names and cap the length."""
+    """Mask ``name=value`` pairs of secret names and bare token-like hex runs; cap the length."""
     if text is None:
         return None
-    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)[:limit]
+    masked = _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return _TOKEN.sub("***", masked)[:limit]
 
 
 class CallLike(Protocol):
