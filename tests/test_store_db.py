@@ -92,11 +92,15 @@ def test_a_second_connection_sees_only_committed_rows(tmp_path: Path) -> None:
 
 def test_migrate_from_blank_then_rerun_is_a_noop(tmp_path: Path) -> None:
     conn = connect(tmp_path / "x.db")
-    assert migrate(conn, MIGRATIONS) == ["0001_initial", "0002_indexes"]
+    assert migrate(conn, MIGRATIONS) == ["0001_initial", "0002_indexes", "0003_attempt_outcomes"]
     before = _schema(conn)
     assert migrate(conn, MIGRATIONS) == []
     assert _schema(conn) == before
-    assert applied_versions(conn) == {1: "0001_initial", 2: "0002_indexes"}
+    assert applied_versions(conn) == {
+        1: "0001_initial",
+        2: "0002_indexes",
+        3: "0003_attempt_outcomes",
+    }
     names = {n for _, n, _ in before}
     for table in ("block_history", "target_keys", "attempts", "process_log"):
         assert table in names
@@ -109,7 +113,7 @@ def test_migrate_from_blank_then_rerun_is_a_noop(tmp_path: Path) -> None:
 def test_migrate_from_the_oldest_schema_reaches_the_same_schema(tmp_path: Path) -> None:
     old = connect(tmp_path / "old.db")
     assert migrate(old, [M001_INITIAL]) == ["0001_initial"]
-    assert migrate(old, MIGRATIONS) == ["0002_indexes"]
+    assert migrate(old, MIGRATIONS) == ["0002_indexes", "0003_attempt_outcomes"]
     blank = connect(tmp_path / "blank.db")
     migrate(blank, MIGRATIONS)
     assert _schema(old) == _schema(blank)
@@ -201,3 +205,15 @@ def test_unopenable_paths_raise_store_error(tmp_path: Path) -> None:
         connect(tmp_path)  # a directory, not a file
     with pytest.raises(StoreError, match="cannot open"):
         connect(tmp_path / "missing.db", readonly=True)
+
+
+def test_the_last_call_of_an_outcome_uses_an_index(tmp_path: Path) -> None:
+    with History.open(tmp_path / "x.db") as h:
+        plan = " ".join(
+            str(r[-1])
+            for r in h.conn.execute(
+                "EXPLAIN QUERY PLAN SELECT id, at FROM attempts WHERE outcome = 'rate_limited'"
+                " ORDER BY id DESC LIMIT 1"
+            )
+        )
+        assert "idx_attempts_outcome" in plan

@@ -99,7 +99,17 @@ M002_INDEXES = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (M001_INITIAL, M002_INDEXES)
+M003_ATTEMPT_OUTCOMES = Migration(
+    3,
+    "0003_attempt_outcomes",
+    (
+        # "the last rate-limited / auth-failed call" (health, diagnose, ratelimit) without
+        # scanning every API call ever made.
+        "CREATE INDEX idx_attempts_outcome ON attempts(outcome)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (M001_INITIAL, M002_INDEXES, M003_ATTEMPT_OUTCOMES)
 
 # Tables of the original tool's database: a file holding them without our
 # schema_migrations table is refused instead of being half-reused.
