@@ -172,3 +172,21 @@ def test_control_api(emulator: Emulator, emulator_http: Http) -> None:
         assert http.gql("Viewer").status_code == 200  # original cookies and state are back
     finally:
         ctl.close()
+
+
+def test_every_switch_has_a_converter_and_bad_values_change_nothing() -> None:
+    from dataclasses import fields
+
+    from twitter_blocker.emulator.config import _CONVERTERS, Switches
+
+    assert set(_CONVERTERS) == {f.name for f in fields(Switches)}
+    sw = Switches()
+    with pytest.raises(ValueError, match="drop_rate"):
+        sw.update(lock_after=3, drop_rate=2)
+    assert sw.lock_after is None  # all or nothing
+    sw.update(lock_after="5", tid_operations="Viewer,UserByRestId", errors_with_data="true")
+    assert (sw.lock_after, sw.tid_operations, sw.errors_with_data) == (
+        5,
+        ("Viewer", "UserByRestId"),
+        True,
+    )

@@ -228,6 +228,7 @@ EN: dict[str, str] = {
         "(use 127.0.0.1, ::1 or localhost)"
     ),
     "emulator.bad_option": "{option} {value!r}: {detail}",
+    "emulator.bad_switch": "--switch {detail}",
     "emulator.serving": (
         "X emulator serving on {url} (seed {seed}, {population} targets, {viewers} viewers, "
         "{shape} shape, {window}s windows); Ctrl+C stops it"

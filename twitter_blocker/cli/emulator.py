@@ -59,8 +59,6 @@ def _switches(values: tuple[str, ...]) -> dict[str, Any]:
             value: Any = json.loads(raw)
         except ValueError:
             value = raw  # a bare word such as text or json200
-        if name == "tid_operations" and isinstance(value, str):
-            value = [v for v in value.split(",") if v]
         switches[name] = value
     return switches
 
@@ -123,6 +121,7 @@ def emulator(
     """Serve a faithful loopback emulator of X's web API (docs/EMULATOR.md)."""
     if not is_loopback(host):
         raise InputError(msg("emulator.non_loopback", host=host))
+    options: dict[str, Any] = {"not_found_code": int(not_found_code), **_switches(switches)}
     try:
         config = EmulatorConfig(
             seed=seed,
@@ -130,14 +129,14 @@ def emulator(
             viewers=viewers,
             window_seconds=window_seconds,
             shape=shape,
-            not_found_code=int(not_found_code),
             batch_limit=batch_limit,
             limits=_limits(limits),
-            **_switches(switches),
+            **options,
         )
     except (TypeError, ValueError, KeyError) as exc:
+        detail = str(exc)
         raise InputError(
-            msg("emulator.bad_option", option="--switch", value="", detail=str(exc))
+            msg("emulator.bad_option", option="--switch", value=switches, detail=detail)
         ) from None
     emu = Emulator(config)
     if fixture_dir is not None:

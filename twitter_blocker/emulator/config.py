@@ -136,10 +136,16 @@ class Switches:
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
         names = {f.name for f in fields(self)}
+        converted: dict[str, Any] = {}
         for name, value in changes.items():
             if name not in names:
                 raise KeyError(name)
-            setattr(self, name, _coerce(name, value))
+            try:
+                converted[name] = _coerce(name, value)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{name}: {exc}") from None
+        for name, value in converted.items():  # all or nothing
+            setattr(self, name, value)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -149,19 +155,92 @@ class Switches:
         return out
 
 
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in (
+        "true",
+        "1",
+        "yes",
+        "on",
+        "false",
+        "0",
+        "no",
+        "off",
+    ):
+        return value.lower() in ("true", "1", "yes", "on")
+    if isinstance(value, int):
+        return bool(value)
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _count(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and value.lower() in ("none", "off", "")):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"expected a whole number or null, got {value!r}")
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"expected a number >= 0, got {value!r}")
+    return number
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected a number, got {value!r}")
+    number = float(value)
+    if number < 0:
+        raise ValueError(f"expected a number >= 0, got {value!r}")
+    return number
+
+
+def _rate(value: Any) -> float:
+    number = _number(value)
+    if number > 1:
+        raise ValueError(f"expected a share between 0 and 1, got {value!r}")
+    return number
+
+
+def _not_found_code(value: Any) -> int:
+    code = int(value)
+    if code not in (34, 50):
+        raise ValueError("not_found_code must be 34 or 50")
+    return code
+
+
+def _operations(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v]
+    return tuple(str(v) for v in value)
+
+
+_CONVERTERS: dict[str, Any] = {
+    "session_kill_after": _count,
+    "session_kill_window": _number,
+    "lock_after": _count,
+    "code88_after": _count,
+    "rate_limit_body": RateLimitBody,
+    "cloudflare_rate": _rate,
+    "loadshed_rate": _rate,
+    "error_5xx_rate": _rate,
+    "drop_rate": _rate,
+    "malformed_rate": _rate,
+    "latency_ms": _number,
+    "errors_with_data": _bool,
+    "tid_operations": _operations,
+    "tid_strict": _bool,
+    "block_rate_headers": _bool,
+    "rest_id_beside_batch_result": _bool,
+    "include_blocking_honoured": _bool,
+    "lock_graphql_form": lambda v: GraphQLLockForm(str(v)),
+    "auth_graphql_200": _bool,
+    "not_found_code": _not_found_code,
+}
+
+
 def _coerce(name: str, value: Any) -> Any:
-    if name == "rate_limit_body":
-        return RateLimitBody(value)
-    if name == "lock_graphql_form":
-        return GraphQLLockForm(str(value))
-    if name == "tid_operations":
-        return tuple(str(v) for v in value)
-    if name == "not_found_code":
-        code = int(value)
-        if code not in (34, 50):
-            raise ValueError("not_found_code must be 34 or 50")
-        return code
-    return value
+    """Convert a JSON-ish value to the switch's type; ``ValueError`` when it does not fit."""
+    return _CONVERTERS[name](value)
 
 
 @dataclass(slots=True, init=False)
