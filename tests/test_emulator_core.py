@@ -126,3 +126,34 @@ def test_same_seed_same_population() -> None:
 def test_unknown_option_is_rejected() -> None:
     with pytest.raises(TypeError):
         EmulatorConfig(no_such_switch=True)
+
+
+def test_fixture_files_are_byte_identical_per_seed(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        emu = start_emulator(EmulatorConfig(seed=5, population=150))
+        try:
+            emu.write_fixture(tmp_path / name)
+        finally:
+            emu.stop()
+    for file in ("cookies.json", "cookies_1.json", "users.json", "users_ids.json", "truth.json"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
+
+
+def test_truth_follows_the_kinds() -> None:
+    emu = start_emulator(EmulatorConfig(seed=2, population=1000))
+    try:
+        truth = emu.truth()
+    finally:
+        emu.stop()
+    by_kind: dict[str, set[tuple[str, str | None]]] = {}
+    for t in truth["targets"]:
+        by_kind.setdefault(t["kind"], set()).add((t["expected"], t["expected_by_id"]))
+    assert by_kind["renamed"] == {("not_found", "blocked")}
+    assert by_kind["never_existed"] == {("not_found", None)}
+    assert by_kind["mutual"] == {("skipped_following", "skipped_following")}
+    assert by_kind["protected"] == {("blocked", "blocked")}
+    assert len(by_kind) == 11
+    ids = [t["user_id"] for t in truth["targets"] if t["user_id"]]
+    assert len(ids) == len(set(ids))
+    handles = [t["identifier"].lower() for t in truth["targets"]]
+    assert len(handles) == len(set(handles))
