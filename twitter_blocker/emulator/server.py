@@ -61,8 +61,11 @@ class Emulator:
         if not is_loopback(host):
             raise ValueError(f"the emulator serves loopback only, not {host!r}")
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections; without it a
+        # small response's head and body meet the client's delayed ACK (about 40 ms a request)
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host, port))
         sock.listen(2048)
         self.host = host if host != "localhost" else "127.0.0.1"
