@@ -190,3 +190,16 @@ def test_every_switch_has_a_converter_and_bad_values_change_nothing() -> None:
         ("Viewer", "UserByRestId"),
         True,
     )
+
+
+def test_session_kill_counts_a_rolling_window(emulator: Emulator) -> None:
+    emulator.set_switches(session_kill_after=3, session_kill_window=60.0)
+    world = emulator.world
+    account = world.account(0)
+    ids = [t["user_id"] for t in emulator.truth()["targets"] if t["kind"] == "active"]
+    world.note_block(account, ids[0], now=1000.0)
+    world.note_block(account, ids[1], now=1030.0)
+    world.note_block(account, ids[2], now=1061.0)  # the first fell out of the window
+    assert account.auth_token is not None
+    world.note_block(account, ids[3], now=1062.0)
+    assert account.auth_token is None
