@@ -92,7 +92,7 @@ def test_cloudflare_html_403(emulator: Emulator, emulator_http: Http) -> None:
     assert b"Cloudflare" in r.content
 
 
-def test_loadshed_and_over_capacity(emulator: Emulator, emulator_http: Http) -> None:
+def test_loadshed_over_capacity_and_empty_403(emulator: Emulator, emulator_http: Http) -> None:
     http = emulator_http(emulator)
     emulator.set_switches(loadshed_rate=1.0)
     r = http.gql("Viewer")
@@ -100,6 +100,10 @@ def test_loadshed_and_over_capacity(emulator: Emulator, emulator_http: Http) -> 
     emulator.set_switches(loadshed_rate=0.0, error_5xx_rate=1.0)
     r = http.post("blocks/create.json", {"user_id": "1"})
     assert (r.status_code, r.json()["errors"][0]["code"]) == (503, 130)
+    emulator.set_switches(error_5xx_rate=0.0, empty_403_rate=1.0)
+    r = http.gql("Viewer")
+    assert (r.status_code, r.content) == (403, b"")
+    assert "x-rate-limit-limit" not in r.headers
 
 
 def test_dropped_connection(emulator: Emulator, emulator_http: Http) -> None:

@@ -1,7 +1,7 @@
 """The ASGI app: routes under both host styles and the per-request pipeline.
 
-Pipeline: latency -> edge block -> auth (auth.py) -> overload/5xx -> rate window (limits.py) ->
-x-client-transaction-id check -> the operation -> broken-body faults -> call counter.
+Pipeline: latency -> edge block -> auth (auth.py) -> overload/5xx/empty 403 -> rate window
+(limits.py) -> x-client-transaction-id check -> the operation -> broken-body faults -> counter.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ async def run(
         reply = chaos.loadshed()
     if reply is None and chaos.roll(world, sw.error_5xx_rate):
         reply = chaos.over_capacity()
+    if reply is None and chaos.roll(world, sw.empty_403_rate):
+        reply = Reply(403, None, media_type="")
     if reply is None:
         limit = world.config.limit_for(operation)
         if limit is not None:

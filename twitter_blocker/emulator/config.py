@@ -118,6 +118,7 @@ class Switches:
     cloudflare_rate: float = 0.0  # share of requests answered by an HTML 403 with cf-ray
     loadshed_rate: float = 0.0  # share answered 503 "(-1) LoadShed"
     error_5xx_rate: float = 0.0  # share answered 503/130 "Over capacity"
+    empty_403_rate: float = 0.0  # share answered 403 with an empty body (x-api.md 1.2)
     drop_rate: float = 0.0  # share whose connection is dropped mid-response
     malformed_rate: float = 0.0  # share answered 200 with truncated JSON
     latency_ms: float = 0.0  # added to every request
@@ -223,6 +224,7 @@ _CONVERTERS: dict[str, Any] = {
     "cloudflare_rate": _rate,
     "loadshed_rate": _rate,
     "error_5xx_rate": _rate,
+    "empty_403_rate": _rate,
     "drop_rate": _rate,
     "malformed_rate": _rate,
     "latency_ms": _number,
