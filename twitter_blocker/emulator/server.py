@@ -170,12 +170,13 @@ class Emulator:
         self.world.reset()
 
 
-def start_emulator(config: EmulatorConfig | None = None, **overrides: Any) -> Emulator:
-    """Start an emulator on a free loopback port in a daemon thread."""
-    if overrides:
-        config = EmulatorConfig(**overrides) if config is None else _merged(config, overrides)
+def start_emulator(config: EmulatorConfig | None = None, **options: Any) -> Emulator:
+    """Start an emulator on a free loopback port in a daemon thread.
+
+    Pass an ``EmulatorConfig`` or its keyword options (``start_emulator(seed=2)``), not both.
+    """
+    if options:
+        if config is not None:
+            raise TypeError("pass either an EmulatorConfig or keyword options, not both")
+        config = EmulatorConfig(**options)
     return Emulator(config).start()
-
-
-def _merged(config: EmulatorConfig, overrides: dict[str, Any]) -> EmulatorConfig:
-    raise TypeError("pass either a config or keyword options, not both") from None
