@@ -292,6 +292,15 @@ def test_transient_failures(
     assert_no_secret(env.cookies, rec)
 
 
+def test_empty_403_is_an_auth_signal(env_factory: Callable[..., Env]) -> None:
+    """Our decision (outcomes.py): an empty 403 means "session expired or banned": stop."""
+    env = env_factory(empty_403_rate=1.0)
+    with pytest.raises(XAuthError) as info:
+        env.client().block(env.target("active")["user_id"])
+    assert info.value.http_status == 403 and info.value.exit_code == 3
+    assert env.records[0].outcome == "auth_failed"
+
+
 def test_timeout_is_transient(env_factory: Callable[..., Env]) -> None:
     env = env_factory(latency_ms=400.0)
     with pytest.raises(Transient) as info:
