@@ -6,6 +6,7 @@ import base64
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -207,3 +208,16 @@ def test_session_kill_counts_a_rolling_window(emulator: Emulator) -> None:
     assert account.auth_token is not None
     world.note_block(account, ids[3], now=1062.0)
     assert account.auth_token is None
+
+
+def test_control_api_renewal_and_reset_rewrite_the_fixture_cookies(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.write_fixture(tmp_path)
+    original = (tmp_path / "cookies_1.json").read_text()
+    with httpx.Client(base_url=emulator.base_url + "/__emulator__") as ctl:
+        renewed = ctl.post("/accounts/1/cookies").json()
+        assert json.loads((tmp_path / "cookies_1.json").read_text()) == renewed
+        assert (tmp_path / "cookies_1.json").read_text() != original
+        ctl.post("/reset")
+    assert (tmp_path / "cookies_1.json").read_text() == original

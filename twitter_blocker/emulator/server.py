@@ -138,8 +138,14 @@ class Emulator:
 
     # --- ground truth and control -------------------------------------------------------------
     def write_fixture(self, directory: Path | str) -> None:
+        """Write the fixture files; later cookie renewals and resets rewrite its cookie files."""
         self._fixture_dir = Path(directory)
         fixture.write_fixture(self.world, self._fixture_dir)
+        self.world.cookies_changed = self._rewrite_cookies
+
+    def _rewrite_cookies(self, viewer_index: int) -> None:
+        if self._fixture_dir is not None:
+            fixture.write_cookies(self.world, self._fixture_dir, viewer_index)
 
     def truth(self) -> dict[str, Any]:
         return truth(self.world.population)
@@ -157,8 +163,6 @@ class Emulator:
     def renew_cookies(self, viewer_index: int = 0) -> list[dict[str, Any]]:
         """A fresh login after a session kill; rewrites the fixture's cookie file if one exists."""
         account = self.world.renew_cookies(viewer_index)
-        if self._fixture_dir is not None:
-            fixture.write_cookies(self.world, self._fixture_dir, viewer_index)
         with self.world.lock:
             return fixture.cookie_export(account)
 

@@ -10,6 +10,7 @@ import random
 import threading
 import time
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -58,6 +59,9 @@ class World:
         self.by_viewer_id: dict[str, Account] = {}
         self.calls: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.windows = RateWindows(config.window_seconds)
+        # called with a viewer index after its cookies change (renewal, reset), outside the lock;
+        # the server uses it to rewrite the fixture's cookie files
+        self.cookies_changed: Callable[[int], None] | None = None
         self._load_accounts()
 
     def _load_accounts(self) -> None:
@@ -84,8 +88,13 @@ class World:
             self.calls.clear()
             self.windows.clear()
             self.chaos_rng = random.Random(f"emulator-chaos-{self.config.seed}")
-            for name, value in self._initial_switches.as_dict().items():
-                self.switches.update(**{name: value})
+            self.switches.update(**self._initial_switches.as_dict())
+        self._notify_cookies(*range(len(self.accounts)))
+
+    def _notify_cookies(self, *indexes: int) -> None:
+        if self.cookies_changed is not None:
+            for index in indexes:
+                self.cookies_changed(index)
 
     def account(self, viewer_index: int) -> Account:
         if not 0 <= viewer_index < len(self.accounts):
@@ -105,7 +114,8 @@ class World:
             account.auth_token, account.ct0 = new_cookies(rng)
             self.by_token[account.auth_token] = account
             account.recent_blocks.clear()
-            return account
+        self._notify_cookies(viewer_index)
+        return account
 
     def kill_session(self, account: Account) -> None:
         with self.lock:
