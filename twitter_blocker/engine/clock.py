@@ -1,0 +1,64 @@
+"""Time for the engine: read through a ``Clock`` so tests can fake it.
+
+Waits always go through ``Clock.wait(seconds, stop)``, which returns early when
+``stop`` is set (SIGINT/SIGTERM), so the run loop never sleeps blindly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Epoch seconds (UTC)."""
+        ...
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Wait up to ``seconds``; True when ``stop`` was set (the wait was cut short)."""
+        ...
+
+
+class SystemClock:
+    """The real clock. ``wait`` is ``stop.wait``: interruptible, never ``time.sleep``."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        if seconds <= 0:
+            return stop.is_set()
+        return stop.wait(seconds)
+
+
+class FakeClock:
+    """A clock that only moves when waited on. For tests of pure scheduling logic."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.t = start
+        self.waits: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        if stop.is_set():
+            return True
+        if seconds > 0:
+            self.waits.append(seconds)
+            self.t += seconds
+        return stop.is_set()
+
+
+def iso(epoch: float) -> str:
+    """UTC ISO-8601 with milliseconds and ``Z``, the database's timestamp format."""
+    return (
+        datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+
+
+def to_datetime(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)

@@ -1,0 +1,35 @@
+"""``--test-user``: a read-only look at one account (no lock, no ledger writes, no block)."""
+
+from __future__ import annotations
+
+from ..config import Paths
+from ..inputs.cookies import load_cookies
+from ..x.client import XClient
+from ..x.errors import TargetUnavailable
+from ..x.models import Relationship, UserState
+from .policy import Action, decide
+from .types import UserReport
+
+
+def inspect_user(paths: Paths, api_base: str, identifier: str) -> UserReport:
+    """Look ``identifier`` (a handle, ``@handle``, profile URL or numeric id) up, read the
+    viewer's relationship to it, and say what a run with default settings would do."""
+    cookies = load_cookies(paths.cookies)
+    text = identifier.strip()
+    for prefix in ("https://", "http://", "x.com/", "twitter.com/", "www.", "mobile."):
+        if text.lower().startswith(prefix):
+            text = text[len(prefix) :]
+    text = text.split("/")[0].split("?")[0].lstrip("@")
+    with XClient(cookies, api_base=api_base) as client:
+        viewer_id = cookies.user_id or client.viewer().user_id
+        hit = client.lookup_id(text) if text.isdigit() else client.lookup_handle(text)
+        if hit.state is not UserState.ACTIVE or hit.user is None:
+            return UserReport(identifier, hit.state, None, None, f"fail:{hit.state.value}")
+        rel: Relationship | None
+        try:
+            rel = client.friendship(hit.user.user_id)
+        except TargetUnavailable as exc:
+            return UserReport(identifier, exc.state, hit.user, None, f"fail:{exc.state.value}")
+        d = decide(hit.user, viewer_id=viewer_id)
+        would = d.action.value if d.action is not Action.SKIP else f"skip:{d.reason}"
+        return UserReport(identifier, hit.state, hit.user, rel, would)

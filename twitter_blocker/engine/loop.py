@@ -1,0 +1,485 @@
+"""One pass over the ledger: claim -> look up -> decide -> block -> record.
+
+Single-threaded and cooperative: each turn does whichever request may go out
+now (a block if the block budget, ``--delay`` and the caps allow; else a lookup
+batch if the lookahead queue has room and the lookup budget allows) or waits
+until the earliest of them may. So while blocks wait for their window, lookups
+for the next targets keep filling the queue, and a run takes about
+max(lookup time, block time). One request is in flight at a time, so no budget
+is ever overshot between a response and the next send.
+
+Safety: a block decision needs fresh relationship data (this run's lookup, or
+a relationship cache entry younger than its lifetime). A row whose block call
+may have landed before a crash (``block_sent_at``) gets an uncached lookup first;
+if X says we block it, it is recorded as blocked without another call.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..logs import ErrorLog
+from ..store.db import transaction
+from ..store.history import History
+from ..store.models import Reason, Row, Status, UserStatus
+from ..x.client import XClient
+from ..x.errors import RateLimited, XAccountError, XAuthError, XError
+from ..x.models import BlockResult, BlockStatus, CallRecord, LookupResult, User, UserState
+from .clock import Clock, to_datetime
+from .policy import SKIP_OUTCOMES, Action, decide
+from .retry import Backoff, failure_reason, is_temporary
+from .scheduler import DEFAULT_BLOCK_LIMIT, Scheduler
+from .types import PlannedAction, ProgressSink, RunOptions
+from .work import LookupCache, Work, cached_answer
+
+log = logging.getLogger("twitter_blocker.engine")
+
+OP_IDS = "UsersByRestIds"
+OP_HANDLES = "UsersByScreenNames"
+# The client resolves batch elements it cannot attribute (suspended users have no rest_id
+# in a batch answer) with single lookups: keep that much of their budget before a batch.
+SINGLE_OP = {OP_IDS: "UserByRestId", OP_HANDLES: "UserByScreenName"}
+SINGLE_RESERVE = 0.5  # of a batch
+PAGE = 500
+LOOKAHEAD_WINDOWS = 2
+MAX_CONSECUTIVE_ERRORS = 20
+NOT_FAILURES = frozenset({"ok", "not_found", "suspended", "self"})
+
+
+class Stop(Exception):
+    """Ends a pass early. ``reason`` is RunReport.end_reason; ``error`` the X error, if any."""
+
+    def __init__(self, reason: str, error: XError | None = None, detail: str = "") -> None:
+        self.reason = reason
+        self.error = error
+        self.detail = detail
+        super().__init__(reason)
+
+
+@dataclass
+class Queues:
+    ids: deque[Work]
+    handles: deque[Work]
+    blocks: deque[tuple[Work, User]]
+
+    def lookups(self) -> int:
+        return len(self.ids) + len(self.handles)
+
+    def empty(self) -> bool:
+        return not (self.ids or self.handles or self.blocks)
+
+
+class Pass:
+    """Runs passes for one run of one account. The run (``runner.execute``) owns the parts."""
+
+    def __init__(
+        self,
+        *,
+        options: RunOptions,
+        client: XClient,
+        history: History,
+        cache: LookupCache,
+        scheduler: Scheduler,
+        clock: Clock,
+        progress: ProgressSink,
+        stop: threading.Event,
+        viewer_id: str,
+        run_id: int,
+        error_log: ErrorLog | None,
+        rng: random.Random,
+    ) -> None:
+        self.o = options
+        self.client = client
+        self.history = history
+        self.cache = cache
+        self.sched = scheduler
+        self.clock = clock
+        self.progress = progress
+        self.stop = stop
+        self.viewer_id = viewer_id
+        self.run_id = run_id
+        self.error_log = error_log
+        self.rng = rng
+        self.backoff = Backoff(options.retry_base, options.retry_cap)
+        self.dry = options.mode == "dry_run"
+        self.counts: Counter[str] = Counter()
+        self.plan: list[PlannedAction] = []
+        self.seen_users: dict[str, Work] = {}
+        self.ban_signals = 0
+        self.consecutive_errors = 0
+        self._calls: list[CallRecord] = []
+
+    # --- calls: every HTTP call lands here (the client's observer) ------------------------
+    def observe(self, record: CallRecord) -> None:
+        self._calls.append(record)
+        self.sched.observe(record)
+
+    def flush(self) -> None:
+        """Persist buffered attempts and budgets (one transaction each, cheap)."""
+        calls, self._calls = self._calls, []
+        if calls:
+            self.history.add_attempts(self.run_id, calls)
+            failed = [c for c in calls if c.outcome not in NOT_FAILURES]
+            if failed and self.error_log is not None:
+                self.error_log.write_many([_error_entry(c, self.run_id) for c in failed])
+        self.sched.flush()
+
+    # --- the pass ------------------------------------------------------------------------
+    def run(self, phase: str, feed: Iterator[Row], total: int) -> None:
+        """Process every row ``feed`` yields. Raises ``Stop`` to end early."""
+        self.progress.start(phase, total)
+        q = Queues(deque(), deque(), deque())
+        exhausted = False
+        try:
+            while True:
+                if self.stop.is_set():
+                    raise Stop("interrupted")
+                while not exhausted and self._wants_more(q):
+                    exhausted = not self._claim(feed, q)
+                block_at = self._block_at() if q.blocks else None
+                if block_at is not None and block_at <= self.clock.now():
+                    self._block(q)
+                    continue
+                lookup_at = self._lookup_at(q, exhausted)
+                if lookup_at is not None and lookup_at[0] <= self.clock.now():
+                    self._lookup(q, lookup_at[1])
+                    continue
+                if exhausted and q.empty():
+                    return
+                times = [t for t in (block_at, lookup_at[0] if lookup_at else None) if t]
+                if not times:  # pragma: no cover - defensive: nothing can move
+                    raise Stop("stalled")
+                self.wait_until(min(times), self._why(block_at, lookup_at))
+        finally:
+            self.flush()
+
+    def _lookahead(self) -> int:
+        limit = self.sched.limit("blocks/create", DEFAULT_BLOCK_LIMIT)
+        return max(self.o.batch_size, LOOKAHEAD_WINDOWS * limit)
+
+    def _wants_more(self, q: Queues) -> bool:
+        if len(q.blocks) >= self._lookahead():
+            return False
+        return len(q.ids) < self.o.batch_size and len(q.handles) < self.o.batch_size
+
+    def _claim(self, feed: Iterator[Row], q: Queues) -> bool:
+        """Take up to a page of rows; answer what the cache can. False when the feed is dry."""
+        rows: list[Row] = []
+        for row in feed:
+            rows.append(row)
+            if len(rows) >= PAGE:
+                break
+        if not rows:
+            return False
+        works = [Work.from_row(r) for r in rows]
+        need_ids = [w for w in works if w.user_id is None and w.screen_name and not w.fresh]
+        if need_ids:
+            known = self.cache.get_ids([w.handle_key for w in need_ids])
+            for w in need_ids:
+                w.user_id = known.get(w.handle_key)
+        with_id = [w.user_id for w in works if w.user_id is not None and not w.fresh]
+        profiles = self.cache.get_profiles(with_id) if with_id else {}
+        rels = self.cache.get_relationships(self.viewer_id, with_id) if profiles else {}
+        answered: list[tuple[Work, LookupResult]] = []
+        for w in works:
+            hit = cached_answer(w, profiles, rels)
+            if hit is not None:
+                answered.append((w, hit))
+            elif w.user_id is not None:
+                q.ids.append(w)
+            elif w.screen_name:
+                q.handles.append(w)
+            else:  # pragma: no cover - a row always has an id or a handle
+                log.warning("row %s has neither id nor handle", w.row_id)
+        if answered:
+            self._settle(answered, q, from_cache=True)
+        return True
+
+    # --- timing ----------------------------------------------------------------------------
+    def _block_at(self) -> float:
+        at = self.sched.block_ready_at()
+        if self.o.max_blocks_per_hour or self.o.max_blocks_per_day:
+            free = self.sched.cap_free_at()
+            if free is not None:
+                if self.o.max_wait is not None and free - self.clock.now() > self.o.max_wait:
+                    raise Stop("cap", detail=f"block cap reached; frees at {free:.0f}")
+                at = max(at, free)
+        return at
+
+    def _lookup_at(self, q: Queues, exhausted: bool) -> tuple[float, str] | None:
+        if len(q.blocks) >= self._lookahead():
+            return None
+        best: tuple[float, str] | None = None
+        for op, queue in ((OP_IDS, q.ids), (OP_HANDLES, q.handles)):
+            if not queue or (len(queue) < self.o.batch_size and not exhausted):
+                continue
+            at = self.sched.ready_at(op)
+            single = self.sched.get(SINGLE_OP[op])
+            reserve = max(1, int(min(len(queue), self.o.batch_size) * SINGLE_RESERVE))
+            if single is not None and single.remaining < reserve:
+                at = max(at, self.sched.ready_at(SINGLE_OP[op], reserve))
+            if best is None or at < best[0]:
+                best = (at, op)
+        return best
+
+    @staticmethod
+    def _why(block_at: float | None, lookup_at: tuple[float, str] | None) -> str:
+        if lookup_at is None or (block_at is not None and block_at <= lookup_at[0]):
+            return "blocks/create window resets"
+        return f"{lookup_at[1]} window resets"
+
+    def wait_until(self, when: float, reason: str) -> None:
+        seconds = when - self.clock.now()
+        if seconds <= 0:
+            return
+        if self.o.max_wait is not None and seconds > self.o.max_wait:
+            raise Stop("max_wait", detail=f"{reason}: would wait {seconds:.0f} s")
+        self.flush()
+        if seconds > 1.0:
+            self.progress.waiting(when, reason)
+            log.info("waiting %.1f s: %s", seconds, reason)
+        if self.clock.wait(seconds, self.stop):
+            raise Stop("interrupted")
+
+    # --- lookups ---------------------------------------------------------------------------
+    def _lookup(self, q: Queues, op: str) -> None:
+        queue = q.ids if op == OP_IDS else q.handles
+        batch = [queue.popleft() for _ in range(min(self.o.batch_size, len(queue)))]
+        try:
+            if op == OP_IDS:
+                results = self.client.lookup_ids([w.user_id or "" for w in batch])
+            else:
+                results = self.client.lookup_handles([w.screen_name or "" for w in batch])
+        except RateLimited as exc:
+            self._rate_limited(exc, op)
+            queue.extendleft(reversed(batch))
+            return
+        except (XAuthError, XAccountError) as exc:
+            raise Stop("auth" if isinstance(exc, XAuthError) else "account", exc) from exc
+        except XError as exc:
+            if not is_temporary(exc):
+                raise
+            self._failed(batch, exc)
+            return
+        self.consecutive_errors = 0
+        by_key = {r.key: r for r in results}
+        pairs: list[tuple[Work, LookupResult]] = []
+        for w in batch:
+            key = w.user_id if op == OP_IDS else w.handle_key
+            hit = by_key.get(key or "")
+            if hit is None:
+                self._failed([w], XError(f"{op}: no answer for {w.label}", operation=op))
+            else:
+                pairs.append((w, hit))
+        self.cache.put_lookups(self.viewer_id, results)
+        self._settle(pairs, q, from_cache=False)
+
+    def _settle(
+        self, pairs: list[tuple[Work, LookupResult]], q: Queues, *, from_cache: bool
+    ) -> None:
+        """Decide every answered target; everything is recorded in one transaction."""
+        done: list[tuple[str, str]] = []
+        with transaction(self.history.conn):
+            for w, hit in pairs:
+                uid = hit.user.user_id if hit.user is not None else hit.user_id
+                if uid is not None and not self._identify(w, uid, hit):
+                    continue
+                if hit.state is UserState.SUSPENDED:
+                    self._final(done, w, Status.FAILED, UserStatus.SUSPENDED, Reason.SUSPENDED)
+                elif hit.state is UserState.NOT_FOUND or hit.user is None:
+                    self._final(done, w, Status.FAILED, UserStatus.NOT_FOUND, Reason.NOT_FOUND)
+                else:
+                    self._decide(w, hit.user, q, done)
+        self._advance(done)
+
+    def _identify(self, w: Work, uid: str, hit: LookupResult) -> bool:
+        """Give the row its user id (merging duplicate rows). False: the account was already
+        handled in this run under another row, which now carries this one's keys."""
+        name = hit.user.screen_name if hit.user is not None else None
+        first = self.seen_users.get(uid)
+        if first is not None and first is not w:
+            first.row_id = self.history.resolve_identity(w.row_id, uid, name)
+            return False
+        if not w.known_id or w.user_id != uid:
+            w.row_id = self.history.resolve_identity(w.row_id, uid, name)
+            w.known_id = True
+        w.user_id = uid
+        self.seen_users[uid] = w
+        return True
+
+    def _advance(self, done: list[tuple[str, str]]) -> None:
+        for outcome, label in done:
+            self.counts[outcome] += 1
+            self.progress.advance(outcome, label)
+
+    def _decide(
+        self,
+        w: Work,
+        user: User,
+        q: Queues,
+        done: list[tuple[str, str]],
+    ) -> None:
+        if w.screen_name is None:
+            w.screen_name = user.screen_name
+        if w.fresh and user.blocking:
+            # Our block call from before the crash landed: record it, never send another.
+            self._final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
+            return
+        d = decide(
+            user,
+            viewer_id=self.viewer_id,
+            allowlist=self.o.allowlist,
+            skip_following=self.o.skip_following,
+            skip_followers=self.o.skip_followers,
+        )
+        if d.action is Action.BLOCK:
+            if self.dry:
+                self._plan(w, "block", "", user.protected)
+                done.append(("would_block", w.label))
+            else:
+                q.blocks.append((w, user))
+        elif d.action is Action.ALREADY_BLOCKED:
+            self._final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.ALREADY_BLOCKED, user)
+        else:
+            assert d.reason is not None
+            self._final(done, w, Status.SKIPPED, UserStatus.ACTIVE, d.reason.value, user)
+
+    def _final(
+        self,
+        done: list[tuple[str, str]],
+        w: Work,
+        status: Status,
+        user_status: str,
+        reason: str,
+        user: User | None = None,
+    ) -> None:
+        protected = user.protected if user is not None else False
+        outcome = _outcome(status, reason)
+        if self.dry:
+            action = {"blocked": "already_blocked", "skipped": "skip", "failed": "fail"}[status]
+            self._plan(w, action, reason, protected)
+            if status is Status.FAILED:
+                # A lookup fact, not a decision: the ledger learns the account is gone.
+                self.history.record_final(w.row_id, status, user_status, reason)
+            else:
+                self.history.record_lookup(w.row_id, user_status, protected=protected)
+        else:
+            self.history.record_final(w.row_id, status, user_status, reason, protected=protected)
+        done.append((outcome, w.label))
+
+    def _plan(self, w: Work, action: str, reason: str, protected: bool) -> None:
+        self.plan.append(
+            PlannedAction(
+                target=w.label,
+                user_id=w.user_id,
+                screen_name=w.screen_name,
+                action=action,
+                reason=reason,
+                protected=protected,
+            )
+        )
+
+    # --- blocks ----------------------------------------------------------------------------
+    def _block(self, q: Queues) -> None:
+        w, user = q.blocks.popleft()
+        self.flush()
+        self.history.mark_block_sent(w.row_id)  # committed before the call: write-ahead
+        self.sched.note_block()
+        try:
+            result = self.client.block(user.user_id)
+        except RateLimited as exc:
+            self._rate_limited(exc, "blocks/create")
+            q.blocks.appendleft((w, user))
+            return
+        except (XAuthError, XAccountError) as exc:
+            raise Stop("auth" if isinstance(exc, XAuthError) else "account", exc) from exc
+        except XError as exc:
+            if not is_temporary(exc):
+                raise
+            w.fresh = True  # it may have landed: the retry re-verifies before blocking
+            self._failed([w], exc)
+            return
+        self.consecutive_errors = 0
+        self._block_answer(w, user, result)
+
+    def _block_answer(self, w: Work, user: User, result: BlockResult) -> None:
+        done: list[tuple[str, str]] = []
+        if result.status is BlockStatus.OK:
+            self._final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
+        elif result.status is BlockStatus.SELF:
+            self._final(done, w, Status.SKIPPED, UserStatus.ACTIVE, Reason.SELF, user)
+        elif result.status is BlockStatus.SUSPENDED:
+            self._final(done, w, Status.FAILED, UserStatus.SUSPENDED, Reason.SUSPENDED)
+        else:
+            self._final(done, w, Status.FAILED, UserStatus.NOT_FOUND, Reason.NOT_FOUND)
+        self._advance(done)
+
+    # --- failures --------------------------------------------------------------------------
+    def _rate_limited(self, exc: RateLimited, op: str) -> None:
+        """A 429/88: hold the operation (and the one actually limited) until the reset."""
+        if exc.suspicious:
+            self.ban_signals += 1
+            log.warning("code 88 with budget left (%s): possible ban signal", exc.operation or op)
+            if self.ban_signals >= self.o.ban_signal_limit:
+                raise Stop("ban_signal", exc)
+        self.sched.spent(op, exc.reset)
+        if exc.operation and exc.operation != op:
+            self.sched.spent(exc.operation, exc.reset)
+        self.progress.note("warning", f"{exc.operation or op} rate limited; waiting for its reset")
+
+    def _failed(self, works: list[Work], exc: XError) -> None:
+        """A temporary failure for each work item: attempts + 1, retry after a backoff."""
+        self.consecutive_errors += 1
+        now = self.clock.now()
+        reason = failure_reason(exc)
+        for w in works:
+            attempt = w.attempts + 1
+            when = now + self.backoff.delay(attempt, self.rng)
+            self.history.record_failure(
+                w.row_id,
+                user_status=None,
+                reason=reason,
+                http_status=exc.http_status,
+                code=exc.code,
+                message=str(exc),
+                next_attempt_at=to_datetime(when),
+            )
+            if self.dry:
+                self._plan(w, "unknown", reason, False)
+            self.counts["failed_temporary"] += 1
+            self.progress.advance("failed_temporary", w.label)
+        log.warning("temporary failure (%s) for %d target(s): %s", reason, len(works), exc)
+        if self.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
+            raise Stop("too_many_errors", exc)
+
+
+def _outcome(status: Status, reason: str) -> str:
+    if status is Status.BLOCKED:
+        return "already_blocked" if reason == Reason.ALREADY_BLOCKED else "blocked"
+    if status is Status.SKIPPED:
+        for skip, word in SKIP_OUTCOMES.items():
+            if skip.value == reason:
+                return word
+        return f"skipped_{reason}"
+    return str(reason)  # suspended / not_found
+
+
+def _error_entry(call: CallRecord, run_id: int) -> dict[str, object]:
+    return {
+        "at": call.started_at,
+        "run_id": run_id,
+        "operation": call.operation,
+        "http_status": call.http_status,
+        "code": call.code,
+        "message": call.message,
+        "outcome": call.outcome,
+        "elapsed_ms": round(call.elapsed * 1000.0, 1),
+    }
+
+
+FeedFactory = Callable[[], Iterator[Row]]

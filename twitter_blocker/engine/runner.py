@@ -1,0 +1,421 @@
+"""``execute``: one run of the blocker, from the input files to a ``RunReport``.
+
+Order matters:
+1. read the cookies and the target list (``InputError`` before anything is written);
+2. take the run lock (``DatabaseBusyError`` naming the holder's pid);
+3. open the ledger, import the targets, open the cache;
+4. if nothing is left to do, end here: no API call at all;
+5. run the main pass (or the dry run), then the retry pass (``--auto-retry``/``--retry``);
+6. whatever happens, commit, end the ``process_log`` row and release the lock.
+
+Auth failure, a session kill, or the account's own lock/suspension raise
+``AuthStopped`` (exit 3) / ``AccountStopped`` (exit 4), each carrying the report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import shlex
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .. import logs
+from ..config import Paths
+from ..errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED
+from ..inputs.cookies import Cookies, load_cookies
+from ..inputs.targets import load_targets
+from ..messages import msg
+from ..ops.lock import RunLock
+from ..store.db import parse_iso
+from ..store.history import History
+from ..store.models import Row
+from ..x.client import XClient
+from ..x.errors import AccountLocked, XAccountError, XAuthError, XError
+from ..x.models import CallRecord
+from .cacheview import open_cache
+from .clock import Clock, SystemClock, iso, to_datetime
+from .inspect import inspect_user
+from .loop import PAGE, Pass, Stop
+from .scheduler import Caps, Scheduler
+from .types import (
+    AccountStopped,
+    AuthStopped,
+    NullProgress,
+    PlannedAction,
+    ProgressSink,
+    RunOptions,
+    RunReport,
+    UserReport,
+)
+
+__all__ = [
+    "AccountStopped",
+    "AuthStopped",
+    "NullProgress",
+    "PlannedAction",
+    "ProgressSink",
+    "RunOptions",
+    "RunReport",
+    "UserReport",
+    "execute",
+    "inspect_user",
+]
+
+log = logging.getLogger("twitter_blocker.engine")
+
+DRY_RUN_REPORT = "dry_run_report.json"
+RESUMABLE_REASONS = frozenset(
+    {"interrupted", "max_wait", "cap", "ban_signal", "too_many_errors", "stalled"}
+)
+
+
+def _command(options: RunOptions) -> str:
+    argv = sys.argv[1:] if sys.argv and sys.argv[0] else []
+    return "twitter-blocker " + (shlex.join(argv) if argv else f"--mode {options.mode}")
+
+
+def execute(
+    paths: Paths,
+    api_base: str,
+    options: RunOptions,
+    *,
+    progress: ProgressSink | None = None,
+    stop: threading.Event | None = None,
+    clock: Clock | None = None,
+) -> RunReport:
+    """Run the blocker once. See the module docstring for the order of things."""
+    progress = progress or NullProgress()
+    stop = stop or threading.Event()
+    clock = clock or SystemClock()
+    cookies = load_cookies(paths.cookies)
+    logs.register_secret(cookies.auth_token, cookies.ct0, *(v for _, v in cookies.others))
+    targets = (
+        load_targets(paths.users_file, skip_invalid=options.skip_invalid)
+        if options.mode != "retry"
+        else None
+    )
+    lock = RunLock(paths.lock_file, db_label=str(paths.db))
+    lock.acquire(_command(options))
+    try:
+        paths.db.parent.mkdir(parents=True, exist_ok=True)
+        with History.open(paths.db) as history:
+            if targets is not None:
+                stats = history.import_targets(targets.targets)
+                log.info(
+                    "targets: %d in %s (%d new, %d known, %d duplicates, %d invalid)",
+                    len(targets.targets),
+                    paths.users_file,
+                    stats.new,
+                    stats.known,
+                    len(targets.duplicates),
+                    len(targets.invalid),
+                )
+            if options.reset_retry:
+                n = history.reset_attempts()
+                log.info("reset the attempt counts of %d rows", n)
+            return _Run(paths, api_base, options, cookies, history, progress, stop, clock).go()
+    finally:
+        lock.release()
+
+
+class _Run:
+    def __init__(
+        self,
+        paths: Paths,
+        api_base: str,
+        options: RunOptions,
+        cookies: Cookies,
+        history: History,
+        progress: ProgressSink,
+        stop: threading.Event,
+        clock: Clock,
+    ) -> None:
+        self.paths = paths
+        self.api_base = api_base
+        self.o = options
+        self.cookies = cookies
+        self.history = history
+        self.progress = progress
+        self.stop = stop
+        self.clock = clock
+        self.rng = random.Random(options.seed)
+        self.api_calls: Counter[str] = Counter()
+        self.report = RunReport()
+        self._pass: Pass | None = None
+
+    # --- what is there to do -------------------------------------------------------------
+    def _now_dt(self) -> datetime:
+        return to_datetime(self.clock.now())
+
+    def _recheck_before(self) -> datetime | None:
+        days = self.o.recheck_permanent_days
+        return None if days is None else self._now_dt() - timedelta(days=days)
+
+    def _has_work(self) -> bool:
+        if self.o.mode != "retry" and self.history.rows_to_process(1):
+            return True
+        before = self._recheck_before()
+        if (
+            self.o.mode != "retry"
+            and before is not None
+            and self.history.recheck_candidates(before, 1)
+        ):
+            return True
+        if self.o.mode == "retry" or (self.o.auto_retry and self.o.mode == "main"):
+            if self.history.retry_candidates(self._now_dt(), self.o.max_attempts, 1):
+                return True
+            return self.history.next_retry_at(self.o.max_attempts) is not None
+        return False
+
+    def _main_feed(self) -> Iterator[Row]:
+        taken, after = 0, 0
+        limit = self.o.limit
+        while limit is None or taken < limit:
+            size = PAGE if limit is None else min(PAGE, limit - taken)
+            rows = self.history.rows_to_process(size, after)
+            if not rows:
+                break
+            for row in rows:
+                taken += 1
+                yield row
+            after = rows[-1].id
+        before = self._recheck_before()
+        after = 0
+        while before is not None and (limit is None or taken < limit):
+            size = PAGE if limit is None else min(PAGE, limit - taken)
+            rows = self.history.recheck_candidates(before, size, after)
+            if not rows:
+                break
+            for row in rows:
+                taken += 1
+                yield row
+            after = rows[-1].id
+
+    def _retry_feed(self, now_dt: datetime, budget: list[int]) -> Iterator[Row]:
+        after = 0
+        while budget[0] > 0:
+            rows = self.history.retry_candidates(
+                now_dt, self.o.max_attempts, min(PAGE, budget[0]), after
+            )
+            if not rows:
+                return
+            for row in rows:
+                budget[0] -= 1
+                yield row
+            after = rows[-1].id
+
+    # --- the run -------------------------------------------------------------------------
+    def go(self) -> RunReport:
+        if not self._has_work():
+            run_id = self.history.start_run(_command(self.o), 0)
+            self.report.run_ids.append(run_id)
+            self.history.end_run(
+                run_id, status="done", exit_code=EXIT_OK, end_reason="done", counts=self._counts()
+            )
+            log.info("nothing to do: every target is in a final state")
+            if self.o.mode == "dry_run":
+                self._write_plan()
+            return self.report
+        pending = self.history.counts().get("pending", 0)
+        total = pending if self.o.limit is None else min(pending, self.o.limit)
+        run_id = self.history.start_run(_command(self.o), total)
+        self.report.run_ids.append(run_id)
+        status, code, reason = "failed", EXIT_UNEXPECTED, "error"
+        stopped: Stop | None = None
+        client = XClient(
+            self.cookies,
+            api_base=self.api_base,
+            observer=self._observe,
+            batch_size=self.o.batch_size,
+        )
+        cache = open_cache(self.paths)
+        try:
+            viewer_id = self.cookies.user_id or self._viewer(client)
+            scheduler = Scheduler(
+                self.history.budgets,
+                viewer_id,
+                self.clock,
+                delay=self.o.delay,
+                caps=Caps(self.o.max_blocks_per_hour, self.o.max_blocks_per_day),
+                rng=self.rng,
+                on_budget=lambda op, info: self.progress.budget(
+                    op, info.remaining, info.limit, info.reset
+                ),
+            )
+            self._pass = Pass(
+                options=self.o,
+                client=client,
+                history=self.history,
+                cache=cache,
+                scheduler=scheduler,
+                clock=self.clock,
+                progress=self.progress,
+                stop=self.stop,
+                viewer_id=viewer_id,
+                run_id=run_id,
+                error_log=logs.ErrorLog(self.paths.error_log),
+                rng=self.rng,
+            )
+            try:
+                self._passes(self._pass, total)
+                status, code, reason = "done", EXIT_OK, "done"
+            except Stop as exc:
+                stopped = exc
+                status, code, reason = self._stopped(exc, scheduler)
+        except Stop as exc:  # the viewer lookup failed before any pass
+            stopped = exc
+            status, code, reason = self._stopped(exc, None)
+        except KeyboardInterrupt:
+            status, code, reason = "interrupted", EXIT_RESUMABLE, "interrupted"
+            raise
+        finally:
+            client.close()
+            cache.close()
+            if self._pass is not None:
+                self._pass.flush()
+                self.report.counts = dict(self._pass.counts)
+                self.report.plan = self._pass.plan
+            self.report.api_calls = dict(self.api_calls)
+            self.report.end_reason, self.report.exit_code = reason, code
+            self.history.end_run(
+                run_id, status=status, exit_code=code, end_reason=reason, counts=self._counts()
+            )
+            log.info(
+                "run %d ended: %s (exit %d), counts %s, calls %s",
+                run_id,
+                reason,
+                code,
+                self.report.counts,
+                self.report.api_calls,
+            )
+        if self.o.mode == "dry_run":
+            self._write_plan()
+        if stopped is not None:
+            self._raise_fatal(stopped)
+        return self.report
+
+    def _observe(self, record: CallRecord) -> None:
+        self.api_calls[record.operation] += 1
+        if self._pass is not None:
+            self._pass.observe(record)
+
+    def _viewer(self, client: XClient) -> str:
+        try:
+            return client.viewer().user_id
+        except XAuthError as exc:
+            raise Stop("auth", exc) from exc
+        except XAccountError as exc:
+            raise Stop("account", exc) from exc
+
+    def _passes(self, p: Pass, total: int) -> None:
+        if self.o.mode in ("main", "dry_run"):
+            p.run(self.o.mode, self._main_feed(), total)
+        if self.o.mode == "retry" or (self.o.mode == "main" and self.o.auto_retry):
+            self._retry_rounds(p)
+
+    def _retry_rounds(self, p: Pass) -> None:
+        """Due candidates, round after round, waiting for the next due one in between."""
+        budget = [self.o.limit if self.o.limit is not None else sys.maxsize]
+        while budget[0] > 0:
+            now_dt = self._now_dt()
+            if self.history.retry_candidates(now_dt, self.o.max_attempts, 1):
+                total = min(budget[0], self._count_due(now_dt))
+                p.run("retry", self._retry_feed(now_dt, budget), total)
+                continue
+            nxt = self.history.next_retry_at(self.o.max_attempts)
+            if nxt is None:
+                return
+            p.wait_until(parse_iso(nxt).timestamp(), "retry backoff")
+
+    def _count_due(self, now_dt: datetime) -> int:
+        n, after = 0, 0
+        while True:
+            rows = self.history.retry_candidates(now_dt, self.o.max_attempts, PAGE, after)
+            if not rows:
+                return n
+            n += len(rows)
+            after = rows[-1].id
+
+    # --- endings -------------------------------------------------------------------------
+    def _stopped(self, exc: Stop, scheduler: Scheduler | None) -> tuple[str, int, str]:
+        if exc.reason in RESUMABLE_REASONS:
+            self.report.message = msg("run.interrupted", why=exc.detail or exc.reason)
+            return "interrupted", EXIT_RESUMABLE, exc.reason
+        blocks = scheduler.blocks_this_run if scheduler is not None else 0
+        if exc.reason == "auth":
+            if blocks > 0 and scheduler is not None:
+                scheduler.record_stop("session_killed", json.dumps({"blocks": blocks}))
+                self.report.blocks_before_stop = blocks
+                return "failed", EXIT_AUTH, "session_killed"
+            return "failed", EXIT_AUTH, "auth_failed"
+        locked = isinstance(exc.error, AccountLocked)
+        if scheduler is not None:
+            scheduler.record_stop(
+                "locked" if locked else "suspended", json.dumps({"blocks": blocks})
+            )
+        self.report.blocks_before_stop = blocks
+        return "failed", EXIT_ACCOUNT, "account_locked" if locked else "account_suspended"
+
+    def _raise_fatal(self, exc: Stop) -> None:
+        if exc.reason == "auth":
+            detail = _detail(exc.error)
+            text = msg("auth.failed", detail=detail)
+            if self.report.blocks_before_stop:
+                text = msg(
+                    "run.session_killed",
+                    blocks=self.report.blocks_before_stop,
+                    cap=max(1, self.report.blocks_before_stop * 8 // 10),
+                    fix=text,
+                )
+            self.report.message = text
+            raise AuthStopped(text, report=self.report) from exc.error
+        if exc.reason == "account":
+            key = "account.locked" if isinstance(exc.error, AccountLocked) else "account.suspended"
+            text = msg(key)
+            if self.report.blocks_before_stop:
+                text += " " + msg("run.blocks_before", blocks=self.report.blocks_before_stop)
+            self.report.message = text
+            raise AccountStopped(text, report=self.report) from exc.error
+
+    def _counts(self) -> dict[str, int]:
+        c = self.report.counts if self._pass is None else self._pass.counts
+        blocked = c.get("blocked", 0) + c.get("already_blocked", 0)
+        skipped = sum(v for k, v in c.items() if k.startswith("skipped"))
+        failed = sum(c.get(k, 0) for k in ("suspended", "not_found", "failed_temporary"))
+        return {
+            "blocked": blocked,
+            "skipped": skipped,
+            "failed": failed,
+            "api_calls": sum(self.api_calls.values()),
+        }
+
+    def _write_plan(self) -> None:
+        path = self.paths.data_dir / DRY_RUN_REPORT
+        data = {
+            "generated_at": iso(self.clock.now()),
+            "counts": self.report.counts,
+            "api_calls": self.report.api_calls,
+            "plan": [a.as_dict() for a in self.report.plan],
+        }
+        _write_json(path, data)
+
+
+def _detail(error: XError | None) -> str:
+    if error is None:
+        return "no detail"
+    parts = [p for p in (error.http_status, error.code) if p is not None]
+    return "/".join(str(p) for p in parts) or type(error).__name__
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
