@@ -11,7 +11,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -39,6 +39,42 @@ def _install_signal_handlers(stop: threading.Event) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+class _OneLineUsageError(click.UsageError):
+    """A usage error shown as one ``error:`` line, like every other bad input (exit 2)."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        where = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"error: {self.format_message()}{where}", err=True)
+
+
+def _one_line(exc: click.UsageError) -> click.UsageError:
+    if isinstance(exc, _OneLineUsageError | click.exceptions.NoArgsIsHelpError):
+        return exc  # a group called without its subcommand still shows its help
+    return _OneLineUsageError(exc.format_message(), exc.ctx)
+
+
+class RootGroup(LazyGroup):
+    """The root group: bad flags of the root or of any subcommand print one line, exit 2."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
+
 def _load_allowlist(path: Path | None) -> frozenset[str]:
     if path is None:
         return frozenset()
@@ -48,7 +84,7 @@ def _load_allowlist(path: Path | None) -> frozenset[str]:
 
 
 @click.group(
-    cls=LazyGroup,
+    cls=RootGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )

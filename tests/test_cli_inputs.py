@@ -1,0 +1,214 @@
+"""Bad input anywhere -> exit 2, one line on stderr naming the file and line/key, nothing written.
+
+No emulator is needed: the API base points at a closed loopback port, so a run that got past
+the input checks could not succeed (and would create the database, which every test forbids).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_cli_support import (
+    DEAD_API,
+    GOOD_COOKIES,
+    Result,
+    _restore_process_state,  # noqa: F401  (autouse fixture)
+    invoke,
+    run_module,
+    snapshot,
+    write_data_dir,
+)
+
+from twitter_blocker.inputs.targets import Target
+from twitter_blocker.store.history import History
+
+AUTH = GOOD_COOKIES[0]["value"]
+CT0 = GOOD_COOKIES[1]["value"]
+
+
+def _cookie_list(*names: str) -> str:
+    return json.dumps([c for c in GOOD_COOKIES if c["name"] in names])
+
+
+# (id, cookies.json text or bytes, what the error line must contain besides the file name)
+BAD_COOKIES: list[tuple[str, str | bytes, str]] = [
+    ("truncated-json", '[{"name": "auth_token", "value": "abc"', "line 1"),
+    ("array-of-numbers", "[1, 2]", "[0]"),
+    ("entry-without-name", json.dumps([{"value": "abc"}]), "[0]"),
+    ("non-string-value", json.dumps([{"name": "auth_token", "value": 5}]), "auth_token"),
+    ("object-non-string", json.dumps({"auth_token": 5, "ct0": "abc"}), "'auth_token'"),
+    ("second-entry-bad", json.dumps([GOOD_COOKIES[0], "ct0"]), "[1]"),
+    ("missing-auth-token", _cookie_list("ct0", "twid"), "auth_token"),
+    ("missing-ct0", _cookie_list("auth_token", "twid"), "ct0"),
+    (
+        "other-site-only",
+        json.dumps([{**c, "domain": ".example.com"} for c in GOOD_COOKIES]),
+        "auth_token",
+    ),
+    ("netscape-short-line", "# Netscape HTTP Cookie File\n.x.com\tTRUE\t/\n", ":2"),
+    ("header-without-equals", f"auth_token={AUTH}; ct0\n", ":1"),
+    ("empty-file", "", "empty"),
+    ("not-utf8", b"\xff\xfe\xfa auth_token", "UTF-8"),
+    ("semicolon-in-value", json.dumps({"auth_token": "abc;def", "ct0": CT0}), "auth_token"),
+    ("json-scalar", "42", ":1"),
+]
+
+# (id, users file name, text or bytes, what the error line must contain besides the file name)
+BAD_TARGETS: list[tuple[str, str, str | bytes, str]] = [
+    ("truncated-json", "users.json", '{"format": "screen_name", "users": ["a"', "line 1"),
+    ("unknown-format", "users.json", '{"format": "handle", "users": ["alice"]}', "format"),
+    ("empty-users", "users.json", '{"format": "screen_name", "users": []}', "no entries"),
+    ("id-list-with-handle", "users.json", '{"format": "user_id", "users": ["12", "bob"]}', "[1]"),
+    ("users-not-a-list", "users.json", '{"format": "screen_name", "users": "alice"}', "users"),
+    ("invalid-handle-json", "users.json", '["good_one", "bad handle!"]', "[1]"),
+    ("handle-too-long", "users.json", '["abcdefghijklmnopq"]', "[0]"),
+    ("invalid-handle-text", "users.txt", "alice\nbob\nnot valid!\n", "users.txt:3"),
+    ("csv-without-columns", "users.csv", "name,colour\nalice,red\n", "users.csv:1"),
+    ("comments-only", "users.txt", "# nobody yet\n\n", "no entries"),
+    ("no-users-key", "users.json", '{"format": "screen_name"}', "users.json"),
+    ("not-utf8", "users.txt", b"alice\n\xff\xfebob\n", "users.txt:2"),
+    ("bad-url", "users.txt", "alice\nhttps://example.com/bob\n", "users.txt:2"),
+]
+
+
+def _assert_one_line_error(result: Result, *, where: str, detail: str) -> None:
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr_lines
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert line.startswith("error: "), line
+    assert where in line, (where, line)
+    assert detail in line, (detail, line)
+
+
+def _assert_nothing_written(data: Path, before: dict[str, bytes]) -> None:
+    assert snapshot(data) == before
+    assert not (data / "block_history.db").exists()
+    assert not (data / "block_history.db.lock").exists()
+    assert not (data / "cache").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"), [p[1:] for p in BAD_COOKIES], ids=[p[0] for p in BAD_COOKIES]
+)
+def test_malformed_cookie_file_is_one_line_exit_2(
+    tmp_path: Path, text: str | bytes, detail: str
+) -> None:
+    data = write_data_dir(tmp_path / "data", cookies=text)
+    before = snapshot(data)
+    result = invoke(["--data-dir", str(data), "--all", "--api-base", DEAD_API])
+    _assert_one_line_error(result, where=str(data / "cookies.json"), detail=detail)
+    _assert_nothing_written(data, before)
+    assert AUTH not in result.stderr and CT0 not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "detail"), [p[1:] for p in BAD_TARGETS], ids=[p[0] for p in BAD_TARGETS]
+)
+def test_malformed_target_file_is_one_line_exit_2(
+    tmp_path: Path, name: str, text: str | bytes, detail: str
+) -> None:
+    data = write_data_dir(tmp_path / "data", users=text, users_name=name)
+    before = snapshot(data)
+    args = ["--data-dir", str(data), "--users-file", str(data / name), "--all"]
+    result = invoke([*args, "--api-base", DEAD_API])
+    _assert_one_line_error(result, where=str(data / name), detail=detail)
+    _assert_nothing_written(data, before)
+
+
+def test_missing_cookie_file_says_how_to_export(tmp_path: Path) -> None:
+    data = write_data_dir(tmp_path / "data")
+    (data / "cookies.json").unlink()
+    before = snapshot(data)
+    result = invoke(["--data-dir", str(data), "--all", "--api-base", DEAD_API])
+    _assert_one_line_error(result, where=str(data / "cookies.json"), detail="not found")
+    assert "export" in result.stderr.lower() or "--cookies" in result.stderr
+    _assert_nothing_written(data, before)
+
+
+def test_missing_auth_token_names_the_cookie_and_the_fix(tmp_path: Path) -> None:
+    data = write_data_dir(tmp_path / "data", cookies=_cookie_list("ct0", "twid"))
+    before = snapshot(data)
+    result = invoke(["--data-dir", str(data), "--all", "--api-base", DEAD_API])
+    _assert_one_line_error(result, where="cookies.json", detail="'auth_token' is missing")
+    assert "(" in result.stderr_lines[0]  # the hint: how to export it
+    _assert_nothing_written(data, before)
+
+
+def test_missing_users_file(tmp_path: Path) -> None:
+    data = write_data_dir(tmp_path / "data")
+    (data / "users.json").unlink()
+    before = snapshot(data)
+    result = invoke(["--data-dir", str(data), "--dry-run", "--all", "--api-base", DEAD_API])
+    _assert_one_line_error(result, where=str(data / "users.json"), detail="not found")
+    assert "--users-file" in result.stderr
+    _assert_nothing_written(data, before)
+
+
+# (id, allowlist text, what the line must contain besides the file name)
+BAD_ALLOWLISTS: list[tuple[str, str | None, str]] = [
+    ("missing", None, "not found"),
+    ("invalid-entry", "friend_one\nno such handle!\n", "allow.txt:2"),
+    ("truncated-json", '["friend_one"', "line 1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"), [p[1:] for p in BAD_ALLOWLISTS], ids=[p[0] for p in BAD_ALLOWLISTS]
+)
+def test_bad_allowlist_is_one_line_exit_2(tmp_path: Path, text: str | None, detail: str) -> None:
+    data = write_data_dir(tmp_path / "data")
+    allow = tmp_path / "allow.txt"
+    if text is not None:
+        allow.write_text(text, encoding="utf-8")
+    before = snapshot(data)
+    args = ["--data-dir", str(data), "--all", "--allowlist", str(allow)]
+    result = invoke([*args, "--api-base", DEAD_API])
+    _assert_one_line_error(result, where=str(allow), detail=detail)
+    _assert_nothing_written(data, before)
+
+
+BAD_FLAGS: list[tuple[str, list[str], str]] = [
+    ("max-users-zero", ["--max-users", "0"], "--max-users"),
+    ("max-users-word", ["--max-users", "many"], "--max-users"),
+    ("negative-delay", ["--delay", "-1"], "--delay"),
+    ("unknown-flag", ["--all", "--block-everyone"], "--block-everyone"),
+    ("retry-and-dry-run", ["--retry", "--dry-run"], "--retry"),
+    ("max-wait-word", ["--max-wait", "soon"], "--max-wait"),
+    ("cap-zero", ["--max-blocks-per-hour", "0"], "--max-blocks-per-hour"),
+    ("unknown-subcommand", ["blockall"], "blockall"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "detail"), [p[1:] for p in BAD_FLAGS], ids=[p[0] for p in BAD_FLAGS]
+)
+def test_bad_flag_is_one_line_exit_2(tmp_path: Path, args: list[str], detail: str) -> None:
+    data = write_data_dir(tmp_path / "data")
+    before = snapshot(data)
+    result = invoke(["--data-dir", str(data), "--api-base", DEAD_API, *args])
+    _assert_one_line_error(result, where="", detail=detail)
+    _assert_nothing_written(data, before)
+
+
+def test_bad_input_leaves_an_existing_database_unchanged(tmp_path: Path) -> None:
+    data = write_data_dir(tmp_path / "data", users='["alice", "bad handle!"]')
+    with History.open(data / "block_history.db") as history:
+        history.import_targets([Target("sn:carol", None, "carol", 1)])
+    before = snapshot(data)
+    for args in (["--all"], ["--dry-run", "--all"], ["--max-users", "3"]):
+        result = invoke(["--data-dir", str(data), "--api-base", DEAD_API, *args])
+        _assert_one_line_error(result, where="users.json: [1]", detail="bad handle!")
+    assert snapshot(data) == before
+    assert not (data / "block_history.db.lock").exists()
+
+
+def test_bad_input_in_a_real_process_has_no_traceback(tmp_path: Path) -> None:
+    data = write_data_dir(tmp_path / "data", users="alice\n@@@\n", users_name="users.txt")
+    before = snapshot(data)
+    result = run_module(["--all", "--users-file", "users.txt", "--api-base", DEAD_API], cwd=data)
+    _assert_one_line_error(result, where="users.txt:2", detail="@@@")
+    _assert_nothing_written(data, before)
