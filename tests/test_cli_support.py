@@ -14,7 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,13 @@ import pytest
 from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
+from twitter_blocker.emulator import Emulator
+from twitter_blocker.verify import (
+    blocked_set_diff,
+    compare_db_with_truth,
+    doubly_blocked,
+    expected_blocked_ids,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV_NAMES = ("TWITTER_COOKIES_PATH", "TWITTER_USERS_FILE", "TWITTER_BLOCK_DB", "CACHE_DIR")
@@ -168,3 +175,72 @@ def dump_db(db: Path) -> str:
         return "\n".join(parts)
     finally:
         conn.close()
+
+
+# --- an emulated X and a data directory wired to it -------------------------------------------
+
+
+@dataclass
+class World:
+    """An emulator, the data directory its fixture was written into, and its truth."""
+
+    emu: Emulator
+    data: Path
+
+    @property
+    def truth(self) -> dict[str, Any]:
+        return self.emu.truth()
+
+    @property
+    def db(self) -> Path:
+        return self.data / "block_history.db"
+
+    def args(self, *extra: str, delay: str = "0") -> list[str]:
+        return [
+            "--data-dir",
+            str(self.data),
+            "--api-base",
+            self.emu.base_url,
+            "--delay",
+            delay,
+            *extra,
+        ]
+
+    def account(self) -> dict[str, Any]:
+        viewer = str(self.truth["viewer"]["user_id"])
+        account: dict[str, Any] = self.emu.state()["accounts"][viewer]
+        return account
+
+    def block_calls(self) -> dict[str, int]:
+        calls: dict[str, int] = self.account()["block_calls"]
+        return calls
+
+    def calls(self, operation: str) -> int:
+        return sum(self.emu.state()["calls"].get(operation, {}).values())
+
+    def secrets(self) -> list[str]:
+        """The session cookie values of every viewer (what must never be written anywhere)."""
+        values = []
+        for index in range(self.emu.config.viewers):
+            for cookie in self.emu.cookies(index):
+                if cookie["name"] in ("auth_token", "ct0"):
+                    values.append(str(cookie["value"]))
+        return values
+
+    def assert_matches_truth(self) -> None:
+        comparison = compare_db_with_truth(self.db, self.truth)
+        assert comparison.ok, comparison.mismatches[:10]
+        assert comparison.checked == len(self.truth["targets"])
+        extra, missing = blocked_set_diff(
+            self.account()["blocked"], expected_blocked_ids(self.truth)
+        )
+        assert not extra and not missing, (extra, missing)
+        assert doubly_blocked(self.block_calls()) == []
+
+
+def make_world(factory: Callable[..., Emulator], directory: Path, **config: Any) -> World:
+    settings: dict[str, Any] = {"population": 30, "window_seconds": 5.0, **config}
+    emu = factory(**settings)
+    data = directory / "data"
+    emu.write_fixture(data)
+    return World(emu, data)
