@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twitter_blocker.x.errors import (
     AccountLocked,
@@ -291,3 +293,34 @@ def test_graphql_404_with_code_is_not_a_target_answer() -> None:
     c = run(404, err(34, "Sorry, that page does not exist."))
     raises(c, UnexpectedResponse)
     assert c.outcome == "bad_request"
+
+
+# ------------------------------------------------------------------ robustness
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["errors", "code", "message", "data", "extensions", "user", "x"]),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    status=st.sampled_from([200, 400, 401, 403, 404, 422, 429, 500, 503]),
+    body=st.one_of(st.binary(max_size=60), _json.map(lambda v: json.dumps(v).encode())),
+    html=st.booleans(),
+    graphql=st.booleans(),
+)
+def test_classify_never_raises(status: int, body: bytes, html: bool, graphql: bool) -> None:
+    headers = {"content-type": "text/html" if html else "application/json"}
+    c = classify("Op", status, headers, body, graphql=graphql)
+    assert (c.error is None) == (c.outcome in ("ok", "self", "suspended", "not_found"))
+    if c.error is not None:
+        assert isinstance(c.error, XError) and str(c.error).startswith("Op: HTTP")

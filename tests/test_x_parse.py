@@ -299,3 +299,47 @@ def test_relationship_known_only_when_the_node_carries_relationship_data() -> No
     assert user.relationship_known is False and user.following is False
     v1 = user_from_v1({"id_str": "1", "screen_name": "a"})
     assert v1 is not None and v1.relationship_known is False
+
+
+def test_parsers_never_raise_on_odd_json() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    keys = [
+        "data",
+        "user",
+        "users",
+        "result",
+        "__typename",
+        "rest_id",
+        "core",
+        "legacy",
+        "screen_name",
+        "relationship_perspectives",
+        "following",
+        "reason",
+        "viewer",
+        "user_results",
+        "relationship",
+        "source",
+        "ids",
+        "next_cursor_str",
+    ]
+    leaves = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+    values = st.recursive(
+        leaves,
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.sampled_from(keys), c, max_size=5),
+        max_leaves=25,
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(values)
+    def check(body: Any) -> None:
+        parse_single(body)
+        parse_batch(body)
+        parse_viewer(body)
+        user_from_v1(body)
+        parse_friendship(body, "1")
+        parse_block_ids(body)
+
+    check()
