@@ -6,7 +6,11 @@ never sleeps and never retries, except:
 - the 336 self-heal: add the flags X named to that operation's feature set
   (for the life of the client) and send once more;
 - the batch -> single fallback of the lookups;
-- the one-by-one resolution of batch elements it cannot attribute.
+- the one-by-one resolution of batch elements it cannot attribute (``batch.py``).
+
+It never sends into a window whose last answer said it is spent (remaining 0,
+or a 429 with a reset): it raises ``RateLimited`` with that reset instead, with
+no request and so no ``CallRecord``.
 """
 
 from __future__ import annotations
