@@ -424,3 +424,30 @@ def test_bad_api_base_is_input_error(env: Env, base: str) -> None:
     with pytest.raises(InputError) as info:
         XClient(env.cookies, api_base=base)
     assert info.value.exit_code == 2 and "api-base" in str(info.value)
+
+
+def test_runbook_one_liner(env: Env) -> None:
+    """The runbook's auth test, run from the data directory with the default cookies.json."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from twitter_blocker.twitter_api import TwitterAPI; "
+        "print(TwitterAPI().get_login_user_info())"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "TWITTER_COOKIES_PATH"}
+    environ["TWITTER_API_BASE"] = env.emu.base_url
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=env.dir,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert env.truth["viewer"]["user_id"] in out.stdout
+    assert env.truth["viewer"]["screen_name"] in out.stdout
+    for secret in secrets_of(env.cookies):
+        assert secret not in out.stdout + out.stderr
