@@ -272,3 +272,32 @@ def test_every_request_reports_one_record_with_rate_info(session: Session) -> No
     assert batch.rate is not None and batch.rate.remaining == batch.rate.limit - 1
     calls = session.emu.state()["calls"]
     assert calls["UsersByRestIds"] == {"200": 1}
+
+
+def test_singles_paid_for_survive_an_interrupted_batch(
+    session_factory: Callable[..., Session],
+) -> None:
+    """Rate limits in the middle of settling a batch: asking again later repeats no single."""
+    import time
+
+    from twitter_blocker.x.errors import RateLimited
+
+    s = session_factory(seed=3, population=200, limits={"UserByScreenName": 2}, window_seconds=1.0)
+    picked = s.targets("suspended")[:3] + s.targets("never_existed")[:3] + s.targets("active")[:2]
+    client = s.client()
+    handles = [t["identifier"] for t in picked]
+    interruptions = 0
+    while True:
+        try:
+            results = client.lookup_handles(handles)
+            break
+        except RateLimited as exc:
+            interruptions += 1
+            assert interruptions < 10
+            time.sleep(max(0.0, (exc.reset or 0) - time.time()) + 0.05)
+    assert interruptions >= 1
+    for result, target in zip(results, picked, strict=True):
+        check_result(result, target, by_id=False)
+    # 3 suspended + 3 empty elements settle by elimination with at most 5 singles; without
+    # keeping the answers, every interruption would have cost the same singles again.
+    assert s.ops().count("UserByScreenName") <= 5

@@ -60,6 +60,9 @@ from .parse import (
 
 Observer = Callable[[CallRecord], None]
 
+_KEPT_SECONDS = 900.0  # one X rate window
+_KEPT_MAX = 5000
+
 _BLOCK_STATUS = {
     "self": BlockStatus.SELF,
     "suspended": BlockStatus.SUSPENDED,
@@ -96,6 +99,7 @@ class XClient:
         self._features = endpoints.FeatureSets()
         self._batch_broken: set[str] = set()
         self._spent: dict[str, float] = {}  # operation -> reset epoch of a spent window
+        self._kept: dict[tuple[bool, str], tuple[float, LookupResult]] = {}  # see _one_kept
         self.batch_size = max(1, batch_size)
         self.viewer_id: str | None = cookies.user_id
 
@@ -329,9 +333,33 @@ class XClient:
     def _one(self, key: str, *, by_id: bool) -> LookupResult:
         return self.lookup_id(key) if by_id else self.lookup_handle(key)
 
+    def _one_kept(self, key: str, *, by_id: bool) -> LookupResult:
+        """A single lookup made while settling a batch, kept until that batch completes.
+
+        When a rate limit (or any failure) interrupts the batch, the caller asks for the
+        same keys again later; the answers already paid for are not asked again (for up
+        to one rate window).
+        """
+        kept = self._kept.get((by_id, key))
+        now = time.time()
+        if kept is not None and now - kept[0] < _KEPT_SECONDS:
+            return kept[1]
+        hit = self._one(key, by_id=by_id)
+        if len(self._kept) >= _KEPT_MAX:
+            self._kept.clear()
+        self._kept[(by_id, key)] = (now, hit)
+        return hit
+
     def _lookup_batch(self, op: str, keys: list[str], *, by_id: bool) -> dict[str, LookupResult]:
+        out = self._settle_batch(op, keys, by_id=by_id)
+        for k in keys:
+            self._kept.pop((by_id, k), None)
+        return out
+
+    def _settle_batch(self, op: str, keys: list[str], *, by_id: bool) -> dict[str, LookupResult]:
+        one = partial(self._one_kept, by_id=by_id)
         if op in self._batch_broken or not keys:
-            return {k: self._one(k, by_id=by_id) for k in keys}
+            return {k: one(k) for k in keys}
         variables: dict[str, Any] = (
             {"userIds": keys} if by_id else {"screen_names": keys, "withSafetyModeUserFields": True}
         )
@@ -343,10 +371,8 @@ class XClient:
             if isinstance(error, UnexpectedResponse) and result.http_status in (400, 422):
                 # The batch operation itself is refused (validation): stop trying it.
                 self._batch_broken.add(op)
-            return {k: self._one(k, by_id=by_id) for k in keys}
-        return map_batch(
-            keys, parse_batch(result.data), by_id=by_id, resolve_one=partial(self._one, by_id=by_id)
-        )
+            return {k: one(k) for k in keys}
+        return map_batch(keys, parse_batch(result.data), by_id=by_id, resolve_one=one)
 
     # ------------------------------------------------------------------ relationships
     def friendship(self, user_id: str) -> Relationship:
