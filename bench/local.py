@@ -81,7 +81,7 @@ def s5(settings: Settings) -> ScenarioResult:
         f"file: {facts.lines:,} lines ({facts.duplicates:,} repeats in another case or form, "
         f"{facts.comments:,} comments or blanks; handles, @handles, profile URLs, ids, "
         "id URLs); the child loads it with inputs.targets.load_targets, imports it into a "
-        "fresh database and pages through the queue (bench/plan.py)"
+        "fresh database, counts the queue and reads its first page (bench/plan.py)"
     )
     if counts:
         result.notes.append("child reported: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
