@@ -96,7 +96,8 @@ def details(results: Sequence[Mapping[str, Any]]) -> list[str]:
         lines.append(f"### {r['scenario']} {r['title']}")
         lines.append("")
         facts = [
-            f"run {r['date_utc']}{' (quick)' if r['quick'] else ''}, exit code {r['exit_code']}",
+            f"run {r['date_utc']}{' (quick)' if r['quick'] else ''} at commit "
+            f"{r.get('code_commit') or 'unknown'}, exit code {r['exit_code']}",
             f"client CPU per 1,000 targets: {_num(r.get('cpu_per_1000_targets'), 3)} s",
         ]
         if r.get("api_calls_total") is not None:

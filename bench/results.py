@@ -55,6 +55,7 @@ class ScenarioResult:
     client_cpu_seconds: float
     peak_memory_mb: float
     exit_code: int
+    code_commit: str = ""
     blocks_needed: int | None = None
     lookup_calls_needed: int | None = None
     api_calls: dict[str, int] = field(default_factory=dict)

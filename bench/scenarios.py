@@ -18,9 +18,9 @@ from twitter_blocker.verify import compare_db_with_truth
 from .client import db_path, run_client
 from .emulator import EmulatorProcess, EmulatorSpec
 from .figures import Observed, audit_blocks, needs_from_truth, observe, windows_used
-from .measure import Measurement, machine, tail, utc_now
+from .measure import Measurement, code_commit, machine, tail, utc_now
 from .results import ScenarioResult, at_most, under
-from .settings import Settings
+from .settings import BENCH_DIR, Settings
 
 
 def no_limits_args() -> tuple[str, ...]:
@@ -88,6 +88,7 @@ def base_result(scenario: str, settings: Settings, m: Measurement, targets: int)
         client_cpu_seconds=round(m.cpu_seconds, 3),
         peak_memory_mb=round(m.peak_rss_mb, 1),
         exit_code=m.exit_code,
+        code_commit=code_commit(BENCH_DIR.parent),
         cpu_per_1000_targets=round(m.cpu_seconds * 1000 / targets, 4) if targets else None,
     )
     result.criteria.append(at_most("client exit code (0 = done)", m.exit_code, 0))
@@ -212,6 +213,10 @@ def s2(settings: Settings) -> ScenarioResult:
             emu, workdir, emu.fixture_dir / "users_ids.json", name="client-S2", settings=settings
         )
         result = api_result("S2", settings, run, truth, by_id=True, workdir=workdir)
+    result.notes.append(
+        f"users_ids.json lists the {result.targets:,} targets that have an id "
+        "(accounts that never existed have none)"
+    )
     window_criteria(result)
     return result
 
