@@ -194,9 +194,11 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     from ..engine.runner import execute
     from ..engine.types import AccountStopped, AuthStopped, RunOptions
 
-    limit = None if flags["all_targets"] else (flags["max_users"] or TEST_RUN_DEFAULT)
-    if flags["all_targets"] and flags["max_users"]:
-        limit = flags["max_users"]
+    # --max-users caps any mode; --all and --retry (every retry candidate) have no cap of
+    # their own; anything else is the runbook's test run of TEST_RUN_DEFAULT targets.
+    limit: int | None = flags["max_users"]
+    if limit is None and not (flags["all_targets"] or flags["retry"]):
+        limit = TEST_RUN_DEFAULT
     if flags["reset_retry"] and not (flags["retry"] or flags["all_targets"] or flags["max_users"]):
         from .stats import reset_retry
 
