@@ -169,7 +169,7 @@ def test_stop_ends_a_real_run_and_the_next_run_resumes(
     tmp_path: Path, emulator_factory: Callable[..., Emulator]
 ) -> None:
     """A real CLI run waits on a spent blocks window; `stop` ends it (75); the rerun finishes."""
-    emulator = emulator_factory(population=40, window_seconds=6.0, limits={"blocks/create": 2})
+    emulator = emulator_factory(population=40, window_seconds=3.0, limits={"blocks/create": 2})
     emulator.write_fixture(tmp_path)
     command = [
         sys.executable, "-m", "twitter_blocker", "--max-users", "4", "--delay", "0",
