@@ -223,7 +223,7 @@ class World:
         values = []
         for index in range(self.emu.config.viewers):
             for cookie in self.emu.cookies(index):
-                if cookie["name"] in ("auth_token", "ct0"):
+                if cookie["name"] in ("auth_token", "ct0") and cookie["value"]:
                     values.append(str(cookie["value"]))
         return values
 

@@ -85,9 +85,12 @@ def render(stats: Stats, console: Console) -> None:
 def show_stats(paths: Paths, *, as_json: bool = False) -> int:
     if not paths.db.exists():
         click.echo(f"no database at {paths.db} yet: nothing has run here", err=True)
-        return EXIT_OK
-    with History.open(paths.db) as history:
-        stats = history.stats()
+        if not as_json:
+            return EXIT_OK
+        stats = Stats(0, {}, {}, {}, 0, 0, 0, 0, 0, 0)  # scripts still get JSON to parse
+    else:
+        with History.open(paths.db) as history:
+            stats = history.stats()
     if as_json:
         payload = dataclasses.asdict(stats)
         payload["done"] = stats.done
