@@ -179,9 +179,12 @@ def run_phase(
         return result(EXIT_UNEXPECTED, False, "no progress: no call made, no target decided")
     if not work_left:
         return result(EXIT_OK, True, "nothing left to process")
-    what = "looked up" if dry_run else "decided"
-    count = new_attempts if dry_run else decided
-    return result(EXIT_OK, True, f"{count} {what}, {new_attempts} API calls, no new failures")
+    if dry_run:
+        looked = run.targets if run.targets is not None else new_attempts
+        summary = f"{looked} targets looked up and decided (dry run)"
+    else:
+        summary = f"{decided} targets decided"
+    return result(EXIT_OK, True, f"{summary}, {new_attempts} API calls, no new failures")
 
 
 def recover(
