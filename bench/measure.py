@@ -1,17 +1,19 @@
 """Run one child process and measure it alone: wall time, CPU time, peak memory.
 
 ``os.wait4`` returns the child's own resource usage (user + system CPU, ``ru_maxrss``),
-so the emulator running in another process never pollutes the client's figures.
+so the emulator running in another process never pollutes the client's figures; the
+child is started through ``spawn.py`` so the harness's own memory does not either.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -88,6 +90,9 @@ def _exit_code(status: int) -> int:
     return os.WEXITSTATUS(status)
 
 
+SPAWN = Path(__file__).resolve().with_name("spawn.py")
+
+
 def run_measured(
     args: Sequence[str],
     *,
@@ -96,38 +101,55 @@ def run_measured(
     env: Mapping[str, str] | None = None,
     timeout: float = 3600.0,
 ) -> Measurement:
-    """Run ``args`` to completion with stdout+stderr into ``output``; measure it with wait4.
+    """Run ``args`` in ``cwd`` to completion, stdout+stderr into ``output``; measure it alone.
 
-    ``timeout`` kills the child (SIGKILL) and records the signal as a negative exit code.
+    The command is started by ``spawn.py`` (a fresh few-MB process) and measured there with
+    ``wait4``, so its peak RSS is its own, not the harness's (see spawn.py). ``timeout``
+    kills the whole process group and records ``-9``.
     """
     output.parent.mkdir(parents=True, exist_ok=True)
+    report = output.with_name(output.name + ".wait4.json")
+    report.unlink(missing_ok=True)
     child_env = dict(os.environ if env is None else env)
     child_env.setdefault("PYTHONUNBUFFERED", "1")
+    launcher = [sys.executable, "-I", "-S", str(SPAWN), str(report), str(cwd), "--", *args]
+    started_epoch = time.time()
+    started = time.monotonic()
     with output.open("wb") as out:
-        started_epoch = time.time()
-        started = time.monotonic()
         proc = subprocess.Popen(
-            list(args), cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=child_env
+            launcher,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=child_env,
+            start_new_session=True,
         )
-        killer = threading.Timer(timeout, proc.kill)
-        killer.daemon = True
-        killer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        wall = time.monotonic() - started
-    proc.returncode = _exit_code(status)  # so Popen does not try to reap it again
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    try:
+        figures = json.loads(report.read_text("utf-8"))
+    except (OSError, ValueError):  # killed, or the launcher failed: keep what we know
+        figures = {
+            "exit_code": proc.returncode if proc.returncode else -signal.SIGKILL,
+            "wall_seconds": time.monotonic() - started,
+            "cpu_user_seconds": 0.0,
+            "cpu_system_seconds": 0.0,
+            "maxrss": 0,
+            "started_epoch": started_epoch,
+        }
     # Linux reports ru_maxrss in KiB, macOS in bytes.
-    rss_bytes = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+    rss_bytes = figures["maxrss"] if sys.platform == "darwin" else figures["maxrss"] * 1024
     return Measurement(
         command=tuple(args),
-        exit_code=_exit_code(status),
-        wall_seconds=wall,
-        cpu_user_seconds=usage.ru_utime,
-        cpu_system_seconds=usage.ru_stime,
+        exit_code=int(figures["exit_code"]),
+        wall_seconds=float(figures["wall_seconds"]),
+        cpu_user_seconds=float(figures["cpu_user_seconds"]),
+        cpu_system_seconds=float(figures["cpu_system_seconds"]),
         peak_rss_mb=rss_bytes / (1024 * 1024),
-        started_epoch=started_epoch,
+        started_epoch=float(figures["started_epoch"]),
         output_file=str(output),
     )
 
