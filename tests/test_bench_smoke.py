@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.figures import audit_blocks, needs_from_truth, observe, windows_used  # noqa: E402
+from bench.measure import run_measured  # noqa: E402
 from bench.report import render  # noqa: E402
 from bench.results import at_most, under  # noqa: E402
 from bench.targets_file import write_target_file  # noqa: E402
@@ -149,6 +150,29 @@ def test_report_renders_every_scenario_and_flags_failures() -> None:
     text = render([ok, bad])
     assert "| S1 t |" in text and "| S4 t |" in text
     assert "**FAIL**" in text and "| S4 | wall time | 7.500 s | < 5.000 s | **no** |" in text
+
+
+def test_a_child_is_measured_alone_not_with_the_harness_memory(tmp_path: Path) -> None:
+    ballast = bytearray(200 * 1024 * 1024)  # the harness's peak: a direct child would inherit it
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1
+    m = run_measured(
+        [sys.executable, "-c", "print('child ran')"], cwd=tmp_path, output=tmp_path / "out.txt"
+    )
+    del ballast
+    assert m.exit_code == 0 and "child ran" in (tmp_path / "out.txt").read_text()
+    assert 0 < m.peak_rss_mb < 100
+    assert m.cpu_seconds > 0
+
+
+def test_a_child_past_its_timeout_is_killed(tmp_path: Path) -> None:
+    m = run_measured(
+        [sys.executable, "-c", "import time; time.sleep(30)"],
+        cwd=tmp_path,
+        output=tmp_path / "out.txt",
+        timeout=0.5,
+    )
+    assert m.exit_code == -9
 
 
 def test_a_tiny_benchmark_run_end_to_end(tmp_path: Path) -> None:
