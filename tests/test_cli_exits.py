@@ -203,3 +203,42 @@ def test_busy_database_is_not_touched(tmp_path: Path, emulator_factory: Factory)
             first.stderr.close()
     assert sum(world.block_calls().values()) == 1  # nobody else sent a block meanwhile
     assert db_rows(world.db, "SELECT COUNT(*) FROM process_log") == [(1,)]  # no run was started
+
+
+def test_kill_9_mid_run_then_resume_blocks_nobody_twice(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path, population=40, latency_ms=20.0)
+    first = start_module(world.args("--all", "--auto-retry", delay="0.1"), cwd=tmp_path)
+    try:
+        _wait_for(lambda: sum(world.block_calls().values()) >= 4, "four block calls")
+        first.kill()
+        first.wait()
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+        for stream in (first.stdout, first.stderr):
+            if stream is not None:
+                stream.close()
+    assert first.returncode == -signal.SIGKILL
+    landed = dict(world.block_calls())
+    resumed = invoke(world.args("--all", "--auto-retry"))
+    assert resumed.exit_code == 0, resumed.stderr
+    world.assert_matches_truth()  # includes: no target received two block calls
+    assert all(world.block_calls()[uid] == 1 for uid in landed)
+
+
+def test_max_wait_stops_with_75_instead_of_waiting_for_the_window(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(
+        emulator_factory, tmp_path, window_seconds=600.0, limits={"blocks/create": 3}
+    )
+    result = invoke(world.args("--all", "--max-wait", "2"))
+    assert result.exit_code == 75, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "resume" in result.stderr
+    assert sum(world.block_calls().values()) == 3  # never walked into the spent window
+    assert world.emu.state()["calls"]["blocks/create"].get("429", 0) == 0
+    assert _last_run(world)[:2] == ("interrupted", 75)
