@@ -242,3 +242,29 @@ def test_max_wait_stops_with_75_instead_of_waiting_for_the_window(
     assert sum(world.block_calls().values()) == 3  # never walked into the spent window
     assert world.emu.state()["calls"]["blocks/create"].get("429", 0) == 0
     assert _last_run(world)[:2] == ("interrupted", 75)
+
+
+def test_sigterm_while_waiting_for_the_rate_window_then_resume(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(
+        emulator_factory, tmp_path, population=10, window_seconds=3.0, limits={"blocks/create": 5}
+    )
+    first = start_module(world.args("--all", "--auto-retry"), cwd=tmp_path)
+    try:
+        _wait_for(lambda: sum(world.block_calls().values()) >= 5, "a spent block window")
+        time.sleep(0.5)  # into the wait for the window's reset
+        first.send_signal(signal.SIGTERM)
+        stopped = _finish(first)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert stopped.exit_code == 75, stopped.stderr
+    assert "waiting" in stopped.stderr  # the wait and its reason were shown
+    assert sum(world.block_calls().values()) == 5
+    assert world.emu.state()["calls"]["blocks/create"].get("429", 0) == 0
+    resumed = invoke(world.args("--all", "--auto-retry"))
+    assert resumed.exit_code == 0, resumed.stderr
+    world.assert_matches_truth()
+    assert world.emu.state()["calls"]["blocks/create"].get("429", 0) == 0
