@@ -206,3 +206,32 @@ def test_duplicates_are_merged_and_reported(tmp_path: Path, emulator_factory: Fa
         (3,)
     ]
     assert "duplicate" in result.stderr and f"{users}:3" in result.stderr, result.stderr
+
+
+def test_test_user_with_rejected_cookies_exits_3_with_the_fix(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    cookie_file = world.data / "cookies.json"
+    old = cookie_file.read_bytes()
+    world.emu.renew_cookies(0)
+    cookie_file.write_bytes(old)
+    result = invoke(world.args("--test-user", str(world.truth["targets"][0]["identifier"])))
+    assert result.exit_code == 3, result.stderr
+    lines = result.stderr_lines
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    for words in ("auth_token", "ct0", "export", "x.com"):
+        assert words in lines[0], (words, lines[0])
+
+
+@pytest.mark.parametrize(("state", "code"), [("locked", "326"), ("suspended", "64")])
+def test_test_user_on_a_locked_account_exits_4_saying_unlock_first(
+    tmp_path: Path, emulator_factory: Factory, state: str, code: str
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    world.emu.set_account_state(0, state)
+    result = invoke(world.args("--test-user", str(world.truth["targets"][0]["identifier"])))
+    assert result.exit_code == 4, result.stderr
+    lines = result.stderr_lines
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    assert f"code {code}" in lines[0] and "at https://x.com first" in lines[0], lines[0]

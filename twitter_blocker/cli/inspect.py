@@ -6,11 +6,26 @@ import click
 
 from ..config import Paths
 from ..engine.inspect import inspect_user
-from ..errors import EXIT_OK
+from ..engine.types import UserReport
+from ..errors import EXIT_OK, AccountBlockedError, AuthError
+from ..messages import msg
+from ..x.errors import AccountLocked, XAccountError, XAuthError
+
+
+def _look_up(paths: Paths, api_base: str, identifier: str) -> UserReport:
+    """``inspect_user``, with X's rejections turned into the run's messages (exit 3 / 4)."""
+    try:
+        return inspect_user(paths, api_base, identifier)
+    except XAuthError as exc:
+        detail = "/".join(str(p) for p in (exc.http_status, exc.code) if p is not None)
+        raise AuthError(msg("auth.failed", detail=detail or type(exc).__name__)) from None
+    except XAccountError as exc:
+        key = "account.locked" if isinstance(exc, AccountLocked) else "account.suspended"
+        raise AccountBlockedError(msg(key)) from None
 
 
 def show_user(paths: Paths, api_base: str, identifier: str) -> int:
-    report = inspect_user(paths, api_base, identifier)
+    report = _look_up(paths, api_base, identifier)
     click.echo(f"target:        {report.identifier}")
     click.echo(f"status:        {report.state.value}")
     if report.user is not None:
