@@ -1,0 +1,122 @@
+"""The safety flags as the CLI wires them: --allowlist, --block-following, --block-followers,
+self in the list, and the persisted block caps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_cli_support import (
+    World,
+    _restore_process_state,  # noqa: F401  (autouse fixture)
+    db_rows,
+    invoke,
+    make_world,
+)
+
+from twitter_blocker.emulator import Emulator
+
+Factory = Callable[..., Emulator]
+
+
+def _row(world: World, user_id: str) -> tuple[Any, ...]:
+    rows = db_rows(
+        world.db,
+        "SELECT status, user_status, reason FROM block_history WHERE user_id = ?",
+        (user_id,),
+    )
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def _targets(world: World, kind: str) -> list[dict[str, Any]]:
+    return [t for t in world.truth["targets"] if t["kind"] == kind]
+
+
+def test_allowlist_by_handle_and_by_id_is_never_blocked(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    by_handle, by_id = _targets(world, "active")[:2]
+    allow = tmp_path / "allow.txt"
+    allow.write_text(
+        f"# friends\n@{str(by_handle['screen_name']).upper()}\n{by_id['user_id']}\n",
+        encoding="utf-8",
+    )
+    dry = invoke(world.args("--dry-run", "--all", "--allowlist", str(allow)))
+    assert dry.exit_code == 0, dry.stderr
+    plan = json.loads((world.data / "dry_run_report.json").read_text())["plan"]
+    skipped = {p["user_id"]: p["reason"] for p in plan if p["action"] == "skip"}
+    assert skipped[str(by_handle["user_id"])] == "allowlisted"
+    assert skipped[str(by_id["user_id"])] == "allowlisted"
+    result = invoke(world.args("--all", "--auto-retry", "--allowlist", str(allow)))
+    assert result.exit_code == 0, result.stderr
+    calls = world.block_calls()
+    for target in (by_handle, by_id):
+        uid = str(target["user_id"])
+        assert uid not in calls and uid not in world.account()["blocked"]
+        assert _row(world, uid) == ("skipped", "active", "allowlisted")
+    blocked = {str(t["user_id"]) for t in world.truth["targets"] if t["expected"] == "blocked"}
+    assert set(calls) == blocked - {str(by_handle["user_id"]), str(by_id["user_id"])}
+
+
+def test_own_account_in_the_list_is_skipped_as_self(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    viewer = world.truth["viewer"]
+    users = world.data / "users.txt"
+    handles = [t["identifier"] for t in world.truth["targets"][:3]]
+    users.write_text("\n".join([*handles, f"@{viewer['screen_name']}"]) + "\n", encoding="utf-8")
+    result = invoke(world.args("--all", "--users-file", str(users)))
+    assert result.exit_code == 0, result.stderr
+    assert str(viewer["user_id"]) not in world.block_calls()
+    assert _row(world, str(viewer["user_id"])) == ("skipped", "active", "self")
+
+
+@pytest.mark.parametrize(
+    ("flag", "now_blocked", "still_skipped"),
+    [
+        ("--block-followers", ("follower",), ("following", "mutual")),
+        ("--block-following", ("following",), ("follower", "mutual")),
+    ],
+)
+def test_block_following_and_followers_switch_one_rule_each(
+    tmp_path: Path,
+    emulator_factory: Factory,
+    flag: str,
+    now_blocked: tuple[str, ...],
+    still_skipped: tuple[str, ...],
+) -> None:
+    world = make_world(emulator_factory, tmp_path, population=60)
+    result = invoke(world.args("--all", "--auto-retry", flag))
+    assert result.exit_code == 0, result.stderr
+    calls = world.block_calls()
+    for kind in now_blocked:
+        targets = _targets(world, kind)
+        assert targets, kind
+        for target in targets:
+            assert _row(world, str(target["user_id"])) == ("blocked", "active", "blocked")
+            assert calls.get(str(target["user_id"])) == 1
+    for kind in still_skipped:
+        for target in _targets(world, kind):
+            status, _, reason = _row(world, str(target["user_id"]))
+            assert status == "skipped" and reason in ("following", "followed_by"), (kind, reason)
+            assert str(target["user_id"]) not in calls
+
+
+def test_hourly_cap_is_kept_across_runs(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    capped = ("--all", "--max-blocks-per-hour", "2", "--max-wait", "1")
+    first = invoke(world.args(*capped))
+    assert first.exit_code == 75, first.stderr
+    assert sum(world.block_calls().values()) == 2
+    second = invoke(world.args(*capped))  # a restart does not reset the cap
+    assert second.exit_code == 75, second.stderr
+    assert sum(world.block_calls().values()) == 2
+    uncapped = invoke(world.args("--all", "--auto-retry"))
+    assert uncapped.exit_code == 0, uncapped.stderr
+    world.assert_matches_truth()
