@@ -268,3 +268,19 @@ def test_sigterm_while_waiting_for_the_rate_window_then_resume(
     assert resumed.exit_code == 0, resumed.stderr
     world.assert_matches_truth()
     assert world.emu.state()["calls"]["blocks/create"].get("429", 0) == 0
+
+
+def test_damaged_database_is_one_line_exit_1_and_left_alone(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    garbage = b"this is not an SQLite database\n" * 64
+    world.db.write_bytes(garbage)
+    for args in (["--all"], ["--stats"], ["--retry"]):
+        result = invoke(world.args(*args))
+        assert result.exit_code == 1, (args, result.stderr)
+        lines = result.stderr_lines
+        assert len(lines) == 1 and lines[0].startswith("error: "), lines
+        assert str(world.db) in lines[0] and "db recover" in lines[0], lines[0]
+    assert world.db.read_bytes() == garbage
+    assert world.block_calls() == {}

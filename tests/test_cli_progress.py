@@ -1,0 +1,88 @@
+"""What a run shows while it works: a rich bar on a terminal, plain periodic lines otherwise."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from test_cli_support import (
+    _restore_process_state,  # noqa: F401  (autouse fixture)
+    invoke,
+    make_world,
+    subprocess_env,
+)
+
+from twitter_blocker.emulator import Emulator
+
+Factory = Callable[..., Emulator]
+
+
+def test_terminal_gets_a_rich_progress_bar(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "twitter_blocker", *world.args("--all", "--auto-retry")],
+        cwd=tmp_path,
+        env=subprocess_env({"TERM": "xterm-256color", "COLUMNS": "140"}),
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        reader.join(timeout=10)
+        os.close(master)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    total = len(world.truth["targets"])
+    assert "\x1b[" in screen  # drawn with terminal control sequences
+    assert "━" in screen  # the bar
+    assert f"{total}/{total}" in screen
+    assert "blocked" in screen and "ETA" in screen
+    world.assert_matches_truth()
+
+
+def test_pipe_gets_plain_lines(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    result = invoke(world.args("--all", "--auto-retry"))
+    assert result.exit_code == 0, result.stderr
+    total = len(world.truth["targets"])
+    assert "\x1b[" not in result.stderr and "━" not in result.stderr
+    assert f"[main] 0/{total}" in result.stderr
+    final = [line for line in result.stderr_lines if line.startswith(f"[main] {total}/{total}")]
+    assert final and "blocked" in final[-1] and "ETA" in final[-1]
+    assert result.stderr_lines[-1].startswith("run: blocked ")
+
+
+def test_debug_errors_prints_each_failed_target(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    suspended = [t for t in world.truth["targets"] if t["expected"] == "suspended"]
+    result = invoke(world.args("--all", "--debug-errors"))
+    assert result.exit_code == 0, result.stderr
+    for target in suspended:
+        assert any(
+            str(target["screen_name"]) in line and "suspended" in line
+            for line in result.stderr_lines
+        ), target
