@@ -194,6 +194,9 @@ def test_busy_database_is_not_touched(tmp_path: Path, emulator_factory: Factory)
             busy = invoke(world.args(*args))
             assert busy.exit_code == 5, (args, busy.stderr)
             assert str(first.pid) in busy.stderr
+        stats = invoke(world.args("--stats", "--json"))  # read-only: works during a run
+        assert stats.exit_code == 0, stats.stderr
+        assert json.loads(stats.stdout)["last_run"]["state"] == "running"
     finally:
         first.kill()
         first.wait()
