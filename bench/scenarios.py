@@ -6,6 +6,7 @@ cache), and turns the emulator's state and ground truth into a ``ScenarioResult`
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -148,8 +149,34 @@ def api_result(
     return result
 
 
+def other_budgets_note(result: ScenarioResult) -> None:
+    """Operations outside the ideal's formula (single lookups): did any of them set the pace?"""
+    if result.ideal_windows is None:
+        return
+    parts: list[str] = []
+    pace_setter = False
+    for op, n in sorted(result.api_calls.items()):
+        limit = DEFAULT_LIMITS.get(op)
+        if op in result.limits or not limit:
+            continue
+        windows = math.ceil(n / limit)
+        pace_setter = pace_setter or windows > result.ideal_windows
+        parts.append(f"{op} {n:,} calls = {windows} windows of its {limit} per window")
+    if parts:
+        verdict = (
+            "more windows than the ideal: they set the pace"
+            if pace_setter
+            else "within their own budgets, fewer windows than the ideal: not the pace-setter"
+        )
+        result.notes.append(
+            f"calls outside the ideal's formula: {'; '.join(parts)} (ideal "
+            f"{result.ideal_windows}); {verdict}"
+        )
+
+
 def window_criteria(result: ScenarioResult) -> None:
     assert result.windows_ratio is not None
+    other_budgets_note(result)
     result.criteria += [
         at_most("windows used / ideal", result.windows_ratio, 1.05),
         at_most("429 answers", result.rate_limited_429 or 0, 0),
@@ -232,6 +259,10 @@ def s6(settings: Settings) -> ScenarioResult:
     clear_windows(result)  # without limits there are no windows to count
     result.window_seconds = None
     result.limits = {}
+    result.notes.append(
+        "client CPU includes the interpreter's start-up and imports, a fixed cost per run "
+        "(S3's CPU time, a run with nothing to do, shows its size)"
+    )
     assert result.cpu_per_1000_targets is not None
     result.criteria += [
         under("client CPU per 1,000 targets", result.cpu_per_1000_targets, 1.0, "s"),
