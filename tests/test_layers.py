@@ -1,0 +1,112 @@
+"""The architecture's promises, checked on the source: imports only point down.
+
+- the X client knows nothing of SQLite; the store knows nothing of HTTP;
+- only the CLI uses rich or click;
+- the emulator shares no code with the client, store, engine or inputs;
+- nothing in the library imports the CLI.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "twitter_blocker"
+
+
+def _imports(path: Path) -> set[str]:
+    """Absolute module names a file imports (relative imports resolved)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = parts[: len(parts) - node.level + (1 if path.name == "__init__.py" else 0)]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _files(subpackage: str) -> list[Path]:
+    return sorted((PACKAGE / subpackage).rglob("*.py"))
+
+
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "x": (
+        "sqlite3",
+        "twitter_blocker.store",
+        "twitter_blocker.engine",
+        "twitter_blocker.ops",
+        "twitter_blocker.cli",
+        "twitter_blocker.emulator",
+        "rich",
+        "click",
+    ),
+    "store": (
+        "httpx",
+        "twitter_blocker.x.client",
+        "twitter_blocker.x.http",
+        "twitter_blocker.engine",
+        "twitter_blocker.ops",
+        "twitter_blocker.cli",
+        "rich",
+        "click",
+    ),
+    "inputs": (
+        "httpx",
+        "sqlite3",
+        "twitter_blocker.store",
+        "twitter_blocker.x.client",
+        "twitter_blocker.engine",
+        "twitter_blocker.cli",
+        "rich",
+        "click",
+    ),
+    "engine": ("twitter_blocker.cli", "twitter_blocker.emulator", "rich", "click"),
+    "ops": ("twitter_blocker.cli", "twitter_blocker.emulator", "rich", "click"),
+    "emulator": (
+        "twitter_blocker.x",
+        "twitter_blocker.store",
+        "twitter_blocker.engine",
+        "twitter_blocker.inputs",
+        "twitter_blocker.ops",
+        "rich",
+    ),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layer_imports_only_point_down(layer: str) -> None:
+    offences = []
+    for path in _files(layer):
+        for module in _imports(path):
+            for banned in FORBIDDEN[layer]:
+                if module == banned or module.startswith(banned + "."):
+                    offences.append(f"{path.relative_to(PACKAGE)} imports {module}")
+    assert not offences, "\n".join(offences)
+
+
+def test_the_checker_sees_relative_imports() -> None:
+    # The check above must be able to fail: the engine does import the store.
+    runner = _imports(PACKAGE / "engine" / "loop.py")
+    assert any(m.startswith("twitter_blocker.store") for m in runner)
+    assert any(m.startswith("twitter_blocker.x") for m in runner)
+
+
+def test_only_the_cli_uses_rich() -> None:
+    users = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if any(m == "rich" or m.startswith("rich.") for m in _imports(p))
+    ]
+    assert users and all(u.startswith("cli/") for u in users), users
