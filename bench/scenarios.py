@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,7 +137,14 @@ def api_result(
         "blocks/create": needs.block_limit,
         needs.lookup_operation: needs.lookup_limit,
     }
-    comparison = compare_db_with_truth(db_path(workdir), truth, by_id=by_id)
+    if audit.unneeded_sample:
+        result.notes.append(f"unneeded block calls on: {', '.join(audit.unneeded_sample)}")
+    try:
+        comparison = compare_db_with_truth(db_path(workdir), truth, by_id=by_id)
+    except sqlite3.Error as exc:  # the client stopped before it created its database
+        result.truth_mismatches = needs.targets
+        result.notes.append(f"database unreadable ({exc}): every target counted as a mismatch")
+        return result
     result.truth_mismatches = len(comparison.mismatches)
     if comparison.mismatches:
         sample = "; ".join(
@@ -144,8 +152,6 @@ def api_result(
             for m in comparison.mismatches[:5]
         )
         result.notes.append(f"truth mismatches (first 5): {sample}")
-    if audit.unneeded_sample:
-        result.notes.append(f"unneeded block calls on: {', '.join(audit.unneeded_sample)}")
     return result
 
 
