@@ -35,7 +35,9 @@ def _temporary_failures(world: World) -> list[tuple[Any, ...]]:
     )
 
 
-@pytest.mark.parametrize(("flags", "limit"), [([], 5), (["--max-users", "3"], 3)])
+@pytest.mark.parametrize(
+    ("flags", "limit"), [([], 5), (["--max-users", "3"], 3), (["--all", "--max-users", "4"], 4)]
+)
 def test_test_run_processes_at_most_n_targets(
     tmp_path: Path, emulator_factory: Factory, flags: list[str], limit: int
 ) -> None:
@@ -121,6 +123,17 @@ def test_reset_retry_keeps_everyone_queued(tmp_path: Path, emulator_factory: Fac
     assert not _temporary_failures(world)
     assert invoke(world.args("--all")).exit_code == 0
     world.assert_matches_truth()
+
+
+def test_retry_with_max_users_takes_that_many_candidates(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    failed = _fail_some(world, 3)
+    assert invoke(world.args("--reset-retry")).exit_code == 0
+    result = invoke(world.args("--retry", "--max-users", "1"))
+    assert result.exit_code == 0, result.stderr
+    assert [int(row[0]) for row in _temporary_failures(world)] == failed[1:]
 
 
 def test_auto_retry_runs_the_retry_pass_after_the_main_pass(

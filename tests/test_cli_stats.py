@@ -108,21 +108,30 @@ def test_stats_after_a_run_agree_with_the_runbook_sql(
     assert "Last run #1: done" in table.stdout
 
 
-def test_main_py_stats_from_the_data_dir(tmp_path: Path, emulator_factory: Factory) -> None:
-    world = make_world(emulator_factory, tmp_path)
-    _full_run(world)
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--stats"],
-        cwd=world.data,
-        env=subprocess_env({"COLUMNS": "120"}),
+def _main_py(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=cwd,
+        env=subprocess_env({"COLUMNS": "120", **env}),
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_main_py_runs_and_shows_stats_from_the_data_dir(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    env = {"TWITTER_API_BASE": world.emu.base_url}
+    run = _main_py(["--all", "--auto-retry", "--delay", "0"], world.data, env)
+    assert run.returncode == 0, run.stderr
+    world.assert_matches_truth()
+    proc = _main_py(["--stats"], world.data, env)
     assert proc.returncode == 0, proc.stderr
     assert f"Targets: {len(world.truth['targets'])}" in proc.stdout
-    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stderr + run.stderr
 
 
 def test_env_vars_choose_every_path_and_the_api_base(
@@ -170,10 +179,14 @@ def _scan(text: str, secrets: list[str], where: str) -> None:
 def test_secrets_never_reach_output_logs_reports_or_the_database(
     tmp_path: Path, emulator_factory: Factory
 ) -> None:
-    world = make_world(emulator_factory, tmp_path, session_kill_after=6, loadshed_rate=0.2)
+    world = make_world(emulator_factory, tmp_path, session_kill_after=6)
     secrets = world.secrets()
     assert secrets and all(len(s) >= 16 for s in secrets)
     outputs: list[str] = []
+    world.emu.set_switches(error_5xx_rate=1.0)  # failed attempts for error_log.jsonl
+    failing = invoke(world.args("--max-users", "1", "--debug", "--debug-errors"))
+    outputs.append(failing.stdout + failing.stderr)
+    world.emu.set_switches(error_5xx_rate=0.0)
     for args in (
         ["--dry-run", "--all", "--debug", "--debug-errors"],
         ["--all", "--auto-retry", "--debug", "--debug-errors"],  # session killed: exit 3
@@ -183,12 +196,12 @@ def test_secrets_never_reach_output_logs_reports_or_the_database(
     ):
         result = invoke(world.args(*args))
         outputs.append(result.stdout + result.stderr)
-    assert "--max-blocks-per-hour" in outputs[1]  # the session kill did happen
+    assert "--max-blocks-per-hour" in outputs[2]  # the session kill did happen
     secrets += world.secrets()  # the renewed session's values too
     world.emu.renew_cookies(0)
     secrets += world.secrets()
-    world.emu.set_switches(session_kill_after=None, loadshed_rate=0.0)
-    final = invoke(world.args("--all", "--auto-retry", "--debug"))
+    world.emu.set_switches(session_kill_after=None)
+    final = invoke(world.args("--all", "--auto-retry", "--reset-retry", "--debug"))
     assert final.exit_code == 0, final.stderr
     outputs.append(final.stdout + final.stderr)
     _scan("\n".join(outputs), secrets, "stdout/stderr")
