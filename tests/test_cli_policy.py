@@ -4,6 +4,7 @@ self in the list, and the persisted block caps."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,27 @@ def test_empty_404_on_block_is_not_a_permanent_not_found(
         active,
     )
     assert gone == [], f"{len(gone)} active targets recorded as permanently not found"
+
+
+def test_a_user_id_list_ends_in_the_truth_by_id(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path, population=40)
+    users = world.data / "users_ids.json"
+    result = invoke(world.args("--all", "--auto-retry", "--users-file", str(users)))
+    assert result.exit_code == 0, result.stderr
+    world.assert_matches_truth(by_id=True)
+
+
+def test_a_lost_or_damaged_cache_changes_no_decision(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path, population=40)
+    assert invoke(world.args("--dry-run", "--all")).exit_code == 0  # fills the cache
+    cache = world.data / "cache"
+    shutil.rmtree(cache)
+    assert invoke(world.args("--max-users", "10")).exit_code == 0
+    (cache / "cache.db").write_bytes(b"garbage, not SQLite\n" * 100)
+    for leftover in cache.glob("cache.db-*"):
+        leftover.unlink()
+    result = invoke(world.args("--all", "--auto-retry"))
+    assert result.exit_code == 0, result.stderr
+    world.assert_matches_truth()

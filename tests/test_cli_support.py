@@ -227,13 +227,13 @@ class World:
                     values.append(str(cookie["value"]))
         return values
 
-    def assert_matches_truth(self) -> None:
-        comparison = compare_db_with_truth(self.db, self.truth)
+    def assert_matches_truth(self, *, by_id: bool = False) -> None:
+        comparison = compare_db_with_truth(self.db, self.truth, by_id=by_id)
         assert comparison.ok, comparison.mismatches[:10]
-        assert comparison.checked == len(self.truth["targets"])
-        extra, missing = blocked_set_diff(
-            self.account()["blocked"], expected_blocked_ids(self.truth)
-        )
+        if not by_id:
+            assert comparison.checked == len(self.truth["targets"])
+        expected = expected_blocked_ids(self.truth, by_id=by_id)
+        extra, missing = blocked_set_diff(self.account()["blocked"], expected)
         assert not extra and not missing, (extra, missing)
         assert doubly_blocked(self.block_calls()) == []
 
