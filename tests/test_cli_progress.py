@@ -86,3 +86,14 @@ def test_debug_errors_prints_each_failed_target(tmp_path: Path, emulator_factory
             str(target["screen_name"]) in line and "suspended" in line
             for line in result.stderr_lines
         ), target
+
+
+def test_debug_logs_to_the_console_too(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path, population=5)
+    quiet = invoke(world.args("--max-users", "2"))
+    assert quiet.exit_code == 0, quiet.stderr
+    assert "run 1 ended" not in quiet.stderr
+    loud = invoke(world.args("--all", "--debug"))
+    assert loud.exit_code == 0, loud.stderr
+    assert "run 2 ended" in loud.stderr  # the log lines, on stderr as well as in the file
+    assert "run 2 ended" in (world.data / "twitter_blocker.log").read_text(encoding="utf-8")

@@ -179,7 +179,7 @@ def root(ctx: click.Context, /, paths: Paths, api_base: str, **flags: Any) -> No
 def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     from .. import logs
 
-    logs.setup_logging(paths, debug=flags["debug"])
+    logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
     if flags["stats"]:
         from .stats import show_stats
 
