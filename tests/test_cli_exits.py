@@ -287,3 +287,30 @@ def test_damaged_database_is_one_line_exit_1_and_left_alone(
         assert str(world.db) in lines[0] and "db recover" in lines[0], lines[0]
     assert world.db.read_bytes() == garbage
     assert world.block_calls() == {}
+
+
+def test_second_sigint_abandons_the_request_in_flight_and_still_exits_75(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path, latency_ms=3000.0)
+    first = start_module(world.args("--all", "--auto-retry"), cwd=tmp_path)
+    try:
+        _wait_for(lambda: _holder_pid(world) == first.pid, "the run lock")
+        time.sleep(0.5)  # the first lookup is in flight (3 s latency)
+        first.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        first.send_signal(signal.SIGINT)
+        stopped = _finish(first)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert stopped.exit_code == 75, stopped.stderr
+    assert "Traceback" not in stopped.stderr
+    last = stopped.stderr_lines[-1]
+    assert last.startswith("error: ") and "interrupted" in last and "resume" in last, last
+    assert _last_run(world)[:2] == ("interrupted", 75)
+    world.emu.set_switches(latency_ms=0.0)
+    resumed = invoke(world.args("--all", "--auto-retry"))
+    assert resumed.exit_code == 0, resumed.stderr
+    world.assert_matches_truth()

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import EXIT_RESUMABLE, EXIT_UNEXPECTED, BlockerError
+from ..messages import msg
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("twitter_blocker")
@@ -35,7 +36,7 @@ def handle_errors(func: F) -> F:
         except BlockerError as exc:
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
-            fail("interrupted", EXIT_RESUMABLE)
+            fail(msg("run.interrupted", why="interrupted"), EXIT_RESUMABLE)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:
