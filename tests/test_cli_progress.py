@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import subprocess
@@ -97,3 +98,23 @@ def test_debug_logs_to_the_console_too(tmp_path: Path, emulator_factory: Factory
     assert loud.exit_code == 0, loud.stderr
     assert "run 2 ended" in loud.stderr  # the log lines, on stderr as well as in the file
     assert "run 2 ended" in (world.data / "twitter_blocker.log").read_text(encoding="utf-8")
+
+
+def test_eta_comes_from_the_block_budget() -> None:
+    from twitter_blocker.cli.progress import PlainProgress
+
+    now = 1_000_000.0
+    progress = PlainProgress(stream=io.StringIO(), interval=3600)
+    progress.start("main", 400)
+    assert progress.t.eta_seconds(now) is None  # no budget seen yet
+    progress.budget("blocks/create", 187, 187, now + 100)
+    # 400 blocks: 187 before the reset at +100 s, 187 in the next window, 26 in the one after
+    assert progress.t.eta_seconds(now) == 100 + 900
+    progress.budget("UsersByScreenNames", 0, 50, now + 5000)  # other operations don't count
+    assert progress.t.eta_seconds(now) == 100 + 900
+    for n in range(100):
+        progress.advance("blocked" if n % 4 else "skipped_following", f"@someone{n}")
+    # a quarter were skipped so far: 300 left, 225 of them expected to need a block
+    assert progress.t.eta_seconds(now) == 100
+    progress.waiting(now + 60, "blocks/create window resets")
+    assert progress.t.wait_text(now) == "waiting 60s: blocks/create window resets"

@@ -234,3 +234,24 @@ def test_demo_ends_with_blocked_set_matches_expected(tmp_path: Path) -> None:
     lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
     assert lines[-1].strip() == "blocked set matches expected", lines[-5:]
     assert "Traceback" not in proc.stderr
+
+
+def test_stats_show_retry_candidates_error_samples_and_rate_limits(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    world.emu.set_switches(error_5xx_rate=1.0)
+    for _ in range(2):
+        assert invoke(world.args("--max-users", "1")).exit_code == 0
+    world.emu.set_switches(error_5xx_rate=0.0)
+    assert invoke(world.args("--max-users", "3")).exit_code == 0
+    payload = json.loads(invoke(world.args("--stats", "--json")).stdout)
+    assert payload["retry_candidates"] == 2 and payload["retry_exhausted"] == 0
+    assert payload["pending"] == len(world.truth["targets"]) - 5
+    assert any(s["http_status"] == 503 and s["count"] == 2 for s in payload["error_samples"])
+    operations = {r["operation"] for r in payload["rate_limits"]}
+    assert "blocks/create" in operations
+    assert payload["last_run"]["state"] == "done"
+    table = invoke(world.args("--stats"))
+    assert "Retry candidates: 2" in table.stdout and "Recent errors" in table.stdout
+    assert "Rate limits" in table.stdout
