@@ -210,6 +210,8 @@ def test_secrets_never_reach_output_logs_reports_or_the_database(
         assert path.exists(), name
         _scan(path.read_text(encoding="utf-8"), secrets, name)
     assert (world.data / "error_log.jsonl").stat().st_size > 0
+    for name in ("twitter_blocker.log", "error_log.jsonl"):
+        assert (world.data / name).stat().st_mode & 0o077 == 0, f"{name} is readable by others"
     _scan(dump_db(world.db), secrets, "block_history.db")
     _scan(dump_db(world.data / "cache" / "cache.db"), secrets, "cache.db")
     lock = world.data / "block_history.db.lock"
