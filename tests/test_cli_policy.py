@@ -19,6 +19,7 @@ from test_cli_support import (
 )
 
 from twitter_blocker.emulator import Emulator
+from twitter_blocker.verify import compare_db_with_truth, expected_blocked_ids
 
 Factory = Callable[..., Emulator]
 
@@ -168,3 +169,35 @@ def test_a_lost_or_damaged_cache_changes_no_decision(
     result = invoke(world.args("--all", "--auto-retry"))
     assert result.exit_code == 0, result.stderr
     world.assert_matches_truth()
+
+
+def test_a_growing_list_and_the_same_accounts_by_id_make_no_second_row(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path, population=40)
+    handles = [t["identifier"] for t in world.truth["targets"]]
+    first = world.data / "first.txt"
+    first.write_text("\n".join(handles[:10]) + "\n", encoding="utf-8")
+    assert invoke(world.args("--all", "--users-file", str(first))).exit_code == 0
+    assert invoke(world.args("--all", "--auto-retry")).exit_code == 0  # the whole list
+    by_id = world.data / "users_ids.json"
+    result = invoke(world.args("--all", "--auto-retry", "--users-file", str(by_id)))
+    assert result.exit_code == 0, result.stderr
+    assert (
+        db_rows(
+            world.db,
+            "SELECT user_id, screen_name, COUNT(*) as count FROM block_history "
+            "GROUP BY user_id, screen_name HAVING count > 1",
+        )
+        == []
+    )
+    ids = [str(t["user_id"]) for t in world.truth["targets"] if t["user_id"]]
+    rows = db_rows(world.db, "SELECT user_id FROM block_history WHERE user_id IS NOT NULL")
+    assert sorted(str(r[0]) for r in rows) == sorted(set(ids))  # one row per account
+    truth = world.truth
+    for by in (False, True):  # a renamed account: not found by its old handle, blocked by id
+        comparison = compare_db_with_truth(world.db, truth, by_id=by)
+        assert comparison.ok, comparison.mismatches[:5]
+    expected = expected_blocked_ids(truth) | expected_blocked_ids(truth, by_id=True)
+    assert set(world.account()["blocked"]) == expected
+    assert all(n == 1 for n in world.block_calls().values())
