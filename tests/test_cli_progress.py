@@ -118,3 +118,27 @@ def test_eta_comes_from_the_block_budget() -> None:
     assert progress.t.eta_seconds(now) == 100
     progress.waiting(now + 60, "blocks/create window resets")
     assert progress.t.wait_text(now) == "waiting 60s: blocks/create window resets"
+
+
+def test_already_blocked_is_counted_apart_from_skipped() -> None:
+    from twitter_blocker.cli.progress import _Tracker
+
+    t = _Tracker()
+    t.start("main", 4)
+    for outcome in ("blocked", "already_blocked", "skipped_following", "not_found"):
+        t.advance(outcome)
+    assert t.counts_text() == "blocked 1 (+1 already)  skipped 1  failed 1"
+
+
+def test_window_length_is_learnt_from_the_first_call_of_a_window() -> None:
+    import time as _time
+
+    from twitter_blocker.cli.progress import _Tracker
+
+    t = _Tracker()
+    t.start("main", 1000)
+    t.budget("blocks/create", remaining=186, limit=187, reset_epoch=_time.time() + 10)
+    assert 9 <= t.window <= 11
+    # 1000 targets, all needing blocks: 186 now, then 814 more = 5 windows after this one.
+    eta = t.eta_seconds(_time.time())
+    assert eta is not None and 45 <= eta <= 62

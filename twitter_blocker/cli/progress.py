@@ -17,7 +17,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 BLOCKED = frozenset({"blocked"})
-SKIPPED_PREFIX = ("skipped", "already_blocked")
+ALREADY = frozenset({"already_blocked"})
+SKIPPED_PREFIX = ("skipped",)
 FAILED = frozenset({"suspended", "not_found", "failed", "failed_temporary", "deactivated"})
 BLOCK_OPERATION = "blocks/create"
 DEFAULT_WINDOW = 900.0
@@ -26,6 +27,8 @@ DEFAULT_WINDOW = 900.0
 def _bucket(outcome: str) -> str:
     if outcome in BLOCKED:
         return "blocked"
+    if outcome in ALREADY:
+        return "already"
     if outcome.startswith(SKIPPED_PREFIX):
         return "skipped"
     if outcome in FAILED or outcome.startswith("failed"):
@@ -59,7 +62,10 @@ class _Tracker:
     def budget(self, operation: str, remaining: int, limit: int, reset_epoch: float) -> None:
         if operation != BLOCK_OPERATION:
             return
-        if self.block_reset and reset_epoch > self.block_reset + 1:
+        if remaining == limit - 1 and reset_epoch > time.time():
+            # The first call of a window: the window is what is left of it.
+            self.window = max(1.0, math.ceil(reset_epoch - time.time()))
+        elif self.block_reset and reset_epoch > self.block_reset + 1:
             self.window = max(1.0, reset_epoch - self.block_reset)
         self.block_limit, self.block_remaining, self.block_reset = limit, remaining, reset_epoch
 
@@ -84,7 +90,10 @@ class _Tracker:
 
     def counts_text(self) -> str:
         b = self.buckets
-        return f"blocked {b['blocked']}  skipped {b['skipped']}  failed {b['failed']}"
+        text = f"blocked {b['blocked']}"
+        if b["already"]:
+            text += f" (+{b['already']} already)"
+        return f"{text}  skipped {b['skipped']}  failed {b['failed']}"
 
 
 def _fmt_eta(seconds: float | None) -> str:
