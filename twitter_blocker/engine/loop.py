@@ -28,7 +28,7 @@ from ..store.db import transaction
 from ..store.history import History
 from ..store.models import Reason, Row, Status, UserStatus
 from ..x.client import XClient
-from ..x.errors import RateLimited, XAccountError, XAuthError, XError
+from ..x.errors import RateLimited, UnexpectedResponse, XAccountError, XAuthError, XError
 from ..x.models import BlockResult, BlockStatus, CallRecord, LookupResult, User, UserState
 from .clock import Clock, to_datetime
 from .policy import SKIP_OUTCOMES, Action, decide
@@ -47,7 +47,7 @@ SINGLE_OP = {OP_IDS: "UserByRestId", OP_HANDLES: "UserByScreenName"}
 SINGLE_RESERVE = 0.5  # of a batch
 PAGE = 500
 LOOKAHEAD_WINDOWS = 2
-MAX_CONSECUTIVE_ERRORS = 20
+MAX_CONSECUTIVE_ERRORS = 50  # failed requests in a row: X is down, stop (resumable)
 NOT_FAILURES = frozenset({"ok", "not_found", "suspended", "self"})
 
 
@@ -112,6 +112,7 @@ class Pass:
         self.seen_users: dict[str, Work] = {}
         self.ban_signals = 0
         self.consecutive_errors = 0
+        self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
         self._calls: list[CallRecord] = []
 
     # --- calls: every HTTP call lands here (the client's observer) ------------------------
@@ -133,6 +134,7 @@ class Pass:
     def run(self, phase: str, feed: Iterator[Row], total: int) -> None:
         """Process every row ``feed`` yields. Raises ``Stop`` to end early."""
         self.progress.start(phase, total)
+        self.seen_users.clear()
         q = Queues(deque(), deque(), deque())
         exhausted = False
         try:
@@ -216,7 +218,7 @@ class Pass:
             return None
         best: tuple[float, str] | None = None
         for op, queue in ((OP_IDS, q.ids), (OP_HANDLES, q.handles)):
-            if not queue or (len(queue) < self.o.batch_size and not exhausted):
+            if not queue or (len(queue) < self._batch_size(op) and not exhausted):
                 continue
             at = self.sched.ready_at(op)
             single = self.sched.get(SINGLE_OP[op])
@@ -247,9 +249,12 @@ class Pass:
             raise Stop("interrupted")
 
     # --- lookups ---------------------------------------------------------------------------
+    def _batch_size(self, op: str) -> int:
+        return self.split.get(op, self.o.batch_size)
+
     def _lookup(self, q: Queues, op: str) -> None:
         queue = q.ids if op == OP_IDS else q.handles
-        batch = [queue.popleft() for _ in range(min(self.o.batch_size, len(queue)))]
+        batch = [queue.popleft() for _ in range(min(self._batch_size(op), len(queue)))]
         try:
             if op == OP_IDS:
                 results = self.client.lookup_ids([w.user_id or "" for w in batch])
@@ -264,16 +269,25 @@ class Pass:
         except XError as exc:
             if not is_temporary(exc):
                 raise
-            self._failed(batch, exc)
+            self._pause(op, exc)
+            if len(batch) > 1:
+                # Isolate the failure: retry in halves; only a single target's own failure
+                # costs it an attempt, so one bad element cannot exhaust a whole batch.
+                self.split[op] = max(1, len(batch) // 2)
+                queue.extendleft(reversed(batch))
+            else:
+                self._failed(batch, exc)
             return
         self.consecutive_errors = 0
+        self.split[op] = min(self.o.batch_size, self._batch_size(op) * 2)
         by_key = {r.key: r for r in results}
         pairs: list[tuple[Work, LookupResult]] = []
         for w in batch:
             key = w.user_id if op == OP_IDS else w.handle_key
             hit = by_key.get(key or "")
             if hit is None:
-                self._failed([w], XError(f"{op}: no answer for {w.label}", operation=op))
+                missing = UnexpectedResponse(f"{op}: no answer for {w.label}", operation=op)
+                self._failed([w], missing)
             else:
                 pairs.append((w, hit))
         self.cache.put_lookups(self.viewer_id, results)
@@ -302,7 +316,7 @@ class Pass:
         handled in this run under another row, which now carries this one's keys."""
         name = hit.user.screen_name if hit.user is not None else None
         first = self.seen_users.get(uid)
-        if first is not None and first is not w:
+        if first is not None and first is not w and first.row_id != w.row_id:
             first.row_id = self.history.resolve_identity(w.row_id, uid, name)
             return False
         if not w.known_id or w.user_id != uid:
@@ -402,6 +416,7 @@ class Pass:
             if not is_temporary(exc):
                 raise
             w.fresh = True  # it may have landed: the retry re-verifies before blocking
+            self._pause("blocks/create", exc)
             self._failed([w], exc)
             return
         self.consecutive_errors = 0
@@ -432,9 +447,18 @@ class Pass:
             self.sched.spent(exc.operation, exc.reset)
         self.progress.note("warning", f"{exc.operation or op} rate limited; waiting for its reset")
 
+    def _pause(self, op: str, exc: XError) -> None:
+        """A failed request: back off this operation (exponential in the failures in a row)."""
+        self.consecutive_errors += 1
+        pause = self.backoff.delay(self.consecutive_errors, self.rng)
+        self.sched.hold(op, self.clock.now() + pause)
+        log.info("%s failed (%s); next try in %.2f s", op, failure_reason(exc), pause)
+        if self.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
+            detail = f"{self.consecutive_errors} failed requests in a row"
+            raise Stop("too_many_errors", exc, detail=detail)
+
     def _failed(self, works: list[Work], exc: XError) -> None:
         """A temporary failure for each work item: attempts + 1, retry after a backoff."""
-        self.consecutive_errors += 1
         now = self.clock.now()
         reason = failure_reason(exc)
         for w in works:
@@ -454,8 +478,6 @@ class Pass:
             self.counts["failed_temporary"] += 1
             self.progress.advance("failed_temporary", w.label)
         log.warning("temporary failure (%s) for %d target(s): %s", reason, len(works), exc)
-        if self.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
-            raise Stop("too_many_errors", exc)
 
 
 def _outcome(status: Status, reason: str) -> str:

@@ -327,7 +327,11 @@ class _Run:
             now_dt = self._now_dt()
             if self.history.retry_candidates(now_dt, self.o.max_attempts, 1):
                 total = min(budget[0], self._count_due(now_dt))
+                before = sum(p.counts.values())
                 p.run("retry", self._retry_feed(now_dt, budget), total)
+                if sum(p.counts.values()) == before:  # pragma: no cover - defensive
+                    log.warning("a retry round settled nothing; stopping the retry pass")
+                    return
                 continue
             nxt = self.history.next_retry_at(self.o.max_attempts)
             if nxt is None:
@@ -348,7 +352,8 @@ class _Run:
         if exc.reason in RESUMABLE_REASONS:
             self.report.message = msg("run.interrupted", why=exc.detail or exc.reason)
             return "interrupted", EXIT_RESUMABLE, exc.reason
-        blocks = scheduler.blocks_this_run if scheduler is not None else 0
+        # blocks that landed in this session before X stopped it (not the refused call)
+        blocks = self._pass.counts.get("blocked", 0) if self._pass is not None else 0
         if exc.reason == "auth":
             if blocks > 0 and scheduler is not None:
                 scheduler.record_stop("session_killed", json.dumps({"blocks": blocks}))

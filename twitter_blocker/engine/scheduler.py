@@ -73,6 +73,7 @@ class Scheduler:
         self.on_budget = on_budget
         self._state: dict[str, RateInfo] = dict(store.all(account))
         self._dirty: set[str] = set()
+        self._holds: dict[str, float] = {}  # backoff after failed requests, not persisted
         self._last_block: float | None = None
         self._gap = self._next_gap()
         self.blocks_this_run = 0
@@ -106,11 +107,16 @@ class Scheduler:
     def ready_at(self, operation: str, need: int = 1) -> float:
         """Earliest epoch at which ``need`` more ``operation`` requests may go out."""
         now = self.clock.now()
+        held = self._holds.get(operation, 0.0)
         info = self._state.get(operation)
         if info is None or info.remaining >= need:
-            return now
+            return max(now, held)
         opens = info.reset + RESET_MARGIN
-        return now if now >= opens else opens
+        return max(now if now >= opens else opens, held)
+
+    def hold(self, operation: str, until: float) -> None:
+        """No ``operation`` request before ``until`` (a backoff after a failed request)."""
+        self._holds[operation] = max(until, self._holds.get(operation, 0.0))
 
     def limit(self, operation: str, default: int) -> int:
         info = self._state.get(operation)
