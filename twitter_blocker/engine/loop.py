@@ -30,8 +30,9 @@ from ..store.models import Reason, Row, Status, UserStatus
 from ..x.client import XClient
 from ..x.errors import RateLimited, UnexpectedResponse, XAccountError, XAuthError, XError
 from ..x.models import BlockResult, BlockStatus, CallRecord, LookupResult, User, UserState
-from .clock import Clock, to_datetime
-from .policy import SKIP_OUTCOMES, Action, decide
+from .clock import Clock
+from .ledger import Done, Ledger
+from .policy import Action, decide
 from .retry import Backoff, failure_reason, is_temporary
 from .scheduler import DEFAULT_BLOCK_LIMIT, Scheduler
 from .types import PlannedAction, ProgressSink, RunOptions
@@ -107,13 +108,20 @@ class Pass:
         self.rng = rng
         self.backoff = Backoff(options.retry_base, options.retry_cap)
         self.dry = options.mode == "dry_run"
-        self.counts: Counter[str] = Counter()
-        self.plan: list[PlannedAction] = []
+        self.ledger = Ledger(history, progress, clock, dry=self.dry, backoff=self.backoff, rng=rng)
         self.seen_users: dict[str, Work] = {}
         self.ban_signals = 0
         self.consecutive_errors = 0
         self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
         self._calls: list[CallRecord] = []
+
+    @property
+    def counts(self) -> Counter[str]:
+        return self.ledger.counts
+
+    @property
+    def plan(self) -> list[PlannedAction]:
+        return self.ledger.plan
 
     # --- calls: every HTTP call lands here (the client's observer) ------------------------
     def observe(self, record: CallRecord) -> None:
@@ -199,7 +207,7 @@ class Pass:
             else:  # pragma: no cover - a row always has an id or a handle
                 log.warning("row %s has neither id nor handle", w.row_id)
         if answered:
-            self._settle(answered, q, from_cache=True)
+            self._settle(answered, q)
         return True
 
     # --- timing ----------------------------------------------------------------------------
@@ -276,7 +284,7 @@ class Pass:
                 self.split[op] = max(1, len(batch) // 2)
                 queue.extendleft(reversed(batch))
             else:
-                self._failed(batch, exc)
+                self.ledger.failed(batch, exc)
             return
         self.consecutive_errors = 0
         self.split[op] = min(self.o.batch_size, self._batch_size(op) * 2)
@@ -287,29 +295,31 @@ class Pass:
             hit = by_key.get(key or "")
             if hit is None:
                 missing = UnexpectedResponse(f"{op}: no answer for {w.label}", operation=op)
-                self._failed([w], missing)
+                self.ledger.failed([w], missing)
             else:
                 pairs.append((w, hit))
         self.cache.put_lookups(self.viewer_id, results)
-        self._settle(pairs, q, from_cache=False)
+        self._settle(pairs, q)
 
-    def _settle(
-        self, pairs: list[tuple[Work, LookupResult]], q: Queues, *, from_cache: bool
-    ) -> None:
+    def _settle(self, pairs: list[tuple[Work, LookupResult]], q: Queues) -> None:
         """Decide every answered target; everything is recorded in one transaction."""
-        done: list[tuple[str, str]] = []
+        done: Done = []
         with transaction(self.history.conn):
             for w, hit in pairs:
                 uid = hit.user.user_id if hit.user is not None else hit.user_id
                 if uid is not None and not self._identify(w, uid, hit):
                     continue
                 if hit.state is UserState.SUSPENDED:
-                    self._final(done, w, Status.FAILED, UserStatus.SUSPENDED, Reason.SUSPENDED)
+                    self.ledger.final(
+                        done, w, Status.FAILED, UserStatus.SUSPENDED, Reason.SUSPENDED
+                    )
                 elif hit.state is UserState.NOT_FOUND or hit.user is None:
-                    self._final(done, w, Status.FAILED, UserStatus.NOT_FOUND, Reason.NOT_FOUND)
+                    self.ledger.final(
+                        done, w, Status.FAILED, UserStatus.NOT_FOUND, Reason.NOT_FOUND
+                    )
                 else:
                     self._decide(w, hit.user, q, done)
-        self._advance(done)
+        self.ledger.advance(done)
 
     def _identify(self, w: Work, uid: str, hit: LookupResult) -> bool:
         """Give the row its user id (merging duplicate rows). False: the account was already
@@ -326,23 +336,18 @@ class Pass:
         self.seen_users[uid] = w
         return True
 
-    def _advance(self, done: list[tuple[str, str]]) -> None:
-        for outcome, label in done:
-            self.counts[outcome] += 1
-            self.progress.advance(outcome, label)
-
     def _decide(
         self,
         w: Work,
         user: User,
         q: Queues,
-        done: list[tuple[str, str]],
+        done: Done,
     ) -> None:
         if w.screen_name is None:
             w.screen_name = user.screen_name
         if w.fresh and user.blocking:
             # Our block call from before the crash landed: record it, never send another.
-            self._final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
+            self.ledger.final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
             return
         d = decide(
             user,
@@ -353,50 +358,16 @@ class Pass:
         )
         if d.action is Action.BLOCK:
             if self.dry:
-                self._plan(w, "block", "", user.protected)
-                done.append(("would_block", w.label))
+                self.ledger.would_block(done, w, user)
             else:
                 q.blocks.append((w, user))
         elif d.action is Action.ALREADY_BLOCKED:
-            self._final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.ALREADY_BLOCKED, user)
+            self.ledger.final(
+                done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.ALREADY_BLOCKED, user
+            )
         else:
             assert d.reason is not None
-            self._final(done, w, Status.SKIPPED, UserStatus.ACTIVE, d.reason.value, user)
-
-    def _final(
-        self,
-        done: list[tuple[str, str]],
-        w: Work,
-        status: Status,
-        user_status: str,
-        reason: str,
-        user: User | None = None,
-    ) -> None:
-        protected = user.protected if user is not None else False
-        outcome = _outcome(status, reason)
-        if self.dry:
-            action = {"blocked": "already_blocked", "skipped": "skip", "failed": "fail"}[status]
-            self._plan(w, action, reason, protected)
-            if status is Status.FAILED:
-                # A lookup fact, not a decision: the ledger learns the account is gone.
-                self.history.record_final(w.row_id, status, user_status, reason)
-            else:
-                self.history.record_lookup(w.row_id, user_status, protected=protected)
-        else:
-            self.history.record_final(w.row_id, status, user_status, reason, protected=protected)
-        done.append((outcome, w.label))
-
-    def _plan(self, w: Work, action: str, reason: str, protected: bool) -> None:
-        self.plan.append(
-            PlannedAction(
-                target=w.label,
-                user_id=w.user_id,
-                screen_name=w.screen_name,
-                action=action,
-                reason=reason,
-                protected=protected,
-            )
-        )
+            self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, d.reason.value, user)
 
     # --- blocks ----------------------------------------------------------------------------
     def _block(self, q: Queues) -> None:
@@ -417,22 +388,22 @@ class Pass:
                 raise
             w.fresh = True  # it may have landed: the retry re-verifies before blocking
             self._pause("blocks/create", exc)
-            self._failed([w], exc)
+            self.ledger.failed([w], exc)
             return
         self.consecutive_errors = 0
         self._block_answer(w, user, result)
 
     def _block_answer(self, w: Work, user: User, result: BlockResult) -> None:
-        done: list[tuple[str, str]] = []
+        done: Done = []
         if result.status is BlockStatus.OK:
-            self._final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
+            self.ledger.final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
         elif result.status is BlockStatus.SELF:
-            self._final(done, w, Status.SKIPPED, UserStatus.ACTIVE, Reason.SELF, user)
+            self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, Reason.SELF, user)
         elif result.status is BlockStatus.SUSPENDED:
-            self._final(done, w, Status.FAILED, UserStatus.SUSPENDED, Reason.SUSPENDED)
+            self.ledger.gone(done, w, UserStatus.SUSPENDED)
         else:
-            self._final(done, w, Status.FAILED, UserStatus.NOT_FOUND, Reason.NOT_FOUND)
-        self._advance(done)
+            self.ledger.gone(done, w, UserStatus.NOT_FOUND)
+        self.ledger.advance(done)
 
     # --- failures --------------------------------------------------------------------------
     def _rate_limited(self, exc: RateLimited, op: str) -> None:
@@ -456,39 +427,6 @@ class Pass:
         if self.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
             detail = f"{self.consecutive_errors} failed requests in a row"
             raise Stop("too_many_errors", exc, detail=detail)
-
-    def _failed(self, works: list[Work], exc: XError) -> None:
-        """A temporary failure for each work item: attempts + 1, retry after a backoff."""
-        now = self.clock.now()
-        reason = failure_reason(exc)
-        for w in works:
-            attempt = w.attempts + 1
-            when = now + self.backoff.delay(attempt, self.rng)
-            self.history.record_failure(
-                w.row_id,
-                user_status=None,
-                reason=reason,
-                http_status=exc.http_status,
-                code=exc.code,
-                message=str(exc),
-                next_attempt_at=to_datetime(when),
-            )
-            if self.dry:
-                self._plan(w, "unknown", reason, False)
-            self.counts["failed_temporary"] += 1
-            self.progress.advance("failed_temporary", w.label)
-        log.warning("temporary failure (%s) for %d target(s): %s", reason, len(works), exc)
-
-
-def _outcome(status: Status, reason: str) -> str:
-    if status is Status.BLOCKED:
-        return "already_blocked" if reason == Reason.ALREADY_BLOCKED else "blocked"
-    if status is Status.SKIPPED:
-        for skip, word in SKIP_OUTCOMES.items():
-            if skip.value == reason:
-                return word
-        return f"skipped_{reason}"
-    return str(reason)  # suspended / not_found
 
 
 def _error_entry(call: CallRecord, run_id: int) -> dict[str, object]:

@@ -1,0 +1,131 @@
+"""Recording what happened to each target: the ledger row, the counts, the progress line,
+and in a dry run the plan.
+
+A dry run records lookup facts only: ids (through ``resolve_identity``, done by the
+loop), gone accounts as permanent failures, and ``user_status``/``protected`` of the
+others; to-be-blocked and skipped rows stay pending, so the real run decides them.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import Counter
+
+from ..store.history import History
+from ..store.models import Reason, Status, UserStatus
+from ..x.errors import XError
+from ..x.models import User
+from .clock import Clock, to_datetime
+from .policy import SKIP_OUTCOMES
+from .retry import Backoff, failure_reason
+from .types import PlannedAction, ProgressSink
+from .work import Work
+
+log = logging.getLogger("twitter_blocker.engine")
+
+Done = list[tuple[str, str]]  # (outcome, target label), announced after the commit
+
+_DRY_ACTION = {Status.BLOCKED: "already_blocked", Status.SKIPPED: "skip", Status.FAILED: "fail"}
+
+
+def outcome_word(status: Status, reason: str) -> str:
+    """The progress/count word of a final state (RunReport.counts keys)."""
+    if status is Status.BLOCKED:
+        return "already_blocked" if reason == Reason.ALREADY_BLOCKED else "blocked"
+    if status is Status.SKIPPED:
+        for skip, word in SKIP_OUTCOMES.items():
+            if skip.value == reason:
+                return word
+        return f"skipped_{reason}"
+    return str(reason)  # suspended / not_found
+
+
+class Ledger:
+    def __init__(
+        self,
+        history: History,
+        progress: ProgressSink,
+        clock: Clock,
+        *,
+        dry: bool,
+        backoff: Backoff,
+        rng: random.Random,
+    ) -> None:
+        self.history = history
+        self.progress = progress
+        self.clock = clock
+        self.dry = dry
+        self.backoff = backoff
+        self.rng = rng
+        self.counts: Counter[str] = Counter()
+        self.plan: list[PlannedAction] = []
+
+    def final(
+        self,
+        done: Done,
+        w: Work,
+        status: Status,
+        user_status: str,
+        reason: str,
+        user: User | None = None,
+    ) -> None:
+        protected = user.protected if user is not None else False
+        if self.dry:
+            self._plan(w, _DRY_ACTION[status], str(reason), protected)
+            if status is Status.FAILED:
+                # A lookup fact, not a decision: the ledger learns the account is gone.
+                self.history.record_final(w.row_id, status, user_status, reason)
+            else:
+                self.history.record_lookup(w.row_id, user_status, protected=protected)
+        else:
+            self.history.record_final(w.row_id, status, user_status, reason, protected=protected)
+        done.append((outcome_word(status, reason), w.label))
+
+    def gone(self, done: Done, w: Work, user_status: UserStatus) -> None:
+        """Suspended or not found (deactivated reads the same): a permanent failure."""
+        self.final(done, w, Status.FAILED, user_status, user_status.value)
+
+    def would_block(self, done: Done, w: Work, user: User) -> None:
+        """Dry run: the decision a real run would act on."""
+        self._plan(w, "block", "", user.protected)
+        self.history.record_lookup(w.row_id, "active", protected=user.protected)
+        done.append(("would_block", w.label))
+
+    def failed(self, works: list[Work], exc: XError) -> None:
+        """A temporary failure for each target: attempts + 1, retry after its own backoff."""
+        now = self.clock.now()
+        reason = failure_reason(exc)
+        for w in works:
+            when = now + self.backoff.delay(w.attempts + 1, self.rng)
+            self.history.record_failure(
+                w.row_id,
+                user_status=None,
+                reason=reason,
+                http_status=exc.http_status,
+                code=exc.code,
+                message=str(exc),
+                next_attempt_at=to_datetime(when),
+            )
+            if self.dry:
+                self._plan(w, "unknown", reason, False)
+            self.counts["failed_temporary"] += 1
+            self.progress.advance("failed_temporary", w.label)
+        log.warning("temporary failure (%s) for %d target(s): %s", reason, len(works), exc)
+
+    def advance(self, done: Done) -> None:
+        for outcome, label in done:
+            self.counts[outcome] += 1
+            self.progress.advance(outcome, label)
+
+    def _plan(self, w: Work, action: str, reason: str, protected: bool) -> None:
+        self.plan.append(
+            PlannedAction(
+                target=w.label,
+                user_id=w.user_id,
+                screen_name=w.screen_name,
+                action=action,
+                reason=reason,
+                protected=protected,
+            )
+        )
