@@ -27,7 +27,7 @@ def test_spent_windows_are_waited_out_and_lookups_run_while_blocks_wait(
     emulator_factory: Factory, tmp_path: Path
 ) -> None:
     emu = emulator_factory(
-        population=70,
+        population=45,
         window_seconds=1.0,
         limits={"blocks/create": 8, "UsersByScreenNames": 2, "UserByScreenName": 40},
     )

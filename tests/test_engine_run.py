@@ -23,6 +23,7 @@ from test_engine_support import (
 
 from twitter_blocker.config import resolve_paths
 from twitter_blocker.emulator import Emulator
+from twitter_blocker.engine.inspect import inspect_user
 from twitter_blocker.engine.runner import RunOptions, execute
 from twitter_blocker.errors import DatabaseBusyError, InputError
 from twitter_blocker.ops.lock import RunLock
@@ -227,3 +228,41 @@ def test_bad_input_writes_nothing(emulator: Emulator, tmp_path: Path) -> None:
         execute(paths, emulator.base_url, RunOptions())
     assert not paths.db.exists()
     assert resolve_paths(data_dir=tmp_path, env={}).db == tmp_path / "block_history.db"
+
+
+def test_recheck_permanent_looks_gone_accounts_up_again(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    emu = emulator_factory(population=60)
+    paths = workspace(emu, tmp_path)
+    run(paths, emu, auto_retry=True)
+    gone = db_query(
+        paths, "SELECT count(*) FROM block_history WHERE user_status IN ('suspended','not_found')"
+    )[0][0]
+    assert gone > 0
+    assert run(paths, emu, recheck_permanent_days=1).api_calls == {}  # checked too recently
+    again = run(paths, emu, recheck_permanent_days=0)
+    assert sum(again.api_calls.values()) > 0
+    assert again.counts["suspended"] + again.counts["not_found"] == gone
+    assert op_calls(emu, "blocks/create") == len(block_calls(emu))
+    assert mismatches(paths) == []
+
+
+def test_inspect_user_is_read_only(emulator_factory: Factory, tmp_path: Path) -> None:
+    emu = emulator_factory(population=40)
+    paths = workspace(emu, tmp_path)
+    targets = truth(paths)["targets"]
+    followed = next(t for t in targets if t["expected"] == "skipped_following")
+    victim = next(t for t in targets if t["expected"] == "blocked")
+    suspended = next(t for t in targets if t["expected"] == "suspended")
+    report = inspect_user(paths, emu.base_url, "@" + followed["screen_name"])
+    assert report.would == "skip:following"
+    assert report.relationship is not None and report.relationship.following
+    assert report.db_status is None
+    assert inspect_user(paths, emu.base_url, victim["user_id"]).would == "block"
+    assert inspect_user(paths, emu.base_url, suspended["screen_name"]).would == "fail:suspended"
+    assert op_calls(emu, "blocks/create") == 0 and not paths.db.exists()
+    run(paths, emu)
+    after = inspect_user(paths, emu.base_url, f"https://x.com/{victim['screen_name']}")
+    assert after.db_status == "blocked (blocked)"
+    assert after.would == "already_blocked"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from ..config import Paths
+from ..errors import StoreError
 from ..inputs.cookies import load_cookies
+from ..store.db import connect
 from ..x.client import XClient
 from ..x.errors import TargetUnavailable
 from ..x.models import Relationship, UserState
@@ -32,4 +36,28 @@ def inspect_user(paths: Paths, api_base: str, identifier: str) -> UserReport:
             return UserReport(identifier, exc.state, hit.user, None, f"fail:{exc.state.value}")
         d = decide(hit.user, viewer_id=viewer_id)
         would = d.action.value if d.action is not Action.SKIP else f"skip:{d.reason}"
-        return UserReport(identifier, hit.state, hit.user, rel, would)
+        status = _db_status(paths, hit.user.user_id, hit.user.screen_name)
+        return UserReport(identifier, hit.state, hit.user, rel, would, db_status=status)
+
+
+def _db_status(paths: Paths, user_id: str, screen_name: str) -> str | None:
+    """The ledger's row for this user, read-only (None without a database or a row)."""
+    if not paths.db.exists():
+        return None
+    try:
+        conn = connect(paths.db, readonly=True)
+    except (StoreError, sqlite3.Error):
+        return None
+    try:
+        found = conn.execute(
+            "SELECT b.status, b.reason FROM target_keys k JOIN block_history b"
+            " ON b.id = k.history_id WHERE k.key IN (?, ?) LIMIT 1",
+            (f"id:{user_id}", f"sn:{screen_name.lower()}"),
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    if found is None:
+        return None
+    return f"{found[0]} ({found[1]})" if found[1] else str(found[0])

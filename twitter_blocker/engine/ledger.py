@@ -117,6 +117,7 @@ class Ledger:
         for outcome, label in done:
             self.counts[outcome] += 1
             self.progress.advance(outcome, label)
+            log.debug("%s: %s", label, outcome)
 
     def _plan(self, w: Work, action: str, reason: str, protected: bool) -> None:
         self.plan.append(

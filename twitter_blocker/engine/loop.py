@@ -24,13 +24,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..logs import ErrorLog
+from ..messages import msg
 from ..store.db import transaction
 from ..store.history import History
 from ..store.models import Reason, Row, Status, UserStatus
 from ..x.client import XClient
 from ..x.errors import RateLimited, UnexpectedResponse, XAccountError, XAuthError, XError
 from ..x.models import BlockResult, BlockStatus, CallRecord, LookupResult, User, UserState
-from .clock import Clock
+from .clock import Clock, iso
 from .ledger import Done, Ledger
 from .policy import Action, decide
 from .retry import Backoff, failure_reason, is_temporary
@@ -217,7 +218,7 @@ class Pass:
             free = self.sched.cap_free_at()
             if free is not None:
                 if self.o.max_wait is not None and free - self.clock.now() > self.o.max_wait:
-                    raise Stop("cap", detail=f"block cap reached; frees at {free:.0f}")
+                    raise Stop("cap", detail=msg("run.cap", at=iso(free)))
                 at = max(at, free)
         return at
 
@@ -372,9 +373,10 @@ class Pass:
     # --- blocks ----------------------------------------------------------------------------
     def _block(self, q: Queues) -> None:
         w, user = q.blocks.popleft()
-        self.flush()
-        self.history.mark_block_sent(w.row_id)  # committed before the call: write-ahead
-        self.sched.note_block()
+        with transaction(self.history.conn):  # one commit, before the call: write-ahead
+            self.flush()
+            self.history.mark_block_sent(w.row_id)
+            self.sched.note_block()
         try:
             result = self.client.block(user.user_id)
         except RateLimited as exc:
@@ -412,7 +414,7 @@ class Pass:
             self.ban_signals += 1
             log.warning("code 88 with budget left (%s): possible ban signal", exc.operation or op)
             if self.ban_signals >= self.o.ban_signal_limit:
-                raise Stop("ban_signal", exc)
+                raise Stop("ban_signal", exc, detail=msg("run.ban_signal", n=self.ban_signals))
         self.sched.spent(op, exc.reset)
         if exc.operation and exc.operation != op:
             self.sched.spent(exc.operation, exc.reset)

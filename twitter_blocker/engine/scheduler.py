@@ -20,7 +20,7 @@ count the persisted ``block`` pacing events, so they hold across restarts.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,7 +40,7 @@ DEFAULT_BLOCK_LIMIT = 187  # x-api.md 5.2, until the headers say otherwise
 class BudgetStore(Protocol):
     """The part of ``store.budgets.Budgets`` the scheduler uses."""
 
-    def update(self, account: str, operation: str, info: RateInfo) -> None: ...
+    def update_many(self, account: str, items: Iterable[tuple[str, RateInfo]]) -> None: ...
     def all(self, account: str) -> Mapping[str, RateInfo]: ...
     def record_event(self, account: str, kind: str, detail: str) -> None: ...
     def count_events(self, account: str, kind: str, since_epoch: float) -> int: ...
@@ -124,8 +124,9 @@ class Scheduler:
 
     def flush(self) -> None:
         """Persist the budgets that changed since the last flush (call inside a transaction)."""
-        for operation in sorted(self._dirty):
-            self.store.update(self.account, operation, self._state[operation])
+        if self._dirty:
+            items = [(op, self._state[op]) for op in sorted(self._dirty)]
+            self.store.update_many(self.account, items)
         self._dirty.clear()
 
     # --- block pacing ----------------------------------------------------------------------
