@@ -88,6 +88,11 @@ EN: dict[str, str] = {
         "To stay under X's hidden limit next time, add --max-blocks-per-hour {cap}"
     ),
     "run.blocks_before": "({blocks} blocks were made in this run before it stopped)",
+    "run.ban_signal": (
+        "X answered 'rate limit exceeded' {n} times while the window still had budget, "
+        "a sign the account is being throttled or flagged; wait a few hours before resuming"
+    ),
+    "run.cap": "the block cap is reached until {at} (longer than --max-wait)",
     # --- ops: backup, restore, db, integrity, cleanup, health, schedule ---------
     "ops.db.missing": "database not found",
     "ops.db.exists": "a file already exists here; `db init` never overwrites (move it aside first)",
