@@ -14,9 +14,7 @@ Auth failure, a session kill, or the account's own lock/suspension raise
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import random
 import shlex
 import sys
@@ -24,23 +22,22 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from .. import logs
 from ..config import Paths
-from ..errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED
+from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED
 from ..inputs.cookies import Cookies, load_cookies
 from ..inputs.targets import load_targets
-from ..messages import msg
 from ..ops.lock import RunLock
 from ..store.db import parse_iso
 from ..store.history import History
 from ..store.models import Row
 from ..x.client import XClient
-from ..x.errors import AccountLocked, XAccountError, XAuthError, XError
+from ..x.errors import XAccountError, XAuthError
 from ..x.models import CallRecord
 from .cacheview import open_cache
-from .clock import Clock, SystemClock, iso, to_datetime
+from .clock import Clock, SystemClock, to_datetime
+from .endings import raise_fatal, settle_stop, write_plan
 from .inspect import inspect_user
 from .loop import PAGE, Pass, Stop
 from .scheduler import Caps, Scheduler
@@ -71,9 +68,6 @@ __all__ = [
 log = logging.getLogger("twitter_blocker.engine")
 
 DRY_RUN_REPORT = "dry_run_report.json"
-RESUMABLE_REASONS = frozenset(
-    {"interrupted", "max_wait", "cap", "ban_signal", "too_many_errors", "stalled"}
-)
 
 
 def _command(options: RunOptions) -> str:
@@ -268,25 +262,19 @@ class _Run:
                 status, code, reason = "done", EXIT_OK, "done"
             except Stop as exc:
                 stopped = exc
-                status, code, reason = self._stopped(exc, scheduler)
+                status, code, reason = settle_stop(
+                    exc, self.report, blocks=self._blocks(), scheduler=scheduler
+                )
         except Stop as exc:  # the viewer lookup failed before any pass
             stopped = exc
-            status, code, reason = self._stopped(exc, None)
+            status, code, reason = settle_stop(exc, self.report, blocks=0, scheduler=None)
         except KeyboardInterrupt:
             status, code, reason = "interrupted", EXIT_RESUMABLE, "interrupted"
             raise
         finally:
             client.close()
             cache.close()
-            if self._pass is not None:
-                self._pass.flush()
-                self.report.counts = dict(self._pass.counts)
-                self.report.plan = self._pass.plan
-            self.report.api_calls = dict(self.api_calls)
-            self.report.end_reason, self.report.exit_code = reason, code
-            self.history.end_run(
-                run_id, status=status, exit_code=code, end_reason=reason, counts=self._counts()
-            )
+            self._close(run_id, status, code, reason)
             log.info(
                 "run %d ended: %s (exit %d), counts %s, calls %s",
                 run_id,
@@ -298,8 +286,27 @@ class _Run:
         if self.o.mode == "dry_run":
             self._write_plan()
         if stopped is not None:
-            self._raise_fatal(stopped)
+            raise_fatal(stopped, self.report)
         return self.report
+
+    def _close(self, run_id: int, status: str, code: int, reason: str) -> None:
+        """Commit what is buffered and end the process_log row. Runs on every way out; if
+        the database itself is failing, the original error must not be masked."""
+        if self._pass is not None:
+            self.report.counts = dict(self._pass.counts)
+            self.report.plan = self._pass.plan
+        self.report.api_calls = dict(self.api_calls)
+        self.report.end_reason, self.report.exit_code = reason, code
+        try:
+            if self._pass is not None:
+                self._pass.flush()
+            self.history.end_run(
+                run_id, status=status, exit_code=code, end_reason=reason, counts=self._counts()
+            )
+        except Exception:
+            if status != "failed":
+                raise
+            log.exception("could not record the end of run %d", run_id)
 
     def _observe(self, record: CallRecord) -> None:
         self.api_calls[record.operation] += 1
@@ -347,47 +354,8 @@ class _Run:
             n += len(rows)
             after = rows[-1].id
 
-    # --- endings -------------------------------------------------------------------------
-    def _stopped(self, exc: Stop, scheduler: Scheduler | None) -> tuple[str, int, str]:
-        if exc.reason in RESUMABLE_REASONS:
-            self.report.message = msg("run.interrupted", why=exc.detail or exc.reason)
-            return "interrupted", EXIT_RESUMABLE, exc.reason
-        # blocks that landed in this session before X stopped it (not the refused call)
-        blocks = self._pass.counts.get("blocked", 0) if self._pass is not None else 0
-        if exc.reason == "auth":
-            if blocks > 0 and scheduler is not None:
-                scheduler.record_stop("session_killed", json.dumps({"blocks": blocks}))
-                self.report.blocks_before_stop = blocks
-                return "failed", EXIT_AUTH, "session_killed"
-            return "failed", EXIT_AUTH, "auth_failed"
-        locked = isinstance(exc.error, AccountLocked)
-        if scheduler is not None:
-            scheduler.record_stop(
-                "locked" if locked else "suspended", json.dumps({"blocks": blocks})
-            )
-        self.report.blocks_before_stop = blocks
-        return "failed", EXIT_ACCOUNT, "account_locked" if locked else "account_suspended"
-
-    def _raise_fatal(self, exc: Stop) -> None:
-        if exc.reason == "auth":
-            detail = _detail(exc.error)
-            text = msg("auth.failed", detail=detail)
-            if self.report.blocks_before_stop:
-                text = msg(
-                    "run.session_killed",
-                    blocks=self.report.blocks_before_stop,
-                    cap=max(1, self.report.blocks_before_stop * 8 // 10),
-                    fix=text,
-                )
-            self.report.message = text
-            raise AuthStopped(text, report=self.report) from exc.error
-        if exc.reason == "account":
-            key = "account.locked" if isinstance(exc.error, AccountLocked) else "account.suspended"
-            text = msg(key)
-            if self.report.blocks_before_stop:
-                text += " " + msg("run.blocks_before", blocks=self.report.blocks_before_stop)
-            self.report.message = text
-            raise AccountStopped(text, report=self.report) from exc.error
+    def _blocks(self) -> int:
+        return self._pass.counts.get("blocked", 0) if self._pass is not None else 0
 
     def _counts(self) -> dict[str, int]:
         c = self.report.counts if self._pass is None else self._pass.counts
@@ -402,25 +370,4 @@ class _Run:
         }
 
     def _write_plan(self) -> None:
-        path = self.paths.data_dir / DRY_RUN_REPORT
-        data = {
-            "generated_at": iso(self.clock.now()),
-            "counts": self.report.counts,
-            "api_calls": self.report.api_calls,
-            "plan": [a.as_dict() for a in self.report.plan],
-        }
-        _write_json(path, data)
-
-
-def _detail(error: XError | None) -> str:
-    if error is None:
-        return "no detail"
-    parts = [p for p in (error.http_status, error.code) if p is not None]
-    return "/".join(str(p) for p in parts) or type(error).__name__
-
-
-def _write_json(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+        write_plan(self.paths.data_dir / DRY_RUN_REPORT, self.report, self.clock.now())
