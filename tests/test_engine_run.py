@@ -266,3 +266,17 @@ def test_inspect_user_is_read_only(emulator_factory: Factory, tmp_path: Path) ->
     after = inspect_user(paths, emu.base_url, f"https://x.com/{victim['screen_name']}")
     assert after.db_status == "blocked (blocked)"
     assert after.would == "already_blocked"
+
+
+def test_without_twid_the_viewer_is_asked_once(emulator_factory: Factory, tmp_path: Path) -> None:
+    emu = emulator_factory(population=30)
+    paths = workspace(emu, tmp_path)
+    exported = [c for c in json.loads(paths.cookies.read_text()) if c["name"] != "twid"]
+    paths.cookies.write_text(json.dumps(exported))
+    report = run(paths, emu)
+    assert report.exit_code == 0
+    assert (
+        report.api_calls.get("Viewer", 0) + report.api_calls.get("account/verify_credentials", 0)
+        == 1
+    )
+    assert mismatches(paths) == []
