@@ -213,6 +213,7 @@ class _Run:
             self.history.end_run(
                 run_id, status="done", exit_code=EXIT_OK, end_reason="done", counts=self._counts()
             )
+            self.progress.start(self.o.mode, 0)
             log.info("nothing to do: every target is in a final state")
             if self.o.mode == "dry_run":
                 self._write_plan()
