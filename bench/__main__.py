@@ -6,14 +6,16 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .emulator import BenchError
 from .local import s4, s5
+from .measure import code_commit
 from .report import write_report
 from .results import ScenarioResult, load_results, write_result
 from .scenarios import s1_s3, s2, s6
-from .settings import SCENARIOS, Settings
+from .settings import BENCH_DIR, SCENARIOS, Settings
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -96,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = settings.with_overrides(
         work_dir=args.work_dir, handles=args.handles, window_seconds=args.window_seconds
     )
+    settings = replace(settings, code_commit=code_commit(BENCH_DIR.parent))
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     try:
         results = run(settings, args.scenarios)

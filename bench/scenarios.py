@@ -90,7 +90,7 @@ def base_result(scenario: str, settings: Settings, m: Measurement, targets: int)
         client_cpu_seconds=round(m.cpu_seconds, 3),
         peak_memory_mb=round(m.peak_rss_mb, 1),
         exit_code=m.exit_code,
-        code_commit=code_commit(BENCH_DIR.parent),
+        code_commit=settings.code_commit or code_commit(BENCH_DIR.parent),
         cpu_per_1000_targets=round(m.cpu_seconds * 1000 / targets, 4) if targets else None,
     )
     result.criteria.append(at_most("client exit code (0 = done)", m.exit_code, 0))

@@ -29,6 +29,7 @@ class Settings:
     window_seconds: float = 4.9
     seed: int = 1
     client_timeout: float = 1800.0
+    code_commit: str = ""  # the commit the session started from (see measure.code_commit)
 
     @classmethod
     def full(cls) -> Settings:
