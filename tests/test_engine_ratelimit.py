@@ -14,10 +14,13 @@ from test_engine_support import (
     op_calls,
     run,
     statuses,
+    truth,
     workspace,
 )
 
 from twitter_blocker.emulator import Emulator
+from twitter_blocker.inputs.cookies import load_cookies
+from twitter_blocker.x.client import XClient
 
 Factory = Callable[..., Emulator]
 LOOKUPS = ("UsersByScreenNames", "UserByScreenName", "UsersByRestIds", "UserByRestId")
@@ -93,3 +96,19 @@ def test_hourly_cap_holds_across_runs(emulator_factory: Factory, tmp_path: Path)
     daily = run(paths, emu, max_blocks_per_hour=10, max_blocks_per_day=6, max_wait=60)
     assert daily.end_reason == "cap"
     assert op_calls(emu, "blocks/create") == 6
+
+
+def test_a_429_anyway_waits_for_its_reset(emulator_factory: Factory, tmp_path: Path) -> None:
+    emu = emulator_factory(population=30, window_seconds=1.0, limits={"blocks/create": 8})
+    paths = workspace(emu, tmp_path)
+    already = [t for t in truth(paths)["targets"] if t["expected"] == "already_blocked"]
+    others = [t for t in truth(paths)["targets"] if t["expected"] == "blocked"]
+    # Another device of the same account spends the block window behind our back.
+    with XClient(load_cookies(paths.cookies), api_base=emu.base_url) as client:
+        for t in (already * 8)[:8]:
+            client.block(t["user_id"])
+    report = run(paths, emu, auto_retry=True)
+    assert report.exit_code == 0
+    assert statuses(emu)["429"] == 1  # one refused call, then it waited for the reset
+    assert mismatches(paths) == []
+    assert all(block_calls(emu)[t["user_id"]] == 1 for t in others)

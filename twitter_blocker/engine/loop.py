@@ -113,6 +113,7 @@ class Pass:
         self.seen_users: dict[str, Work] = {}
         self.ban_signals = 0
         self.consecutive_errors = 0
+        self.rate_hits: dict[str, int] = {}  # 429s per operation since its last success
         self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
         self._calls: list[CallRecord] = []
 
@@ -270,8 +271,10 @@ class Pass:
             else:
                 results = self.client.lookup_handles([w.screen_name or "" for w in batch])
         except RateLimited as exc:
-            self._rate_limited(exc, op)
-            queue.extendleft(reversed(batch))
+            if self._rate_limited(exc, op):
+                self.ledger.failed(batch, exc)
+            else:
+                queue.extendleft(reversed(batch))
             return
         except (XAuthError, XAccountError) as exc:
             raise Stop("auth" if isinstance(exc, XAuthError) else "account", exc) from exc
@@ -288,6 +291,7 @@ class Pass:
                 self.ledger.failed(batch, exc)
             return
         self.consecutive_errors = 0
+        self.rate_hits.pop(op, None)
         self.split[op] = min(self.o.batch_size, self._batch_size(op) * 2)
         by_key = {r.key: r for r in results}
         pairs: list[tuple[Work, LookupResult]] = []
@@ -380,8 +384,10 @@ class Pass:
         try:
             result = self.client.block(user.user_id)
         except RateLimited as exc:
-            self._rate_limited(exc, "blocks/create")
-            q.blocks.appendleft((w, user))
+            if self._rate_limited(exc, "blocks/create"):
+                self.ledger.failed([w], exc)
+            else:
+                q.blocks.appendleft((w, user))
             return
         except (XAuthError, XAccountError) as exc:
             raise Stop("auth" if isinstance(exc, XAuthError) else "account", exc) from exc
@@ -393,6 +399,7 @@ class Pass:
             self.ledger.failed([w], exc)
             return
         self.consecutive_errors = 0
+        self.rate_hits.pop("blocks/create", None)
         self._block_answer(w, user, result)
 
     def _block_answer(self, w: Work, user: User, result: BlockResult) -> None:
@@ -408,8 +415,14 @@ class Pass:
         self.ledger.advance(done)
 
     # --- failures --------------------------------------------------------------------------
-    def _rate_limited(self, exc: RateLimited, op: str) -> None:
-        """A 429/88: hold the operation (and the one actually limited) until the reset."""
+    def _rate_limited(self, exc: RateLimited, op: str) -> bool:
+        """A 429/88: hold the operation (and the one actually limited) until the reset.
+
+        True when the operation was refused again after the reset we waited for: then the
+        request counts as a temporary failure of its targets (attempts + 1), so a limit
+        that never lifts (a hidden daily cap) cannot keep a run waiting forever.
+        """
+        self.rate_hits[op] = self.rate_hits.get(op, 0) + 1
         if exc.suspicious:
             self.ban_signals += 1
             log.warning("code 88 with budget left (%s): possible ban signal", exc.operation or op)
@@ -419,6 +432,7 @@ class Pass:
         if exc.operation and exc.operation != op:
             self.sched.spent(exc.operation, exc.reset)
         self.progress.note("warning", f"{exc.operation or op} rate limited; waiting for its reset")
+        return self.rate_hits[op] > 1
 
     def _pause(self, op: str, exc: XError) -> None:
         """A failed request: back off this operation (exponential in the failures in a row)."""
