@@ -35,7 +35,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="a tenth of every size, results under bench/work/quick/",
     )
     parser.add_argument(
-        "--handles", type=int, default=None, help="list size for S1/S2/S3/S6 (S4 gets 10x, S5 100x)"
+        "--handles",
+        type=int,
+        default=None,
+        help="list size for S1/S2/S3/S6 (S4 10x, S5 100x): a reduced run",
     )
     parser.add_argument(
         "--window-seconds", type=float, default=None, help="the emulator's shortened rate window"
@@ -94,7 +97,9 @@ def run(settings: Settings, wanted: Sequence[str]) -> list[ScenarioResult]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    settings = Settings.reduced() if args.quick else Settings.full()
+    # Any non-standard size is a reduced run: it never overwrites bench/results.
+    reduced = args.quick or args.handles is not None
+    settings = Settings.reduced() if reduced else Settings.full()
     settings = settings.with_overrides(
         work_dir=args.work_dir, handles=args.handles, window_seconds=args.window_seconds
     )

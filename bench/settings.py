@@ -78,7 +78,7 @@ class Settings:
                 handles=handles,
                 final_targets=handles * 10,
                 file_lines=handles * 100,
-                quick=True if handles != 10_000 else out.quick,
+                quick=True,
             )
         if window_seconds is not None:
             out = replace(out, window_seconds=window_seconds)
