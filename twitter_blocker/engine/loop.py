@@ -239,9 +239,13 @@ class Pass:
                 best = (at, op)
         return best
 
-    @staticmethod
-    def _why(block_at: float | None, lookup_at: tuple[float, str] | None) -> str:
+    def _why(self, block_at: float | None, lookup_at: tuple[float, str] | None) -> str:
+        """What the coming wait is for, in the words the progress display shows."""
         if lookup_at is None or (block_at is not None and block_at <= lookup_at[0]):
+            window = self.sched.ready_at("blocks/create")
+            if block_at is not None and block_at > window + 0.001:
+                capped = self.o.max_blocks_per_hour or self.o.max_blocks_per_day
+                return "block cap" if capped and self.sched.cap_free_at() else "--delay pacing"
             return "blocks/create window resets"
         return f"{lookup_at[1]} window resets"
 
