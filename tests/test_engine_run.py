@@ -280,3 +280,15 @@ def test_without_twid_the_viewer_is_asked_once(emulator_factory: Factory, tmp_pa
         == 1
     )
     assert mismatches(paths) == []
+
+
+@pytest.mark.parametrize("shape", ["transitional", "legacy"])
+def test_older_user_node_shapes_reach_the_same_truth(
+    emulator_factory: Factory, tmp_path: Path, shape: str
+) -> None:
+    emu = emulator_factory(population=80, shape=shape)
+    paths = workspace(emu, tmp_path)
+    report = run(paths, emu, auto_retry=True)
+    assert report.exit_code == 0
+    assert mismatches(paths) == []
+    assert max(block_calls(emu).values()) == 1
