@@ -292,3 +292,28 @@ def test_older_user_node_shapes_reach_the_same_truth(
     assert report.exit_code == 0
     assert mismatches(paths) == []
     assert max(block_calls(emu).values()) == 1
+
+
+def test_another_accounts_cache_never_decides_for_this_one(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    emu = emulator_factory(population=60)
+    paths = workspace(emu, tmp_path / "a")
+    other = resolve_paths(
+        data_dir=tmp_path / "b",
+        cookies=paths.data_dir / "cookies_1.json",
+        users_file=paths.users_file,
+        cache_dir=paths.cache_dir,
+        env={},
+    )
+    (tmp_path / "b").mkdir()
+    first = run(other, emu)  # the second account fills the shared cache with its own view
+    assert first.exit_code == 0
+    lookups = op_calls(emu, "UsersByScreenNames") + op_calls(emu, "UsersByRestIds")
+    report = run(paths, emu, auto_retry=True)
+    assert report.exit_code == 0
+    after = op_calls(emu, "UsersByScreenNames") + op_calls(emu, "UsersByRestIds")
+    assert after > lookups  # its relationships were looked up, not borrowed
+    assert mismatches(paths) == []
+    followed = _followed(truth(paths))
+    assert all(t["user_id"] not in block_calls(emu) for t in followed)
