@@ -35,7 +35,7 @@ from .clock import Clock, iso
 from .ledger import Done, Ledger
 from .policy import Action, decide
 from .retry import Backoff, failure_reason, is_temporary
-from .scheduler import DEFAULT_BLOCK_LIMIT, Scheduler
+from .scheduler import DEFAULT_BLOCK_LIMIT, DEFAULT_RESET, MAX_GUESSED_RESET, Scheduler
 from .types import PlannedAction, ProgressSink, RunOptions
 from .work import LookupCache, Work, cached_answer
 
@@ -432,11 +432,14 @@ class Pass:
             log.warning("code 88 with budget left (%s): possible ban signal", exc.operation or op)
             if self.ban_signals >= self.o.ban_signal_limit:
                 raise Stop("ban_signal", exc, detail=msg("run.ban_signal", n=self.ban_signals))
-        self.sched.spent(op, exc.reset)
+        # Without a reset header (blocks/create may send none), guess: 60 s, doubling.
+        hits = self.rate_hits[op]
+        guess = min(MAX_GUESSED_RESET, DEFAULT_RESET * 2.0 ** min(hits - 1, 10))
+        self.sched.spent(op, exc.reset, guess)
         if exc.operation and exc.operation != op:
-            self.sched.spent(exc.operation, exc.reset)
+            self.sched.spent(exc.operation, exc.reset, guess)
         self.progress.note("warning", f"{exc.operation or op} rate limited; waiting for its reset")
-        return self.rate_hits[op] > 1
+        return hits > 1 and exc.reset is not None
 
     def _pause(self, op: str, exc: XError) -> None:
         """A failed request: back off this operation (exponential in the failures in a row)."""

@@ -29,7 +29,8 @@ from .clock import Clock
 
 BLOCK_OPERATION = "blocks/create"
 RESET_MARGIN = 0.05  # seconds after the advertised reset before we trust the new window
-DEFAULT_RESET = 60.0  # a 429 without a reset header: try again after this long
+DEFAULT_RESET = 60.0  # a 429 without a reset header: try again after this long, doubling
+MAX_GUESSED_RESET = 900.0  # up to X's window length
 HOUR = 3600.0
 DAY = 86400.0
 JITTER_SHARE = 0.2
@@ -89,11 +90,12 @@ class Scheduler:
             return
         self._set(record.operation, record.rate)
 
-    def spent(self, operation: str, reset: float | None) -> None:
-        """A 429/88 for ``operation``: nothing more until ``reset``."""
+    def spent(self, operation: str, reset: float | None, guess: float = DEFAULT_RESET) -> None:
+        """A 429/88 for ``operation``: nothing more until ``reset`` (or ``guess`` seconds from
+        now when the answer carried no reset header)."""
         self.rate_limited_hits += 1
         now = self.clock.now()
-        when = reset if reset is not None and reset > now else now + DEFAULT_RESET
+        when = reset if reset is not None and reset > now else now + guess
         old = self._state.get(operation)
         limit = old.limit if old is not None else 0
         self._set(operation, RateInfo(limit=limit, remaining=0, reset=when))
