@@ -29,7 +29,7 @@ from twitter_blocker.x.errors import (
     XAuthError,
     XError,
 )
-from twitter_blocker.x.models import CallRecord, UserState
+from twitter_blocker.x.models import BlockStatus, CallRecord, UserState
 
 
 @dataclass
@@ -325,6 +325,27 @@ def test_missing_transaction_id_is_tid_rejected(env_factory: Callable[..., Env])
     with pytest.raises(Transient):
         env.client().lookup_handle(env.target("active")["screen_name"])
     assert env.records[0].outcome == "tid_rejected" and env.records[0].http_status == 404
+
+
+@pytest.mark.parametrize("operation", ["blocks/create", "blocks/destroy"])
+def test_missing_transaction_id_on_a_block_is_transient_not_not_found(
+    env_factory: Callable[..., Env], operation: str
+) -> None:
+    """An empty 404 on v1.1 is a rejected transaction id (x-api.md 6), never "user not found"."""
+    env = env_factory(tid_operations=(operation,))
+    client = env.client()
+    target = env.target("active")["user_id"]
+    call = client.block if operation == "blocks/create" else client.unblock
+    with pytest.raises(Transient) as info:
+        call(target)
+    assert info.value.http_status == 404 and info.value.code is None
+    [record] = env.records
+    assert (record.operation, record.outcome) == (operation, "tid_rejected")
+    assert record.http_status == 404
+    viewer = env.truth["viewer"]["user_id"]
+    assert target not in env.emu.state()["accounts"][viewer]["blocked"]
+    env.emu.set_switches(tid_operations=[])  # the same target, once X accepts the call
+    assert call(target).status is BlockStatus.OK
 
 
 def test_errors_beside_data_use_the_data(env_factory: Callable[..., Env]) -> None:

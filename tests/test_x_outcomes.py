@@ -257,9 +257,37 @@ def test_per_target_answers_are_values(status: int, code: int, outcome: str) -> 
     assert c.error is None and c.outcome == outcome and c.code == code
 
 
-def test_rest_404_without_body_is_not_found() -> None:
-    c = run(404, b"", {}, graphql=False, op="blocks/create")
-    assert c.error is None and c.outcome == "not_found"
+V1_PATHS = ["blocks/create", "blocks/destroy", "friendships/show", "users/lookup"]
+
+
+@pytest.mark.parametrize("op", V1_PATHS)
+@pytest.mark.parametrize("body", [b"", b"  \n", b"{}", b"[]", b'{"errors": []}'])
+def test_rest_404_without_a_code_is_tid_rejected_not_a_target_answer(op: str, body: bytes) -> None:
+    """x-api.md 6: an empty 404 is X refusing the transaction id, not "user not found"
+    (that one carries code 50/34, x-api.md 3.1, 3.8). It must be retried, never final."""
+    for headers in ({}, JSON):
+        c = run(404, body, headers, graphql=False, op=op)
+        raises(c, Transient)
+        assert c.outcome == "tid_rejected" and c.code is None and c.http_status == 404
+
+
+@pytest.mark.parametrize("op", V1_PATHS)
+@pytest.mark.parametrize("code", [50, 34, 108, 17])
+def test_rest_404_with_a_gone_code_stays_not_found(op: str, code: int) -> None:
+    c = run(404, err(code, "User not found."), graphql=False, op=op)
+    assert c.error is None and c.outcome == "not_found" and c.code == code
+
+
+def test_404_with_codeless_errors_is_unexpected_not_not_found() -> None:
+    c = run(404, {"errors": [{"message": "Sorry"}]}, graphql=False, op="blocks/create")
+    raises(c, UnexpectedResponse)
+    assert c.outcome == "bad_request"
+
+
+def test_graphql_404_without_errors_is_tid_rejected() -> None:
+    c = run(404, b"{}")
+    raises(c, Transient)
+    assert c.outcome == "tid_rejected"
 
 
 def test_automated_226_backs_off_hard() -> None:
@@ -322,5 +350,7 @@ def test_classify_never_raises(status: int, body: bytes, html: bool, graphql: bo
     headers = {"content-type": "text/html" if html else "application/json"}
     c = classify("Op", status, headers, body, graphql=graphql)
     assert (c.error is None) == (c.outcome in ("ok", "self", "suspended", "not_found"))
+    if c.outcome == "not_found":
+        assert c.code in (17, 34, 50, 108)  # never a "not found" without X's code
     if c.error is not None:
         assert isinstance(c.error, XError) and str(c.error).startswith("Op: HTTP")

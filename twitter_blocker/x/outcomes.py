@@ -17,6 +17,10 @@ Decisions of our own, where X's behaviour is not pinned down:
 - 403/226 ("looks automated") is raised as a *suspicious* ``RateLimited``
   without a reset, so the scheduler backs off hard.
 - 403/37 is the viewer's own account suspended (twikit), like 64.
+- A 404 without an error code (empty body, or JSON without ``errors``) is a
+  rejected transaction id (x-api.md 6) on every path, v1.1 included: transient
+  ``tid_rejected``, never a per-target ``not_found`` (those carry code 50/34/
+  108/17). A 404 whose ``errors`` have no code stays ``bad_request``.
 """
 
 from __future__ import annotations
@@ -176,9 +180,11 @@ def classify(
     else:
         if status == 429:
             return rate_limited(None, "", suspicious=False)
-        if status == 404 and graphql:
-            # x-api.md 6: a GraphQL 404 with an empty body means the transaction id was
-            # missing or rejected. Retrying later (with a fresh id) is the only remedy.
+        if status == 404:
+            # x-api.md 6: a 404 with an empty body means the transaction id was missing or
+            # rejected, on any path (GraphQL or v1.1). A real "not found" on v1.1 carries
+            # an errors body with code 50/34 (x-api.md 3.1, 3.8), so this is never a
+            # per-target answer. Retrying later (with a fresh id) is the only remedy.
             return fail("tid_rejected", Transient, None, "empty 404 (transaction id rejected)")
         if status == 403 and "cf-ray" in headers:
             return fail("transient", Transient, None, "empty 403 from the edge (cf-ray)")
@@ -266,9 +272,10 @@ def classify(
     if any("loadshed" in m.lower() for _, m in errors):
         return fail("transient", Transient, first[0], first[1])
     if status == 404 and not errors:
-        if graphql:
-            return fail("tid_rejected", Transient, None, "404 without errors")
-        return Classified("not_found", status, message="404 without an error code", rate=rate)
+        # A 404 with no error code says nothing about the target: only codes 50/34/108/17
+        # (above) make a "not found". Read it like the empty 404 of a rejected
+        # transaction id (x-api.md 6): retry later, never a permanent answer.
+        return fail("tid_rejected", Transient, None, "404 without errors")
     if status == 200 and isinstance(parsed, (dict, list)):
         if isinstance(parsed, dict) and errors and "data" not in parsed:
             return fail("bad_request", UnexpectedResponse, first[0], first[1])
