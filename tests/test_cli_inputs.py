@@ -217,22 +217,6 @@ def test_bad_input_in_a_real_process_has_no_traceback(tmp_path: Path) -> None:
 
 # A remedy is an instruction: "use ...", "fix them or pass --skip-invalid", "export ... again".
 REMEDY_VERBS = ("use ", "add ", "fix ", "export", "create ", "log in", "name a column", "pass ")
-# Messages that name the problem but not the remedy (inputs/cookies.py, inputs/targets.py).
-NO_REMEDY = {
-    "cookies:array-of-numbers",
-    "cookies:entry-without-name",
-    "cookies:non-string-value",
-    "cookies:object-non-string",
-    "cookies:second-entry-bad",
-    "cookies:not-utf8",
-    "targets:truncated-json",
-    "targets:not-utf8",
-}
-_NO_REMEDY_MARK = pytest.mark.xfail(
-    strict=True,
-    reason="inputs: this message names the file and the spot but not what to do "
-    "(no hint such as the supported formats or 're-export the cookies')",
-)
 
 
 def _remedy_cases() -> list[Any]:
@@ -244,7 +228,6 @@ def _remedy_cases() -> list[Any]:
             file,
             text,
             id=f"{kind}:{name}",
-            marks=[_NO_REMEDY_MARK] if f"{kind}:{name}" in NO_REMEDY else [],
         )
         for kind, name, file, text in cases
     ]

@@ -235,6 +235,28 @@ def test_malformed_cookie_files_name_the_spot(
     assert where in str(error)
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "hint"),
+    [
+        ("notobj.json", "[1, 2]", "fix that entry"),
+        (
+            "second.json",
+            json.dumps([{"name": "ct0", "value": CT0}, "auth_token"]),
+            "fix that entry",
+        ),
+        ("noname.json", json.dumps([{"value": AUTH}]), "fix that entry"),
+        ("domain.json", json.dumps([{"name": "ct0", "value": CT0, "domain": 3}]), "fix that entry"),
+        ("noname.txt", f"#HttpOnly_.x.com\tTRUE\t/\tTRUE\t0\t\t{AUTH}\n", "fix that entry"),
+        ("arrval.json", json.dumps([{"name": "auth_token", "value": 5}]), "quoted JSON string"),
+        ("objval.json", json.dumps({"auth_token": 5, "ct0": CT0}), "quoted JSON string"),
+    ],
+)
+def test_bad_entries_say_what_to_do(tmp_path: Path, name: str, text: str, hint: str) -> None:
+    message = str(_error(tmp_path, name, text))
+    assert message.endswith("export the cookies again)"), message
+    assert hint in message and "\n" not in message
+
+
 def test_missing_unreadable_and_binary_files(tmp_path: Path) -> None:
     missing = tmp_path / "nope.json"
     with pytest.raises(InputError, match="cookie file not found") as info:
@@ -244,8 +266,12 @@ def test_missing_unreadable_and_binary_files(tmp_path: Path) -> None:
         load_cookies(tmp_path)
     binary = tmp_path / "bin.json"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(InputError, match="not UTF-8"):
+    with pytest.raises(InputError, match="not UTF-8") as info:
         load_cookies(binary)
+    assert str(info.value) == (
+        f"{binary}: cannot read the cookie file: not UTF-8 text (byte 0) "
+        "(save the file as UTF-8 text, or export the cookies again)"
+    )
 
 
 # --- secrets ------------------------------------------------------------------------------------

@@ -334,8 +334,32 @@ def test_missing_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
         load_targets(tmp_path)
     path = tmp_path / "latin1.txt"
     path.write_bytes(b"alice\nbob\nj\xf6rg\n")
-    with pytest.raises(InputError, match=r"latin1\.txt:3: cannot read"):
+    with pytest.raises(InputError, match=r"latin1\.txt:3: cannot read") as info:
         load_targets(path)
+    assert str(info.value) == (
+        f"{path}:3: cannot read the target list: not UTF-8 text "
+        "(fix the bytes on that line, or save the file as UTF-8 text)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("cut.json", '{"format": "screen_name", "users": ["a"'),
+        ("comma.json", '["alice",\n "bob",]'),
+        ("extra.json", '["alice"] ["bob"]'),
+        ("block.js", "window.YTD.block.part0 = [ {"),
+    ],
+)
+def test_invalid_json_names_the_spot_and_what_to_do(tmp_path: Path, name: str, text: str) -> None:
+    path = _write(tmp_path, name, text)
+    with pytest.raises(InputError) as info:
+        load_targets(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: invalid JSON at line "), message
+    assert message.endswith(
+        "(fix the JSON there, or use a plain text file with one handle or id per line)"
+    )
 
 
 def test_check_targets_passes_a_good_list_through() -> None:

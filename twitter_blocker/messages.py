@@ -30,6 +30,12 @@ EN: dict[str, str] = {
     "cookies.json_syntax": "invalid JSON at line {line}, column {column}: {detail}",
     "cookies.bad_item": "cookie entry {detail}",
     "cookies.bad_value": "cookie {name!r} must have a string value",
+    "cookies.bad_item.hint": (
+        'fix that entry (an object with a string "name" and "value") or export the cookies again'
+    ),
+    "cookies.bad_value.hint": "fix it to a quoted JSON string, or export the cookies again",
+    "cookies.not_utf8": "not UTF-8 text (byte {byte})",
+    "cookies.not_utf8.hint": "save the file as UTF-8 text, or export the cookies again",
     "cookies.netscape_fields": (
         "a cookies.txt line needs 7 tab-separated fields "
         "(domain, subdomains, path, secure, expiry, name, value), found {count}"
@@ -49,6 +55,11 @@ EN: dict[str, str] = {
     # targets (inputs/targets.py)
     "targets.unreadable": "cannot read the target list: {detail}",
     "targets.json_syntax": "invalid JSON at line {line}, column {column}: {detail}",
+    "targets.json_syntax.hint": (
+        "fix the JSON there, or use a plain text file with one handle or id per line"
+    ),
+    "targets.not_utf8": "not UTF-8 text",
+    "targets.not_utf8.hint": "fix the bytes on that line, or save the file as UTF-8 text",
     "targets.wrong_shape": "{detail}",
     "targets.wrong_shape.hint": (
         'use {"format": "screen_name"|"user_id", "users": [...]}, a JSON list, '

@@ -123,7 +123,9 @@ def load_cookies(path: Path) -> Cookies:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            msg("cookies.unreadable", detail=f"not UTF-8 text (byte {exc.start})"), where=source
+            msg("cookies.unreadable", detail=msg("cookies.not_utf8", byte=exc.start)),
+            where=source,
+            hint=msg("cookies.not_utf8.hint"),
         ) from None
     return parse_cookies(text, source=source)
 
@@ -167,7 +169,9 @@ def _from_json(text: str, source: str) -> list[_Pair]:
         for name, value in data.items():
             if not isinstance(value, str):
                 raise InputError(
-                    msg("cookies.bad_value", name=name), where=f"{source}: key {name!r}"
+                    msg("cookies.bad_value", name=name),
+                    where=f"{source}: key {name!r}",
+                    hint=msg("cookies.bad_value.hint"),
                 )
             pairs.append((name, value, None))
         return pairs
@@ -182,18 +186,27 @@ def _from_json_array(items: list[object], source: str, *, prefix: str) -> list[_
     pairs: list[_Pair] = []
     for index, item in enumerate(items):
         where = f"{source}: {prefix}[{index}]"
+        item_hint = msg("cookies.bad_item.hint")
         if not isinstance(item, dict):
-            raise InputError(msg("cookies.bad_item", detail="is not an object"), where=where)
+            raise InputError(
+                msg("cookies.bad_item", detail="is not an object"), where=where, hint=item_hint
+            )
         name = item.get("name")
         value = item.get("value")
         if not isinstance(name, str) or not name:
-            raise InputError(msg("cookies.bad_item", detail="has no string 'name'"), where=where)
+            raise InputError(
+                msg("cookies.bad_item", detail="has no string 'name'"), where=where, hint=item_hint
+            )
         if not isinstance(value, str):
-            raise InputError(msg("cookies.bad_value", name=name), where=where)
+            raise InputError(
+                msg("cookies.bad_value", name=name), where=where, hint=msg("cookies.bad_value.hint")
+            )
         domain = item.get("domain")
         if domain is not None and not isinstance(domain, str):
             raise InputError(
-                msg("cookies.bad_item", detail="has a non-string 'domain'"), where=where
+                msg("cookies.bad_item", detail="has a non-string 'domain'"),
+                where=where,
+                hint=item_hint,
             )
         pairs.append((name, value, domain if domain is not None else None))
     return pairs
@@ -232,7 +245,9 @@ def _from_netscape(text: str, source: str) -> list[_Pair]:
         domain, name, value = fields[0].strip(), fields[5].strip(), fields[6].strip()
         if not name:
             raise InputError(
-                msg("cookies.bad_item", detail="has an empty name"), where=f"{source}:{lineno}"
+                msg("cookies.bad_item", detail="has an empty name"),
+                where=f"{source}:{lineno}",
+                hint=msg("cookies.bad_item.hint"),
             )
         pairs.append((name, value, domain))
     return pairs

@@ -92,7 +92,9 @@ def _syntax(source: str, pos: int, text: str, detail: str) -> NoReturn:
     line = text.count("\n", 0, pos) + 1
     column = pos - text.rfind("\n", 0, pos)
     raise InputError(
-        msg("targets.json_syntax", line=line, column=column, detail=detail), where=source
+        msg("targets.json_syntax", line=line, column=column, detail=detail),
+        where=source,
+        hint=msg("targets.json_syntax.hint"),
     ) from None
 
 

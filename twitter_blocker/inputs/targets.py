@@ -237,7 +237,9 @@ def _read_text(path: Path, *, missing_hint: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(
-            msg("targets.unreadable", detail="not UTF-8 text"), where=f"{source}:{line}"
+            msg("targets.unreadable", detail=msg("targets.not_utf8")),
+            where=f"{source}:{line}",
+            hint=msg("targets.not_utf8.hint"),
         ) from None
 
 
