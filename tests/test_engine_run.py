@@ -317,3 +317,21 @@ def test_another_accounts_cache_never_decides_for_this_one(
     assert mismatches(paths) == []
     followed = _followed(truth(paths))
     assert all(t["user_id"] not in block_calls(emu) for t in followed)
+
+
+def test_duplicates_and_skipped_entries_are_named_with_their_lines(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    emu = emulator_factory(population=20)
+    paths = workspace(emu, tmp_path)
+    handles = [t["identifier"] for t in truth(paths)["targets"]][:4]
+    users = paths.data_dir / "users.txt"
+    users.write_text("\n".join([*handles, "@" + handles[0].upper(), "not a handle!"]) + "\n")
+    paths = resolve_paths(data_dir=paths.data_dir, users_file=users, env={})
+    progress = Recorder()
+    report = run(paths, emu, progress=progress, skip_invalid=True)
+    notes = [str(event[1][1]) for event in progress.events if event[0] == "note"]
+    assert any(f"{users}:5" in n and "duplicate" in n for n in notes), notes
+    assert any(f"{users}:6" in n and "invalid" in n for n in notes), notes
+    assert (report.duplicates, report.invalid) == (1, 1)
+    assert sum(report.counts.values()) == 4

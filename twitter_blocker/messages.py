@@ -104,6 +104,9 @@ EN: dict[str, str] = {
         "a sign the account is being throttled or flagged; wait a few hours before resuming"
     ),
     "run.cap": "the block cap is reached until {at} (longer than --max-wait)",
+    "run.invalid_skipped": "{where}: skipped invalid entry {value!r} ({reason})",
+    "run.duplicate": "{where}: duplicate of an earlier entry ({value!r}), merged",
+    "run.more": "... and {n} more {what} in {source}",
     # --- ops: backup, restore, db, integrity, cleanup, health, schedule ---------
     "ops.db.missing": "database not found",
     "ops.db.exists": "a file already exists here; `db init` never overwrites (move it aside first)",

@@ -27,7 +27,8 @@ from .. import logs
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED
 from ..inputs.cookies import Cookies, load_cookies
-from ..inputs.targets import load_targets
+from ..inputs.targets import TargetList, load_targets
+from ..messages import msg
 from ..ops.lock import RunLock
 from ..store.db import parse_iso
 from ..store.history import History
@@ -95,6 +96,8 @@ def execute(
         if options.mode != "retry"
         else None
     )
+    if targets is not None:
+        _report_list_problems(targets, progress)
     lock = RunLock(paths.lock_file, db_label=str(paths.db))
     lock.acquire(_command(options))
     try:
@@ -114,9 +117,36 @@ def execute(
             if options.reset_retry:
                 n = history.reset_attempts()
                 log.info("reset the attempt counts of %d rows", n)
-            return _Run(paths, api_base, options, cookies, history, progress, stop, clock).go()
+            report = _Run(paths, api_base, options, cookies, history, progress, stop, clock).go()
     finally:
         lock.release()
+    if targets is not None:
+        report.duplicates, report.invalid = len(targets.duplicates), len(targets.invalid)
+    return report
+
+
+SHOWN_PROBLEMS = 20  # list lines named one by one; the rest are counted
+
+
+def _report_list_problems(targets: TargetList, progress: ProgressSink) -> None:
+    """Tell the user which entries were skipped (--skip-invalid) or merged as duplicates."""
+    for line, value, reason in targets.invalid[:SHOWN_PROBLEMS]:
+        where = targets.where(line)
+        progress.note(
+            "warning", msg("run.invalid_skipped", where=where, value=value, reason=reason)
+        )
+    for line, value in targets.duplicates[:SHOWN_PROBLEMS]:
+        progress.note("warning", msg("run.duplicate", where=targets.where(line), value=value))
+    for items, what in ((targets.invalid, "invalid entries"), (targets.duplicates, "duplicates")):
+        if len(items) > SHOWN_PROBLEMS:
+            more = msg("run.more", n=len(items) - SHOWN_PROBLEMS, what=what, source=targets.source)
+            progress.note("warning", more)
+    log.info(
+        "%s: %d duplicates merged, %d invalid entries skipped",
+        targets.source,
+        len(targets.duplicates),
+        len(targets.invalid),
+    )
 
 
 class _Run:

@@ -88,6 +88,8 @@ class RunReport:
     blocks_before_stop: int | None = None
     run_ids: list[int] = field(default_factory=list)
     message: str | None = None  # one line on why the run stopped early, if it did
+    duplicates: int = 0  # entries of the target list merged as repeats (named in notes)
+    invalid: int = 0  # entries skipped with --skip-invalid (named in notes)
 
     @property
     def total_calls(self) -> int:
