@@ -170,11 +170,6 @@ def test_test_user_is_read_only(tmp_path: Path, emulator_factory: Factory) -> No
     assert world.calls("blocks/create") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: execute() loads the target list with skip_invalid but never tells the user "
-    "which lines it skipped (only a count in twitter_blocker.log); the CLI cannot see them",
-)
 def test_skip_invalid_runs_and_reports_the_line(tmp_path: Path, emulator_factory: Factory) -> None:
     world = make_world(emulator_factory, tmp_path)
     handles = [t["identifier"] for t in world.truth["targets"]][:6]
@@ -192,11 +187,6 @@ def test_skip_invalid_runs_and_reports_the_line(tmp_path: Path, emulator_factory
     assert f"{users}:4" in result.stderr or "line 4" in result.stderr, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: execute() drops duplicate entries silently (a count in twitter_blocker.log "
-    "only); issue 3 asks for the count and the lines to be reported",
-)
 def test_duplicates_are_merged_and_reported(tmp_path: Path, emulator_factory: Factory) -> None:
     world = make_world(emulator_factory, tmp_path)
     blocked = [t for t in world.truth["targets"] if t["expected"] == "blocked"]
