@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..engine.types import RunOptions, RunReport
-from ..errors import EXIT_OK, EXIT_RESUMABLE
+from ..errors import EXIT_AUTH, EXIT_OK, EXIT_RESUMABLE
 
 ORDER = (
     "blocked",
@@ -20,7 +20,9 @@ ORDER = (
 )
 
 
-def print_report(report: RunReport, options: RunOptions) -> None:
+def print_report(report: RunReport, options: RunOptions, *, fatal: bool = False) -> None:
+    """The summary line, and why the run stopped. ``fatal``: the CLI prints the stop
+    message itself as the final ``error:`` line, so it is not repeated here."""
     counts = {k: v for k, v in report.counts.items() if v}
     ordered = [k for k in ORDER if k in counts] + sorted(k for k in counts if k not in ORDER)
     summary = ", ".join(f"{k.replace('_', ' ')} {counts[k]}" for k in ordered) or "nothing to do"
@@ -31,13 +33,14 @@ def print_report(report: RunReport, options: RunOptions) -> None:
         click.echo(f"a real run would block {would} accounts; see dry_run_report.json", err=True)
     if report.exit_code == EXIT_OK:
         return
-    if report.message:
+    if report.message and not fatal:
         click.echo(f"stopped: {report.message}", err=True)
-    if report.blocks_before_stop is not None:
-        cap = max(1, int(report.blocks_before_stop * 0.8))
+    # A session kill's message already suggests the cap; a lock's does not.
+    if report.blocks_before_stop and report.exit_code != EXIT_AUTH:
+        cap = max(1, report.blocks_before_stop * 8 // 10)
         click.echo(
-            f"X ended the session after {report.blocks_before_stop} blocks; consider "
-            f"--max-blocks-per-hour {cap} (80% of that) for the next runs",
+            f"X stopped the account after {report.blocks_before_stop} blocks; consider "
+            f"--max-blocks-per-hour {cap} (80% of that) once it is unlocked",
             err=True,
         )
     if report.exit_code == EXIT_RESUMABLE:

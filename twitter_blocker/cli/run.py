@@ -228,7 +228,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         report = execute(paths, api_base, options, progress=progress, stop=stop)
     except (AuthStopped, AccountStopped) as exc:
         progress.close()
-        print_report(exc.report, options)
+        print_report(exc.report, options, fatal=True)
         raise
     progress.close()
     print_report(report, options)
