@@ -193,3 +193,15 @@ def test_viewer_and_unknown_operation(emulator: Emulator, emulator_http: Http) -
     assert node["rest_id"] == emulator.truth()["viewer"]["user_id"]
     r = http.gql("NoSuchOperation")
     assert (r.status_code, r.content) == (404, b"")
+
+
+def test_relationships_moved_serves_nodes_without_relationship_data(
+    emulator_factory: Callable[..., Emulator], emulator_http: Http
+) -> None:
+    emu = emulator_factory(shape="transitional", relationships_moved=True)
+    node = _user(emulator_http(emu), _targets(emu, "already_blocked")[0]["identifier"])
+    assert "relationship_perspectives" not in node
+    assert not any(flag in node["legacy"] for flag in ("blocking", "following", "followed_by"))
+    emu.set_switches(relationships_moved=False)
+    node = _user(emulator_http(emu), _targets(emu, "already_blocked")[0]["identifier"])
+    assert node["relationship_perspectives"]["blocking"] is True

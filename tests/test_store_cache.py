@@ -211,3 +211,14 @@ def test_put_profiles_and_ids_directly(cache: Cache) -> None:
     cache.put_ids([("@Bob", "7"), ("", "8")])
     assert cache.get_ids(["bob", "BOB"]) == {"bob": "7"}
     assert cache.stats().handles == 1
+
+
+def test_a_lookup_without_relationship_data_leaves_no_relationship_entry(cache: Cache) -> None:
+    # Defaults of a node that carried no relationship data are not facts: caching them would
+    # let a later run read "not following" from the cache.
+    blind = LookupResult(
+        "1", UserState.ACTIVE, user=User("1", "alice", relationship_known=False), user_id="1"
+    )
+    cache.put_lookups("viewer", [blind])
+    assert cache.get_ids(["alice"]) == {"alice": "1"}
+    assert cache.get_relationships("viewer", ["1"]) == {}

@@ -343,3 +343,21 @@ def test_parsers_never_raise_on_odd_json() -> None:
         parse_block_ids(body)
 
     check()
+
+
+def test_a_pure_legacy_node_without_flags_is_known_not_following() -> None:
+    # Legacy-era nodes omitted false flags (x-api.md 2.3): absent means false there.
+    body = {
+        "data": {
+            "user": {
+                "result": {
+                    "__typename": "User",
+                    "rest_id": "42",
+                    "legacy": {"screen_name": "someone", "name": "Some One"},
+                }
+            }
+        }
+    }
+    user = parse_single(body).user
+    assert user is not None and user.relationship_known is True
+    assert not (user.following or user.followed_by or user.blocking)

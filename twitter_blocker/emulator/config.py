@@ -133,6 +133,10 @@ class Switches:
     lock_graphql_form: GraphQLLockForm = GraphQLLockForm.HTTP_403
     auth_graphql_200: bool = False  # 401/32 on GraphQL reads arrives as 200 + errors (1.2)
     not_found_code: int = 50  # blocks/create on suspended/unknown: 404 with code 50 or 34 (3.1)
+    # --- hypothetical, for the client's safety net ---
+    # X moved the relationship flags twice (x-api.md 2.3); this serves nodes that carry none
+    # (no relationship_perspectives, no legacy flags), as a third move would.
+    relationships_moved: bool = False
 
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
@@ -237,6 +241,7 @@ _CONVERTERS: dict[str, Any] = {
     "lock_graphql_form": lambda v: GraphQLLockForm(str(v)),
     "auth_graphql_200": _bool,
     "not_found_code": _not_found_code,
+    "relationships_moved": _bool,
 }
 
 

@@ -74,7 +74,7 @@ def _single(
         return {"user": {}} if by_id else {}
     if person.status is Status.SUSPENDED:
         return {"user": {"rest_id": person.user_id, "result": dict(SUSPENDED_RESULT)}}
-    node = user_node(person, relation(account, person.user_id), world.config.shape)
+    node = _served(world, user_node(person, relation(account, person.user_id), world.config.shape))
     return {"user": {"result": node}}
 
 
@@ -116,7 +116,9 @@ def _batch(
                 element = {"rest_id": person.user_id, **element}
             elements.append((order, element))
             continue
-        node = user_node(person, relation(account, person.user_id), world.config.shape)
+        node = _served(
+            world, user_node(person, relation(account, person.user_id), world.config.shape)
+        )
         elements.append((order, {"result": node}))
     elements.sort(key=lambda pair: pair[0])
     return {"users": [element for _, element in elements]}
@@ -141,3 +143,21 @@ _OPERATIONS: dict[str, Callable[[World, Account, dict[str, Any]], dict[str, Any]
     "UsersByScreenNames": _users_by_screen_names,
     "Viewer": _viewer,
 }
+
+
+def _served(world: World, node: dict[str, Any]) -> dict[str, Any]:
+    """The node as served: without any relationship data when ``relationships_moved`` is on."""
+    if world.switches.relationships_moved:
+        node.pop("relationship_perspectives", None)
+        legacy = node.get("legacy")
+        if isinstance(legacy, dict):
+            for flag in (
+                "following",
+                "followed_by",
+                "blocking",
+                "blocked_by",
+                "muting",
+                "follow_request_sent",
+            ):
+                legacy.pop(flag, None)
+    return node

@@ -365,6 +365,14 @@ class Pass:
             skip_following=self.o.skip_following,
             skip_followers=self.o.skip_followers,
         )
+        if d.action is Action.BLOCK and not user.relationship_known:
+            # X sent no relationship data (its fields moved again?): never block blind.
+            refused = UnexpectedResponse(
+                f"no relationship data for {w.label}: not blocking without it",
+                operation="lookup",
+            )
+            self.ledger.failed([w], refused)
+            return
         if d.action is Action.BLOCK:
             if self.dry:
                 self.ledger.would_block(done, w, user)

@@ -278,7 +278,7 @@ class Cache:
         for r in results:
             if r.user is not None:
                 pairs.append((r.user.screen_name, r.user.user_id))
-                if r.state is UserState.ACTIVE:
+                if r.state is UserState.ACTIVE and r.user.relationship_known:
                     rels.append(
                         Relationship(
                             user_id=r.user.user_id,

@@ -97,8 +97,13 @@ def user_from_node(result: dict[str, Any]) -> User | None:
     if user_id is None or screen_name is None:
         return None
     flags = {name: _first(rel.get(name), legacy.get(name)) is True for name in _FLAGS}
-    known = "relationship_perspectives" in result or any(
-        legacy.get(name) is not None for name in _FLAGS
+    # Relationship data is known when the node carries it, or when it is a pure legacy-era
+    # node (no ``core``), whose false flags X omitted (x-api.md 2.3). A node of the newer
+    # shapes without ``relationship_perspectives`` carries none: its flags are not facts.
+    known = (
+        "relationship_perspectives" in result
+        or any(legacy.get(name) is not None for name in _FLAGS)
+        or (not core and bool(legacy))
     )
     return User(
         user_id=user_id,
