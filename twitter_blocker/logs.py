@@ -17,7 +17,6 @@ import json
 import logging
 import logging.handlers
 import os
-import re
 import threading
 import time
 from collections.abc import Mapping
@@ -25,45 +24,22 @@ from pathlib import Path
 from typing import Any
 
 from .config import Paths
+from .redact import MASK, MIN_LITERAL, redact, register_secret
+
+__all__ = [
+    "MASK",
+    "MIN_SECRET_LEN",
+    "ErrorLog",
+    "RedactingFilter",
+    "redact",
+    "register_secret",
+    "setup_logging",
+]
 
 LOGGER_NAME = "twitter_blocker"
-MASK = "***"
 MAX_BYTES = 5_000_000
 BACKUPS = 5
-
-_SECRET_NAMES = ("auth_token", "ct0", "x-csrf-token", "x_csrf_token", "csrf_token", "kdt", "twid")
-_NAMES = "|".join(re.escape(n) for n in _SECRET_NAMES)
-# name=value, name: value, "name": "value"
-_PAIR = re.compile(
-    rf"""(?P<key>(?<![A-Za-z0-9_-])["']?(?:{_NAMES})["']?\s*[:=]\s*["']?)(?P<value>[^\s;,"'&}}]+)""",
-    re.IGNORECASE,
-)
-# whole header values: "Cookie: a=b; c=d", "Authorization: Bearer ..."
-_HEADER = re.compile(
-    r"""(?P<key>\b(?:set-cookie|cookie|authorization)["']?\s*[:=]\s*["']?)(?P<value>[^"'\n]+)""",
-    re.IGNORECASE,
-)
-
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
-MIN_SECRET_LEN = 6
-
-
-def register_secret(*values: str) -> None:
-    """Mask these literal values wherever they appear in a log line (short values ignored)."""
-    with _secrets_lock:
-        _secrets.update(v for v in values if v and len(v) >= MIN_SECRET_LEN)
-
-
-def redact(text: str) -> str:
-    """``text`` with secret values replaced by ``***`` (names are kept)."""
-    with _secrets_lock:
-        literals = sorted(_secrets, key=len, reverse=True)
-    for value in literals:
-        if value in text:
-            text = text.replace(value, MASK)
-    text = _HEADER.sub(lambda m: m.group("key") + MASK, text)
-    return _PAIR.sub(lambda m: m.group("key") + MASK, text)
+MIN_SECRET_LEN = MIN_LITERAL
 
 
 class RedactingFilter(logging.Filter):

@@ -6,7 +6,6 @@ Nothing secret is ever stored: messages and commands pass through :func:`scrub`.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -14,28 +13,18 @@ from typing import Protocol
 
 from twitter_blocker.errors import StoreError
 from twitter_blocker.messages import msg
+from twitter_blocker.redact import redact
 from twitter_blocker.store.db import iso, transaction, utc_now_iso
 from twitter_blocker.x.models import CallRecord
 
 MAX_MESSAGE = 500
-
-# Secret-looking fragments never reach the database, whatever a caller passes in.
-_SECRET = re.compile(
-    r"(auth_token|ct0|x-csrf-token|csrf|cookie|authorization)(\s*[=:]\s*)([^\s;,&\"']+)",
-    re.IGNORECASE,
-)
-
-
-# auth_token is 40 hex digits, ct0 160: a bare run this long is a token, never an id.
-_TOKEN = re.compile(r"\b[0-9a-fA-F]{32,}\b")
 
 
 def scrub(text: str | None, limit: int = MAX_MESSAGE) -> str | None:
     """Mask ``name=value`` pairs of secret names and bare token-like hex runs; cap the length."""
     if text is None:
         return None
-    masked = _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-    return _TOKEN.sub("***", masked)[:limit]
+    return redact(text)[:limit]
 
 
 class CallLike(Protocol):
