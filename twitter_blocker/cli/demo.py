@@ -44,13 +44,21 @@ from .stats import render
 )
 @click.option("--seed", type=int, default=7, show_default=True, help="Population seed.")
 @click.option(
+    "--faults/--no-faults",
+    default=True,
+    show_default=True,
+    help="Inject X's everyday failures: 3% of answers 503, 1% dropped connections.",
+)
+@click.option(
     "--keep",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Use (and keep) this directory instead of a temporary one.",
 )
 @handle_errors
-def demo(population: int, window_seconds: float, seed: int, keep: Path | None) -> None:
+def demo(
+    population: int, window_seconds: float, seed: int, faults: bool, keep: Path | None
+) -> None:
     """Block a generated list end to end against the embedded X emulator, then check the truth."""
     from ..emulator import EmulatorConfig, start_emulator
     from ..engine.runner import execute
@@ -62,13 +70,17 @@ def demo(population: int, window_seconds: float, seed: int, keep: Path | None) -
     with tempfile.TemporaryDirectory(prefix="twitter-blocker-demo-") as tmp:
         workspace = keep or Path(tmp)
         workspace.mkdir(parents=True, exist_ok=True)
-        config = EmulatorConfig(seed=seed, population=population, window_seconds=window_seconds)
+        chaos = {"error_5xx_rate": 0.03, "drop_rate": 0.01} if faults else {}
+        config = EmulatorConfig(
+            seed=seed, population=population, window_seconds=window_seconds, **chaos
+        )
         with start_emulator(config) as emu:
             emu.write_fixture(workspace)
             truth = json.loads((workspace / "truth.json").read_text())
             console.print(
                 f"[bold]X emulator[/bold] at {emu.base_url} (window {window_seconds:g} s, "
-                f"X's limits: 187 blocks and 50 UsersByScreenNames calls per window)\n"
+                f"X's limits: 187 blocks and 50 UsersByScreenNames calls per window"
+                f"{'; 3% of answers 503, 1% dropped connections' if faults else ''})\n"
                 f"workspace {workspace}: cookies.json, users.json ({len(truth['targets'])} "
                 f"targets), truth.json\n"
                 f"running: twitter-blocker --all --auto-retry --delay 0.01 "

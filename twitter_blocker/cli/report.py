@@ -19,13 +19,16 @@ ORDER = (
     "failed_temporary",
 )
 
+LABELS = {"failed_temporary": "temporary failures (retried with backoff)"}
+
 
 def print_report(report: RunReport, options: RunOptions, *, fatal: bool = False) -> None:
     """The summary line, and why the run stopped. ``fatal``: the CLI prints the stop
     message itself as the final ``error:`` line, so it is not repeated here."""
     counts = {k: v for k, v in report.counts.items() if v}
     ordered = [k for k in ORDER if k in counts] + sorted(k for k in counts if k not in ORDER)
-    summary = ", ".join(f"{k.replace('_', ' ')} {counts[k]}" for k in ordered) or "nothing to do"
+    summary = ", ".join(f"{LABELS.get(k, k.replace('_', ' '))} {counts[k]}" for k in ordered)
+    summary = summary or "nothing to do"
     title = "dry run (nothing blocked)" if options.mode == "dry_run" else "run"
     click.echo(f"{title}: {summary}; API calls {report.total_calls}", err=True)
     if options.mode == "dry_run" and report.plan:
