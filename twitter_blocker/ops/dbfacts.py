@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-PERMANENT_USER_STATES = ("suspended", "not_found", "deactivated")
+from ..store.models import PERMANENT_USER_STATUSES as PERMANENT_USER_STATES
+
 AUTH_OUTCOMES = ("auth_failed", "csrf_mismatch")
 ACCOUNT_OUTCOMES = ("account_locked", "account_suspended")
 

@@ -18,13 +18,14 @@ import sqlite3
 from collections.abc import Sequence
 
 from twitter_blocker.store.db import Migration, migrate, transaction, utc_now_iso
+from twitter_blocker.store.models import PERMANENT_USER_STATUSES
 
 log = logging.getLogger("twitter_blocker.store")
 
 # The old block_history had these; ours has target_keys beside it and schema_migrations.
 _LEGACY_COLUMNS = {"screen_name", "user_id", "status", "error_message"}
 
-_PERMANENT = "('suspended', 'not_found', 'deactivated')"
+_PERMANENT = "(" + ", ".join(f"'{s}'" for s in PERMANENT_USER_STATUSES) + ")"
 _FAILED_FOR_GOOD = f"(l.status = 'failed' AND lower(l.user_status) IN {_PERMANENT})"
 _SELECT_MAPPED = f"""
   SELECT CASE WHEN l.user_id IS NULL OR trim(l.user_id) = '' THEN NULL ELSE trim(l.user_id) END,
