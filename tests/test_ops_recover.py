@@ -140,3 +140,26 @@ def test_runbook_stats_one_liner_from_the_data_dir(data_dir: Path, emulator: Emu
     )
     assert out.returncode == 0, out.stderr
     assert "blocked" in out.stdout or "skipped" in out.stdout
+
+
+def test_a_second_dry_run_passes_when_every_lookup_is_cached(
+    data_dir: Path, emulator: Emulator
+) -> None:
+    """Issue 9 item 2: a dry run answered from the lookup cache makes no call and decides
+    nothing in the database; its run row still proves it looked at and decided targets."""
+    paths = resolve_paths(data_dir=data_dir, env={})
+    first = recover(paths, emulator.base_url, dry_run=True, phases=FAST)
+    assert first.ok, [(p.reason, p.output_tail) for p in first.phases]
+    calls = len(emulator.state()["calls"])
+    second = recover(paths, emulator.base_url, dry_run=True, phases=FAST)
+    assert second.ok, [(p.reason, p.output_tail) for p in second.phases]
+    assert len(emulator.state()["calls"]) - calls <= 2  # answered from the cache
+    assert all("dry run" in p.reason for p in second.phases)
+    assert _block_calls(emulator) == {}
+
+
+def test_a_dry_run_after_a_real_recovery_passes(data_dir: Path, emulator: Emulator) -> None:
+    paths = resolve_paths(data_dir=data_dir, env={})
+    assert recover(paths, emulator.base_url, phases=FAST).ok
+    after = recover(paths, emulator.base_url, dry_run=True, phases=FAST)
+    assert after.ok, [(p.reason, p.output_tail) for p in after.phases]

@@ -13,6 +13,7 @@ When a phase overruns its limit the child gets SIGTERM (it commits and exits
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Paths
+from ..engine.runner import DRY_RUN_REPORT
 from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, DatabaseBusyError
 from ..messages import msg
 from . import dbfacts
@@ -140,6 +142,18 @@ def _run_child(
         return child.returncode, True, out
 
 
+def _planned(report: Path, since: str | None) -> int:
+    """Targets in the dry-run plan written at or after ``since`` (0: none, stale or unreadable)."""
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+        written, plan = str(data["generated_at"]), data["plan"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    if since is None or written < since or not isinstance(plan, list):
+        return 0
+    return len(plan)
+
+
 def run_phase(
     paths: Paths, api_base: str, phase: Phase, *, dry_run: bool, grace: float = 15.0
 ) -> PhaseResult:
@@ -175,12 +189,15 @@ def run_phase(
     if new_failures:
         return result(EXIT_UNEXPECTED, False, f"{new_failures} new temporary failures")
     work_left = pending_before > 0 or (run.targets or 0) > 0
-    if work_left and new_attempts == 0 and decided == 0:
+    # A dry run records no decision in block_history, and answers from the lookup cache make
+    # no call: the plan it wrote during this phase is the evidence that it decided.
+    dry_decided = _planned(paths.data_dir / DRY_RUN_REPORT, run.started_at) if dry_run else 0
+    if work_left and new_attempts == 0 and decided == 0 and dry_decided == 0:
         return result(EXIT_UNEXPECTED, False, "no progress: no call made, no target decided")
     if not work_left:
         return result(EXIT_OK, True, "nothing left to process")
     if dry_run:
-        looked = run.targets if run.targets is not None else new_attempts
+        looked = max(run.targets or 0, dry_decided)
         summary = f"{looked} targets looked up and decided (dry run)"
     else:
         summary = f"{decided} targets decided"
