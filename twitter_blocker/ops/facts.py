@@ -10,7 +10,6 @@ are returned.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
 import stat
 import time
@@ -28,6 +27,8 @@ from ..errors import InputError
 from ..inputs.cookies import load_cookies
 from . import dbfacts
 from .authcheck import Verdict, live_verdict
+from .disk import DiskFact as DiskFact  # re-exported for diagnose
+from .disk import disk_usage
 from .redact import redact
 
 LOG_TAIL_LINES = 50
@@ -44,15 +45,6 @@ class FileFact:
     size: int = 0  # bytes (a directory: the total of its files)
     mode: str | None = None  # "0600" for files holding secrets
     entries: int | None = None  # a directory: number of files
-
-
-@dataclass(frozen=True, slots=True)
-class DiskFact:
-    path: str
-    total: int
-    used: int
-    free: int
-    percent: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +143,7 @@ def file_facts(paths: Paths) -> list[FileFact]:
 
 
 def disk_fact(paths: Paths) -> DiskFact:
-    target = paths.data_dir if paths.data_dir.exists() else Path.cwd()
-    usage = shutil.disk_usage(target)
-    percent = 100.0 * usage.used / usage.total if usage.total else 0.0
-    return DiskFact(str(target), usage.total, usage.used, usage.free, round(percent, 1))
+    return disk_usage(paths.data_dir if paths.data_dir.exists() else Path.cwd())
 
 
 def memory_fact() -> MemoryFact:

@@ -24,6 +24,7 @@ from ..config import Paths
 from ..errors import BlockerError
 from ..messages import msg
 from .dbcheck import check_database, open_existing
+from .disk import disk_usage
 from .lock import read_holder
 
 # Above the warning threshold a resource is a warning; at this use it is critical
@@ -56,10 +57,8 @@ class Probes:
     memory_percent: Callable[[], float]
 
 
-def _psutil_disk(path: Path) -> float:
-    import psutil
-
-    return float(psutil.disk_usage(str(path)).percent)
+def _disk_percent(path: Path) -> float:
+    return disk_usage(path).percent  # the figure diagnose and stop show too
 
 
 def _psutil_memory() -> float:
@@ -68,7 +67,7 @@ def _psutil_memory() -> float:
     return float(psutil.virtual_memory().percent)
 
 
-SYSTEM_PROBES = Probes(disk_percent=_psutil_disk, memory_percent=_psutil_memory)
+SYSTEM_PROBES = Probes(disk_percent=_disk_percent, memory_percent=_psutil_memory)
 
 
 @dataclass(frozen=True, slots=True)
