@@ -57,7 +57,7 @@ def check(paths: Paths, api_base: str, offline: bool, as_json: bool) -> None:
     rejects the cookies, 4 when the account is locked or suspended.
     """
     try:
-        report = check_auth(paths.cookies, api_base, live=not offline)
+        report = check_auth(paths.cookies, api_base, live=not offline, ledger=paths.db)
     except Exception:
         _print_repair()
         raise

@@ -11,16 +11,20 @@ unmasked.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from ..errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK, EXIT_UNEXPECTED
+from ..errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK, EXIT_UNEXPECTED, BlockerError
 from ..inputs.cookies import Cookies, load_cookies, mask, parse_cookies, write_cookies_json
-from ..x.client import XClient
+from ..store.history import History
+from ..x.client import Observer, XClient
 from ..x.errors import AccountLocked, AccountSuspended, XAuthError, XError
+from ..x.models import CallRecord
 
 REPAIR_STEPS_EN = (
     "Log in at https://x.com in your browser.",
@@ -86,11 +90,11 @@ def cookie_views(cookies: Cookies) -> list[CookieView]:
 
 
 def live_verdict(
-    cookies: Cookies, api_base: str, *, timeout: float = 10.0
+    cookies: Cookies, api_base: str, *, timeout: float = 10.0, observer: Observer | None = None
 ) -> tuple[Verdict, str, str | None, str | None]:
     """One ``Viewer`` call: (verdict, detail, viewer id, screen name)."""
     try:
-        with XClient(cookies, api_base=api_base, timeout=timeout) as client:
+        with XClient(cookies, api_base=api_base, timeout=timeout, observer=observer) as client:
             user = client.viewer()
     except AccountLocked as exc:
         return Verdict.ACCOUNT_LOCKED, _describe(exc), None, None
@@ -120,14 +124,56 @@ def _describe(exc: XError) -> str:
     return " ".join(parts) + f": {exc}"
 
 
+# verdict -> the attempts outcome recorded for it (an unreachable X proves nothing: not recorded)
+_RECORDED_OUTCOMES = {
+    Verdict.OK: "ok",
+    Verdict.REJECTED: "auth_failed",
+    Verdict.MISMATCH: "auth_failed",
+    Verdict.ACCOUNT_LOCKED: "account_locked",
+    Verdict.ACCOUNT_SUSPENDED: "account_suspended",
+}
+AUTH_CHECK_MESSAGE = "auth check"  # the attempts message prefix diagnose and health recognise
+
+
+def record_check(ledger: Path, verdict: Verdict, detail: str, calls: list[CallRecord]) -> bool:
+    """Record the live call of a check in an existing ledger (``attempts``, no run), so
+    ``diagnose`` and ``health`` weigh it against earlier failures. Never creates the
+    database; a busy or damaged one is left alone (the verdict is still shown)."""
+    outcome = _RECORDED_OUTCOMES.get(verdict)
+    if outcome is None or not calls or not ledger.is_file():
+        return False
+    call = dataclasses.replace(
+        calls[-1], outcome=outcome, message=f"{AUTH_CHECK_MESSAGE}: {verdict.value}: {detail}"
+    )
+    try:
+        with History.open(ledger) as history:
+            history.add_attempts(None, [call])
+    except (BlockerError, sqlite3.Error):
+        return False
+    return True
+
+
 def check_auth(
-    cookie_file: Path, api_base: str, *, live: bool = True, timeout: float = 10.0
+    cookie_file: Path,
+    api_base: str,
+    *,
+    live: bool = True,
+    timeout: float = 10.0,
+    ledger: Path | None = None,
 ) -> AuthReport:
-    """Parse ``cookie_file`` and (with ``live``) ask X who we are. A bad file raises InputError."""
+    """Parse ``cookie_file`` and (with ``live``) ask X who we are. A bad file raises InputError.
+
+    With ``ledger`` (an existing ``block_history.db``) the live verdict is recorded there.
+    """
     cookies = load_cookies(cookie_file)
     verdict, detail, viewer_id, screen_name = Verdict.NOT_CHECKED, "no live call made", None, None
+    calls: list[CallRecord] = []
     if live:
-        verdict, detail, viewer_id, screen_name = live_verdict(cookies, api_base, timeout=timeout)
+        verdict, detail, viewer_id, screen_name = live_verdict(
+            cookies, api_base, timeout=timeout, observer=calls.append
+        )
+    if ledger is not None:
+        record_check(ledger, verdict, detail, calls)
     return AuthReport(
         source=str(cookie_file),
         cookies=cookie_views(cookies),

@@ -26,7 +26,7 @@ from ..config import Paths
 from ..errors import InputError
 from ..inputs.cookies import load_cookies
 from . import dbfacts
-from .authcheck import Verdict, live_verdict
+from .authcheck import AUTH_CHECK_MESSAGE, Verdict, live_verdict
 from .disk import DiskFact as DiskFact  # re-exported for diagnose
 from .disk import disk_usage
 from .redact import redact
@@ -263,7 +263,16 @@ def _recorded_auth(path: Path, db: DbFact) -> tuple[AuthState, str]:
             if bad.outcome in dbfacts.ACCOUNT_OUTCOMES
             else AuthState.FAILED
         )
+        if _from_auth_check(bad):
+            return state, f"auth check at {bad.at}: {bad.outcome}"
         return state, f"{bad.operation} answered {bad.outcome} at {bad.at}"
     if good is not None:
+        if _from_auth_check(good):
+            return AuthState.OK, f"auth check accepted the session at {good.at}"
         return AuthState.OK, f"last accepted call at {good.at}"
     return AuthState.UNKNOWN, "no call recorded yet (use --live to check now)"
+
+
+def _from_auth_check(attempt: dbfacts.AttemptRow) -> bool:
+    """True for the call ``auth check`` recorded (no run; see ``authcheck.record_check``)."""
+    return attempt.run_id is None and (attempt.message or "").startswith(AUTH_CHECK_MESSAGE)
