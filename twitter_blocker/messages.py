@@ -208,6 +208,7 @@ EN: dict[str, str] = {
     "ops.ratelimit.no_wait": "no spent window: nothing to wait for",
     "ops.ratelimit.waited": "the window has reset",
     "ops.ratelimit.interrupted": "wait interrupted",
+    "ops.ratelimit.fresh": "fresh (the window reset at {utc}; full limit)",
     "ops.incident.written": "wrote {path}",
     "ops.incident.bad_id": "no incident report {incident_id} in {folder}",
     "ops.incident.bad_id.hint": "use the id printed by `twitter-blocker incident new`",

@@ -110,6 +110,9 @@ def _print_rate(report: RateLimitReport) -> None:
         return
     for op in report.operations:
         reset = _when(op.reset_epoch, report.now_epoch) if op.reset_epoch else "unknown"
+        if op.fresh and op.reset_epoch:
+            utc = datetime.fromtimestamp(op.reset_epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            reset = msg("ops.ratelimit.fresh", utc=utc)
         spent = "  SPENT" if op.exhausted else ""
         click.echo(
             f"{op.operation:<22} limit {op.limit!s:>5}  remaining {op.remaining!s:>5}  "

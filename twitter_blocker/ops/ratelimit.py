@@ -32,9 +32,14 @@ class OperationLimit:
     reset_epoch: float | None
     updated_epoch: float | None
     exhausted: bool  # remaining == 0 and the reset is still ahead
+    # The reset time has passed: the window is fresh, ``remaining`` is its full ``limit``
+    # and ``reset_epoch`` says when it reset (the next reset is unknown until a call).
+    fresh: bool = False
 
     def seconds_to_reset(self, now: float) -> float | None:
-        return None if self.reset_epoch is None else max(0.0, self.reset_epoch - now)
+        if self.fresh or self.reset_epoch is None:
+            return None
+        return max(0.0, self.reset_epoch - now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,26 +72,29 @@ def _epoch(iso: str | None) -> float | None:
         return None
 
 
+def _operation(row: BudgetRow, now: float) -> OperationLimit:
+    fresh = row.reset_epoch is not None and row.reset_epoch <= now
+    return OperationLimit(
+        account=row.account,
+        operation=row.operation,
+        limit=row.limit,
+        remaining=row.limit if fresh and row.limit is not None else row.remaining,
+        reset_epoch=row.reset_epoch,
+        updated_epoch=row.updated_epoch,
+        exhausted=row.remaining == 0 and not fresh and row.reset_epoch is not None,
+        fresh=fresh,
+    )
+
+
 def build_report(rows: list[BudgetRow], last: AttemptRow | None, *, now: float) -> RateLimitReport:
-    operations = [
-        OperationLimit(
-            account=row.account,
-            operation=row.operation,
-            limit=row.limit,
-            remaining=row.remaining,
-            reset_epoch=row.reset_epoch,
-            updated_epoch=row.updated_epoch,
-            exhausted=row.remaining == 0 and row.reset_epoch is not None and row.reset_epoch > now,
-        )
-        for row in rows
-    ]
+    operations = [_operation(row, now) for row in rows]
     last_429: Last429 | None = None
     pending: list[float] = [op.reset_epoch for op in operations if op.exhausted and op.reset_epoch]
     if last is not None:
         window_resets = [
-            op.reset_epoch
-            for op in operations
-            if op.operation == last.operation and op.reset_epoch is not None
+            row.reset_epoch
+            for row in rows
+            if row.operation == last.operation and row.reset_epoch is not None
         ]
         at_epoch = _epoch(last.at)
         reset = max(window_resets) if window_resets else None
