@@ -51,7 +51,8 @@ def sections(report: Diagnosis) -> list[tuple[str, list[str]]]:
     lines = []
     for fact in report.files:
         if not fact.exists:
-            lines.append(f"missing  {fact.label}: {fact.path}")
+            state = "missing " if fact.required else "none yet"
+            lines.append(f"{state} {fact.label}: {fact.path}")
             continue
         extra = f", {fact.entries} files" if fact.entries is not None else ""
         mode = f", mode {fact.mode}" if fact.mode else ""

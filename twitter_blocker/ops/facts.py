@@ -45,6 +45,9 @@ class FileFact:
     size: int = 0  # bytes (a directory: the total of its files)
     mode: str | None = None  # "0600" for files holding secrets
     entries: int | None = None  # a directory: number of files
+    # Its absence is abnormal ("missing"): a run needs it, or it was lost. Otherwise an absent
+    # file is one that comes later ("none yet": no WAL yet, no failed call, no backup yet).
+    required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +115,14 @@ def _dir_facts(path: Path) -> tuple[int, int]:
     return total, count
 
 
-def _file_fact(label: str, path: Path, base: Path, *, show_mode: bool = False) -> FileFact:
+def _file_fact(
+    label: str, path: Path, base: Path, *, show_mode: bool = False, required: bool = False
+) -> FileFact:
     shown = str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
     try:
         info = path.stat()
     except OSError:
-        return FileFact(label, shown, exists=False)
+        return FileFact(label, shown, exists=False, required=required)
     if stat.S_ISDIR(info.st_mode):
         size, count = _dir_facts(path)
         return FileFact(label, shown, exists=True, size=size, entries=count)
@@ -127,19 +132,24 @@ def _file_fact(label: str, path: Path, base: Path, *, show_mode: bool = False) -
 
 def file_facts(paths: Paths) -> list[FileFact]:
     base = paths.data_dir
-    facts = [
-        _file_fact("database", paths.db, base),
+    backups = _file_fact("backups", paths.backup_dir, base)
+    emergency = [
+        _file_fact("emergency backup", folder, base)
+        for folder in sorted(base.glob("emergency_backup_*"))
+    ]
+    backed_up = any(fact.exists and (fact.entries or 0) > 0 for fact in [backups, *emergency])
+    return [
+        # no database before the first run is normal; none while backups exist is a loss
+        _file_fact("database", paths.db, base, required=backed_up),
         _file_fact("database WAL", paths.db.with_name(paths.db.name + "-wal"), base),
-        _file_fact("cookies", paths.cookies, base, show_mode=True),
-        _file_fact("targets", paths.users_file, base),
+        _file_fact("cookies", paths.cookies, base, show_mode=True, required=True),
+        _file_fact("targets", paths.users_file, base, required=True),
         _file_fact("cache", paths.cache_dir, base),
         _file_fact("log", paths.log_file, base),
         _file_fact("error log", paths.error_log, base),
-        _file_fact("backups", paths.backup_dir, base),
+        backups,
+        *emergency,
     ]
-    for folder in sorted(base.glob("emergency_backup_*")):
-        facts.append(_file_fact("emergency backup", folder, base))
-    return facts
 
 
 def disk_fact(paths: Paths) -> DiskFact:
