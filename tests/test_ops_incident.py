@@ -110,11 +110,11 @@ def test_postmortem_timeline_from_the_window(data_dir: Path, emulator: Emulator)
     assert "# インシデント事後報告書" in text
     assert f"**インシデントID**: {incident_id}" in text
     assert "レベル2" in text
-    assert "| run #1 | started `python3 main.py --all`" in text
-    assert "| run #1 | ended" in text and "interrupted, exit 75" in text
+    assert "| 実行 #1 | 開始 `python3 main.py --all`" in text
+    assert "| 実行 #1 | 終了" in text and "中断、終了コード 75" in text
     assert "blocks/create HTTP 503 code 130 transient" in text
-    assert "backup `emergency_backup_20261129_010203`" in text
-    assert f"incident new {incident_id}" in text
+    assert "バックアップ `emergency_backup_20261129_010203`" in text
+    assert f"インシデント報告 {incident_id}" in text
     assert "**影響ユーザー数**: 1" in text
     for secret in _secrets(data_dir):
         assert secret not in text

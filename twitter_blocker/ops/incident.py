@@ -29,7 +29,7 @@ from .diagnose import Diagnosis
 from .facts import known_secrets
 from .levels import LEVELS, Level
 from .redact import redact
-from .timeline import Window, collect, events, iso_ms, parse_time
+from .timeline import Event, Window, collect, events, iso_ms, parse_time
 
 ID_PATTERN = re.compile(r"^INC-(\d{8})-(\d{3,})$")
 META_PATTERN = re.compile(r"<!-- twitter-blocker incident: (\{.*?\}) -->")
@@ -134,13 +134,15 @@ def _actions_done(report: Diagnosis, window: Window, ja: bool) -> str:
 def _diagnosis_summary(report: Diagnosis) -> str:
     lines = ["```text"]
     for fact in report.files:
-        size = f"{fact.size} bytes" if fact.exists else "missing"
+        absent = "missing" if fact.required else "none yet"
+        size = f"{fact.size} bytes" if fact.exists else absent
         mode = f", mode {fact.mode}" if fact.mode else ""
         lines.append(f"{fact.label:<16} {fact.path}: {size}{mode}")
     lines.append(f"disk             {report.disk.percent:.1f}% used")
     lines.append(f"memory           {report.memory.percent:.1f}% used")
     integrity = "ok" if report.db.ok else "; ".join(report.db.integrity[:3]) or "-"
-    lines.append(f"database         {integrity}; rows {report.db.by_status}")
+    counts = ", ".join(f"{status} {n}" for status, n in sorted(report.db.by_status.items()))
+    lines.append(f"database         {integrity}; rows: {counts or 'none'}")
     running = f"pid {report.process.pid} since {report.process.started_at}"
     lines.append(f"process          {running if report.process.running else 'no run active'}")
     lines.append(f"network          {report.network.api_base}: {report.network.detail}")
@@ -293,15 +295,15 @@ def write_postmortem(
     level = Level(int(str(meta.get("level") or 3)))
     window = collect(paths, start, current)
     created = parse_time(meta.get("created_at"))
-    timeline = events(window)
+    timeline = events(window, ja=ja)
+    if created is not None:
+        action = f"インシデント報告 {incident_id}" if ja else f"incident new {incident_id}"
+        timeline.append(Event(created, "twitter-blocker", action, "作成" if ja else "written"))
+    timeline.sort(key=lambda event: event.at)  # the report's own row among the others
     rows = [
         f"| {_stamp(e.at)} | {e.actor} | {e.action.replace('|', '/')} | {e.result} |"
         for e in timeline
     ]
-    if created is not None:
-        rows.append(
-            f"| {_stamp(created)} | twitter-blocker | incident new {incident_id} | written |"
-        )
     finished = [r for r in window.runs if r.status == "done" and r.exit_code == 0]
     resolved = min(
         (t for r in finished if (t := parse_time(r.ended_at)) is not None and t >= started),

@@ -190,20 +190,35 @@ def collect(paths: Paths, start: datetime, end: datetime) -> Window:
     )
 
 
-def events(window: Window) -> list[Event]:
-    """The window as a timeline: runs, failed calls grouped per minute, backups. Oldest first."""
+# Run states as the Japanese reports name them (machine words stay as they are in English).
+_STATUS_JA = {"done": "完了", "interrupted": "中断", "failed": "失敗", "running": "実行中"}
+
+
+def events(window: Window, *, ja: bool = False) -> list[Event]:
+    """The window as a timeline: runs, failed calls grouped per minute, backups. Oldest first.
+
+    ``ja`` words the actor, action and result cells in Japanese (the runbook's language).
+    """
     out: list[Event] = []
     for run in window.runs:
+        actor = f"実行 #{run.id}" if ja else f"run #{run.id}"
         started = parse_time(run.started_at)
         if started is not None and started >= window.start:
-            out.append(
-                Event(started, f"run #{run.id}", f"started `{redact(run.command or '')}`", "-")
-            )
+            command = f"`{redact(run.command or '')}`"
+            action = f"開始 {command}" if ja else f"started {command}"
+            out.append(Event(started, actor, action, "-"))
         ended = parse_time(run.ended_at)
         if ended is not None:
-            result = f"{run.status}, exit {run.exit_code}, {run.end_reason or '-'}"
-            counts = f"blocked {run.blocked}, skipped {run.skipped}, failed {run.failed}"
-            out.append(Event(ended, f"run #{run.id}", f"ended ({counts})", result))
+            reason = run.end_reason or "-"
+            counts = (run.blocked, run.skipped, run.failed)
+            if ja:
+                status = _STATUS_JA.get(run.status or "", run.status or "-")
+                result = f"{status}、終了コード {run.exit_code}、理由 `{reason}`"
+                action = "終了（ブロック {}、スキップ {}、失敗 {}）".format(*counts)
+            else:
+                result = f"{run.status}, exit {run.exit_code}, {reason}"
+                action = "ended (blocked {}, skipped {}, failed {})".format(*counts)
+            out.append(Event(ended, actor, action, result))
     groups: dict[tuple[str, str], list[datetime]] = {}
     for attempt in window.failed_attempts:
         at = parse_time(attempt.at)
@@ -212,9 +227,14 @@ def events(window: Window) -> list[Event]:
         key = (at.strftime("%Y-%m-%d %H:%M"), _describe_attempt(attempt))
         groups.setdefault(key, []).append(at)
     for (_, text), times in groups.items():
-        count = f"{len(times)} x " if len(times) > 1 else ""
-        out.append(Event(min(times), "X", f"{count}{text}", "failed call"))
+        if ja:
+            count = f"{len(times)} 回: " if len(times) > 1 else ""
+            out.append(Event(min(times), "X", f"{count}`{text}`", "API 呼び出し失敗"))
+        else:
+            count = f"{len(times)} x " if len(times) > 1 else ""
+            out.append(Event(min(times), "X", f"{count}{text}", "failed call"))
     for backup in window.backups:
-        out.append(Event(backup.at, "twitter-blocker", f"backup `{backup.path}`", "written"))
+        action = f"バックアップ `{backup.path}`" if ja else f"backup `{backup.path}`"
+        out.append(Event(backup.at, "twitter-blocker", action, "作成" if ja else "written"))
     out.sort(key=lambda event: event.at)
     return out[:MAX_EVENTS]
