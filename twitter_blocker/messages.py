@@ -209,6 +209,14 @@ EN: dict[str, str] = {
     "ops.ratelimit.waited": "the window has reset",
     "ops.ratelimit.interrupted": "wait interrupted",
     "ops.ratelimit.fresh": "fresh (the window reset at {utc}; full limit)",
+    "ops.init.created": "created {kind} {path} ({mode})",
+    "ops.init.next": (
+        "next: cd {dir}, import your cookies with `twitter-blocker auth import FILE`, put the "
+        "handles to block into users.json, then `python3 main.py --dry-run --all`"
+    ),
+    "ops.init.exists": "already exists; init never overwrites",
+    "ops.init.hint": "move it aside or choose another directory",
+    "ops.init.not_a_dir": "is not a directory",
     "ops.incident.written": "wrote {path}",
     "ops.incident.bad_id": "no incident report {incident_id} in {folder}",
     "ops.incident.bad_id.hint": "use the id printed by `twitter-blocker incident new`",
