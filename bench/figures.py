@@ -16,7 +16,7 @@ LOOKUP_BY_HANDLE = "UsersByScreenNames"
 LOOKUP_BY_ID = "UsersByRestIds"
 BATCH = 100
 
-# x-api.md 5.2, the emulator's defaults; used only when its state does not name its limits.
+# X-FACTS.md 5.2, the emulator's defaults; used only when its state does not name its limits.
 FALLBACK_LIMITS: dict[str, int] = {
     BLOCK_OPERATION: 187,
     LOOKUP_BY_HANDLE: 50,

@@ -1,4 +1,4 @@
-"""Emulator authentication in X's order (x-api.md 1.2, 8.2), over loopback HTTP."""
+"""Emulator authentication in X's order (X-FACTS.md 1.2, 8.2), over loopback HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Emulator GraphQL user operations: shapes, envelopes, batches and validation (x-api.md 2)."""
+"""Emulator GraphQL user operations: shapes, envelopes, batches and validation (X-FACTS.md 2)."""
 
 from __future__ import annotations
 

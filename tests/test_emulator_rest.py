@@ -1,4 +1,4 @@
-"""Emulator v1.1 endpoints (x-api.md 3): blocks, lookups, friendships, verify_credentials."""
+"""Emulator v1.1 endpoints (X-FACTS.md 3): blocks, lookups, friendships, verify_credentials."""
 
 from __future__ import annotations
 

@@ -338,7 +338,7 @@ def test_duplicates_and_skipped_entries_are_named_with_their_lines(
 
 
 def test_no_block_without_relationship_data(emulator_factory: Factory, tmp_path: Path) -> None:
-    # If X moved the relationship flags again (x-api.md 2.3), a node without them must
+    # If X moved the relationship flags again (X-FACTS.md 2.3), a node without them must
     # never be read as "not following": nobody is blocked, every active target waits.
     emu = emulator_factory(population=40, relationships_moved=True)
     paths = workspace(emu, tmp_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 from twitter_blocker.store.history import History
 from twitter_blocker.store.models import Status
 
-# The earlier tool's schema (original-tool.md 3.2), as it created it.
+# The earlier tool's schema (docs/SCHEMA.md, its adoption), as it created it.
 LEGACY_SCHEMA = """
 CREATE TABLE block_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

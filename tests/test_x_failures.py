@@ -331,7 +331,7 @@ def test_missing_transaction_id_is_tid_rejected(env_factory: Callable[..., Env])
 def test_missing_transaction_id_on_a_block_is_transient_not_not_found(
     env_factory: Callable[..., Env], operation: str
 ) -> None:
-    """An empty 404 on v1.1 is a rejected transaction id (x-api.md 6), never "user not found"."""
+    """An empty 404 on v1.1 is a rejected transaction id (X-FACTS.md 6), never "user not found"."""
     env = env_factory(tid_operations=(operation,))
     client = env.client()
     target = env.target("active")["user_id"]

@@ -1,4 +1,4 @@
-"""Every response classification of ``x.outcomes.classify`` (x-api.md 1.2, 2.5, 3, 4, 5)."""
+"""Every response classification of ``x.outcomes.classify`` (X-FACTS.md 1.2, 2.5, 3, 4, 5)."""
 
 from __future__ import annotations
 
@@ -263,8 +263,8 @@ V1_PATHS = ["blocks/create", "blocks/destroy", "friendships/show", "users/lookup
 @pytest.mark.parametrize("op", V1_PATHS)
 @pytest.mark.parametrize("body", [b"", b"  \n", b"{}", b"[]", b'{"errors": []}'])
 def test_rest_404_without_a_code_is_tid_rejected_not_a_target_answer(op: str, body: bytes) -> None:
-    """x-api.md 6: an empty 404 is X refusing the transaction id, not "user not found"
-    (that one carries code 50/34, x-api.md 3.1, 3.8). It must be retried, never final."""
+    """X-FACTS.md 6: an empty 404 is X refusing the transaction id, not "user not found"
+    (that one carries code 50/34, X-FACTS.md 3.1, 3.8). It must be retried, never final."""
     for headers in ({}, JSON):
         c = run(404, body, headers, graphql=False, op=op)
         raises(c, Transient)

@@ -1,4 +1,4 @@
-"""Pure parsing of X's JSON (x-api.md 2.4 example bodies A-G, v1.1 objects)."""
+"""Pure parsing of X's JSON (X-FACTS.md 2.4 example bodies A-G, v1.1 objects)."""
 
 from __future__ import annotations
 
@@ -346,7 +346,7 @@ def test_parsers_never_raise_on_odd_json() -> None:
 
 
 def test_a_pure_legacy_node_without_flags_is_known_not_following() -> None:
-    # Legacy-era nodes omitted false flags (x-api.md 2.3): absent means false there.
+    # Legacy-era nodes omitted false flags (X-FACTS.md 2.3): absent means false there.
     body = {
         "data": {
             "user": {

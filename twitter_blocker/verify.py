@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 # truth outcome -> the (status, user_status values, reason) a correct run records.
-# X answers a deactivated account like one that never existed (x-api.md 2.2), so
+# X answers a deactivated account like one that never existed (X-FACTS.md 2.2), so
 # `not_found` is the correct record for a truth of `deactivated`.
 EXPECTED_RECORD: dict[str, tuple[str, frozenset[str], str]] = {
     "blocked": ("blocked", frozenset({"active"}), "blocked"),

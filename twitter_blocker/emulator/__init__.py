@@ -1,4 +1,4 @@
-"""A faithful loopback emulator of X's web API, built from x-api.md alone.
+"""A faithful loopback emulator of X's web API, built from docs/X-FACTS.md alone.
 
 Nothing here runs at import. ``start_emulator(EmulatorConfig(...))`` serves it in a daemon thread.
 """

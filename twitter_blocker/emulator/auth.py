@@ -1,4 +1,4 @@
-"""Session checks in X's order (x-api.md 1.2 and 8.2).
+"""Session checks in X's order (X-FACTS.md 1.2 and 8.2).
 
 bearer (401/89) -> v1.1 with no cookies at all (400/215) -> csrf: ``ct0`` cookie equals
 ``x-csrf-token`` (403/353 + Set-Cookie ct0) -> ``auth_token`` known (401/32, GraphQL and v1.1
@@ -74,7 +74,7 @@ def authenticate(
 
 
 def transaction_id_ok(value: str | None, *, strict: bool) -> bool:
-    """x-api.md 6: a TID is unpadded base64 of 70 bytes whose last byte XOR first byte is 3.
+    """X-FACTS.md 6: a TID is unpadded base64 of 70 bytes whose last byte XOR first byte is 3.
 
     Without ``strict`` any non-empty value passes (some operations accept unvalidated ids). The
     signature itself (key and animation key) is not checked.

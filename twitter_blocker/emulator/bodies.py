@@ -1,7 +1,7 @@
-"""Error bodies, byte for byte in the shapes x-api.md 1.2, 2.5, 3.8 and 4 document.
+"""Error bodies, byte for byte in the shapes X-FACTS.md 1.2, 2.5, 3.8 and 4 document.
 
 GraphQL-style bodies put ``message`` first; v1.1-style bodies put ``code`` first (both orders are
-seen on the real service, x-api.md 3.8).
+seen on the real service, X-FACTS.md 3.8).
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ def v11_error(code: int, message: str) -> dict[str, Any]:
 
 
 def graphql_simple_error(code: int, message: str) -> dict[str, Any]:
-    """The minimal GraphQL error form seen on 401/32 (x-api.md 2.5)."""
+    """The minimal GraphQL error form seen on 401/32 (X-FACTS.md 2.5)."""
     return {"errors": [{"message": message, "code": code}]}
 
 
 def graphql_error(
     code: int, message: str, *, name: str, kind: str, source: str = "Client"
 ) -> dict[str, Any]:
-    """The full GraphQL error object of x-api.md 2.5 (fields repeated at top level)."""
+    """The full GraphQL error object of X-FACTS.md 2.5 (fields repeated at top level)."""
     tracing = {"trace_id": secrets.token_hex(8)}
     return {
         "errors": [
@@ -72,7 +72,7 @@ def features_missing(names: list[str]) -> dict[str, Any]:
 
 
 def variable_missing(name: str, type_name: str) -> dict[str, Any]:
-    """422 GRAPHQL_VALIDATION_FAILED: "must be defined", path ["variable", name] (x-api.md 2.5)."""
+    """422 GRAPHQL_VALIDATION_FAILED: "must be defined", path ["variable", name], X-FACTS.md 2.5."""
     return {
         "errors": [
             {
@@ -86,7 +86,7 @@ def variable_missing(name: str, type_name: str) -> dict[str, Any]:
 
 
 def bad_request(message: str) -> dict[str, Any]:
-    """400/214 BadRequestError, kind Validation (x-api.md 4): undecodable input, oversize batch."""
+    """400/214 BadRequestError, kind Validation (X-FACTS.md 4): undecodable input, big batch."""
     return graphql_error(214, message, name="BadRequestError", kind="Validation")
 
 

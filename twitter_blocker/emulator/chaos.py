@@ -28,7 +28,7 @@ def roll(world: World, rate: float) -> bool:
 
 
 def cloudflare() -> Reply:
-    """x-api.md 1.2: an edge block is text/html with a cf-ray header, before any auth check."""
+    """X-FACTS.md 1.2: an edge block is text/html with a cf-ray header, before any auth check."""
     return Reply(
         403,
         bodies.CLOUDFLARE_HTML,
@@ -38,7 +38,7 @@ def cloudflare() -> Reply:
 
 
 def loadshed() -> Reply:
-    """x-api.md 2.5: "(-1) LoadShed", i.e. an error with no code; the status is [inf]."""
+    """X-FACTS.md 2.5: "(-1) LoadShed", i.e. an error with no code; the status is [inf]."""
     return Reply(503, {"errors": [{"message": "LoadShed"}]})
 
 

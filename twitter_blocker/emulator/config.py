@@ -1,6 +1,6 @@
 """Emulator settings: the fixed config chosen at start, and the switches that change at runtime.
 
-Every default cites the section of ``shared/reference/x-api.md`` it comes from; where that note
+Every default cites the section of ``docs/X-FACTS.md`` it comes from; where that file
 marks a fact as an inference ([inf]) the emulator's choice is a switch, documented in
 ``docs/EMULATOR.md``.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
-# x-api.md 1.1: the x.com web app's public bearer, the same for every user.
+# X-FACTS.md 1.1: the x.com web app's public bearer, the same for every user.
 WEB_BEARER = (
     "AAAAAAAAAAAAAAAAAAAAANRILgAAAAAAnNwIzUejRCOuH5E6I8xnZz4puTs%3D"
     "1Zv7ttfk8LF81IUq16cHjhLTvJu4FA33AGWWjCpTnA"
@@ -35,7 +35,7 @@ REST_OPERATIONS = (
     "account/verify_credentials",
 )
 
-# x-api.md 5.2, per 15 minutes per account. blocks/destroy shares blocks/create's figure [inf].
+# X-FACTS.md 5.2, per 15 minutes per account. blocks/destroy shares blocks/create's figure [inf].
 DEFAULT_LIMITS: dict[str, int] = {
     "UserByScreenName": 150,
     "UserByRestId": 500,
@@ -52,7 +52,7 @@ DEFAULT_LIMITS: dict[str, int] = {
     "account/verify_credentials": 75,
 }
 
-# x-api.md 2.1: the five flags UsersByRestIds required in 2025-05. They are a subset of the
+# X-FACTS.md 2.1: the five flags UsersByRestIds required in 2025-05. They are a subset of the
 # UserByScreenName set there too, so the emulator requires them on every user operation [inf].
 DEFAULT_REQUIRED_FEATURES: tuple[str, ...] = (
     "profile_label_improvements_pcf_label_in_post_enabled",
@@ -64,7 +64,7 @@ DEFAULT_REQUIRED_FEATURES: tuple[str, ...] = (
 
 
 class Shape(StrEnum):
-    """Which era of the GraphQL user node to serve (x-api.md 2.3)."""
+    """Which era of the GraphQL user node to serve (X-FACTS.md 2.3)."""
 
     CURRENT = "current"  # 2026-05 onward: core, privacy, relationship_perspectives, no legacy
     TRANSITIONAL = (
@@ -74,7 +74,7 @@ class Shape(StrEnum):
 
 
 class RateLimitBody(StrEnum):
-    """How an exhausted window answers (x-api.md 5.1)."""
+    """How an exhausted window answers (X-FACTS.md 5.1)."""
 
     JSON = "json"  # 429 + {"errors":[{"code":88,"message":"Rate limit exceeded"}]}
     TEXT = "text"  # 429 + plain text "Rate limit exceeded."
@@ -82,7 +82,7 @@ class RateLimitBody(StrEnum):
 
 
 class GraphQLLockForm(StrEnum):
-    """x-api.md 1.2: GraphQL sends the 326 lock as 403, or as 200 with errors."""
+    """X-FACTS.md 1.2: GraphQL sends the 326 lock as 403, or as 200 with errors."""
 
     HTTP_403 = "403"
     HTTP_200 = "200"
@@ -109,7 +109,7 @@ class PopulationMix:
 class Switches:
     """Behaviour tests and benchmarks flip at start or at runtime. Failure modes default off."""
 
-    # --- failure modes (x-api.md 5.3, 1.2, 8.7) ---
+    # --- failure modes (X-FACTS.md 5.3, 1.2, 8.7) ---
     session_kill_after: int | None = None  # N blocks within session_kill_window s -> auth revoked
     session_kill_window: float = 3600.0
     lock_after: int | None = None  # N blocks (since start/unlock) -> account locked (326)
@@ -118,15 +118,15 @@ class Switches:
     cloudflare_rate: float = 0.0  # share of requests answered by an HTML 403 with cf-ray
     loadshed_rate: float = 0.0  # share answered 503 "(-1) LoadShed"
     error_5xx_rate: float = 0.0  # share answered 503/130 "Over capacity"
-    empty_403_rate: float = 0.0  # share answered 403 with an empty body (x-api.md 1.2)
+    empty_403_rate: float = 0.0  # share answered 403 with an empty body (X-FACTS.md 1.2)
     drop_rate: float = 0.0  # share whose connection is dropped mid-response
     malformed_rate: float = 0.0  # share answered 200 with truncated JSON
     latency_ms: float = 0.0  # added to every request
     errors_with_data: bool = False  # GraphQL reads carry an errors[] (code 214) beside data
-    # x-client-transaction-id: operations that need one (404 + empty body when missing, x-api.md 6)
+    # x-client-transaction-id: operations that need one (404, empty body if missing; X-FACTS.md 6)
     tid_operations: tuple[str, ...] = ()  # "*" = every operation
     tid_strict: bool = False  # also check the TID's structure (70 bytes, last ^ first == 3)
-    # --- choices where x-api.md is [inf] ---
+    # --- choices where X-FACTS.md is [inf] ---
     block_rate_headers: bool = True  # x-rate-limit-* on blocks/create|destroy (3.1: 2021 had none)
     rest_id_beside_batch_result: bool = False  # 2.4 G: batch UserUnavailable has no rest_id
     include_blocking_honoured: bool = True  # blocks/create adds "blocking" if include_blocking=1
@@ -134,7 +134,7 @@ class Switches:
     auth_graphql_200: bool = False  # 401/32 on GraphQL reads arrives as 200 + errors (1.2)
     not_found_code: int = 50  # blocks/create on suspended/unknown: 404 with code 50 or 34 (3.1)
     # --- hypothetical, for the client's safety net ---
-    # X moved the relationship flags twice (x-api.md 2.3); this serves nodes that carry none
+    # X moved the relationship flags twice (X-FACTS.md 2.3); this serves nodes that carry none
     # (no relationship_perspectives, no legacy flags), as a third move would.
     relationships_moved: bool = False
 
@@ -262,10 +262,10 @@ class EmulatorConfig:
     limits: dict[str, int | None] = field(default_factory=dict)  # overrides; None = unlimited
     not_found_code: int = 50
     batch_limit: int = 100  # UsersByRestIds / UsersByScreenNames ids per call [inf]
-    lookup_limit: int = 100  # users/lookup and friendships/lookup (x-api.md 3.5, 3.6)
-    blocks_ids_page: int = 5000  # x-api.md 3.3
-    blocks_list_page: int = 20  # x-api.md 3.4: caller cannot choose [inf: size]
-    bearers: tuple[str, ...] = (WEB_BEARER,)  # accepted bearers (x-api.md 1.1)
+    lookup_limit: int = 100  # users/lookup and friendships/lookup (X-FACTS.md 3.5, 3.6)
+    blocks_ids_page: int = 5000  # X-FACTS.md 3.3
+    blocks_list_page: int = 20  # X-FACTS.md 3.4: caller cannot choose [inf: size]
+    bearers: tuple[str, ...] = (WEB_BEARER,)  # accepted bearers (X-FACTS.md 1.1)
     extra_bearers: tuple[str, ...] = ()
     required_features: dict[str, tuple[str, ...]] | None = None  # None = defaults for every op
     mix: PopulationMix = field(default_factory=PopulationMix)

@@ -1,4 +1,4 @@
-"""The GraphQL user operations: validation (x-api.md 2.1, 2.5) and response envelopes (2.2, 2.4)."""
+"""GraphQL user operations: validation (X-FACTS.md 2.1, 2.5) and response envelopes (2.2, 2.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rate windows per (viewer, operation), as x-api.md 5.1 describes them.
+"""Rate windows per (viewer, operation), as X-FACTS.md 5.1 describes them.
 
 A window opens at the first request and ends at the integer epoch second
 ``ceil(first_request + window_seconds)``, which is exactly what ``x-rate-limit-reset`` advertises,
@@ -16,7 +16,7 @@ from enum import Enum
 class Verdict(Enum):
     OK = "ok"
     EXHAUSTED = "exhausted"  # 429 + code 88, remaining 0
-    EARLY_88 = "early_88"  # the ban-like signal: code 88 while remaining > 0 (x-api.md 5.3)
+    EARLY_88 = "early_88"  # the ban-like signal: code 88 while remaining > 0 (X-FACTS.md 5.3)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,7 @@ class Person:
 
     @property
     def visible(self) -> bool:
-        """Deactivated accounts look like accounts that never existed (x-api.md 2.2)."""
+        """Deactivated accounts look like accounts that never existed (X-FACTS.md 2.2)."""
         return self.status is not Status.DEACTIVATED
 
 

@@ -1,4 +1,4 @@
-"""The v1.1 endpoints (x-api.md 3.1-3.8): blocks, lookups, friendships, verify_credentials."""
+"""The v1.1 endpoints (X-FACTS.md 3.1-3.8): blocks, lookups, friendships, verify_credentials."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _usable(person: Person | None) -> bool:
 def _target(world: World, account: Account, params: Mapping[str, str]) -> Person | Reply:
     user_id, screen_name = params.get("user_id"), params.get("screen_name")
     if not user_id and not screen_name:
-        # x-api.md does not record this case; v1.1's "parameter is missing" code 38 [inf]
+        # X-FACTS.md does not record this case; v1.1's "parameter is missing" code 38 [inf]
         return Reply(400, bodies.v11_error(38, "user_id parameter is missing."))
     person = _find(world, user_id, screen_name)
     if person is not None and person.user_id == account.user_id:
@@ -134,7 +134,7 @@ def _listed(params: Mapping[str, str]) -> tuple[list[str], list[str]]:
 def _lookup_people(world: World, params: Mapping[str, str]) -> list[Person] | Reply:
     ids, names = _listed(params)
     if len(ids) + len(names) > world.config.lookup_limit:
-        # x-api.md 3.5: "more than 100 fails"; the code is not recorded, v1.1's 195 [inf]
+        # X-FACTS.md 3.5: "more than 100 fails"; the code is not recorded, v1.1's 195 [inf]
         return Reply(403, bodies.v11_error(195, "Missing or invalid url parameter."))
     found: dict[str, Person] = {}
     for person in [world.population.people.get(i) for i in ids] + [
@@ -194,7 +194,7 @@ def friendships_show(world: World, account: Account, params: Mapping[str, str]) 
     for person in (source, target):
         if person is None or not person.visible:
             return Reply(404, bodies.v11_error(50, "User not found."))
-        if person.status is Status.SUSPENDED:  # x-api.md 4, code 63 [inf for this endpoint]
+        if person.status is Status.SUSPENDED:  # X-FACTS.md 4, code 63 [inf for this endpoint]
             return Reply(403, bodies.v11_error(63, "User has been suspended."))
     assert source is not None and target is not None
     src_account = world.by_viewer_id.get(source.user_id)

@@ -1,4 +1,4 @@
-"""User objects as X serves them: GraphQL nodes in three eras (x-api.md 2.3, 2.4) and v1.1 users.
+"""User objects as X serves them: GraphQL nodes in three eras (X-FACTS.md 2.3, 2.4) and v1.1 users.
 
 Counts and other decoration are derived from the user id with a cheap hash, so building a node
 costs O(1) and the same user always looks the same.
@@ -107,7 +107,7 @@ def _current_node(person: Person, rel: Relation) -> dict[str, Any]:
 
 
 def _thin_legacy(person: Person) -> dict[str, Any]:
-    """2025-05..2026-05: legacy keeps counts and descriptive fields only (x-api.md 2.4 C)."""
+    """2025-05..2026-05: legacy keeps counts and descriptive fields only (X-FACTS.md 2.4 C)."""
     followers, following, tweets, favourites, media = _counts(person)
     return {
         "default_profile": True,
@@ -190,7 +190,7 @@ def _legacy_node(person: Person, rel: Relation) -> dict[str, Any]:
 
 
 def v11_user(person: Person, rel: Relation, *, include_blocking: bool = False) -> dict[str, Any]:
-    """The v1.1 user object (x-api.md 3.1 key list, tweepy cassette); ``status`` is left out."""
+    """The v1.1 user object (X-FACTS.md 3.1 key list, tweepy cassette); ``status`` is left out."""
     followers, following, tweets, favourites, _media = _counts(person)
     user: dict[str, Any] = {
         "id": int(person.user_id),

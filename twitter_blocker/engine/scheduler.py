@@ -35,7 +35,7 @@ HOUR = 3600.0
 DAY = 86400.0
 JITTER_SHARE = 0.2
 JITTER_MAX = 0.5
-DEFAULT_BLOCK_LIMIT = 187  # x-api.md 5.2, until the headers say otherwise
+DEFAULT_BLOCK_LIMIT = 187  # X-FACTS.md 5.2, until the headers say otherwise
 
 
 class BudgetStore(Protocol):

@@ -1,4 +1,4 @@
-"""Adopt a ``block_history.db`` written by the earlier tool (original-tool.md 3.2).
+"""Adopt a ``block_history.db`` written by the earlier tool (docs/SCHEMA.md, its adoption).
 
 Its ``block_history`` (``screen_name NOT NULL``, ``status`` blocked|failed, duplicate
 rows for handles without an id) and ``process_log`` are renamed to

@@ -1,7 +1,7 @@
 """Tie the elements of a ``UsersByRestIds`` / ``UsersByScreenNames`` answer to the keys asked for.
 
 Elements are mapped by ``rest_id`` (ids) or lower-cased ``screen_name`` (handles), never
-by position (x-api.md 2.2, 2.4 G). A ``UserUnavailable`` element usually carries no id,
+by position (X-FACTS.md 2.2, 2.4 G). A ``UserUnavailable`` element usually carries no id,
 and an element without ``result`` carries nothing, so the keys left over are settled by
 counting where that is unambiguous, and otherwise by asking X for single keys
 (``resolve_one``) until the counts settle the rest.

@@ -402,7 +402,7 @@ class XClient:
 
     # ------------------------------------------------------------------ blocks
     def block(self, user_id: str) -> BlockResult:
-        """``blocks/create``. The body never confirms ``blocking`` (x-api.md 3.1)."""
+        """``blocks/create``. The body never confirms ``blocking`` (X-FACTS.md 3.1)."""
         return self._block_call("blocks/create", str(user_id))
 
     def unblock(self, user_id: str) -> BlockResult:

@@ -4,7 +4,7 @@ Everything volatile sits in the one block between the ``BEGIN VOLATILE`` and
 ``END VOLATILE`` markers: GraphQL queryIds, the feature flags each operation
 needs, the public web bearer and the browser identity. When X rotates a
 queryId or starts requiring a new flag (HTTP 400, code 336), the fix is a
-diff inside that block (x-api.md 2.1). The client also self-heals a 336 at
+diff inside that block (X-FACTS.md 2.1). The client also self-heals a 336 at
 run time by adding the named flags (``client.py``).
 """
 
@@ -17,7 +17,7 @@ from types import MappingProxyType
 from urllib.parse import urlencode
 
 # ---------------------------------------------------------------- BEGIN VOLATILE
-# Sources and dates: x-api.md 1.1 (bearer, headers), 2.1 (queryIds, features).
+# Sources and dates: X-FACTS.md 1.1 (bearer, headers), 2.1 (queryIds, features).
 
 # The public bearer of the x.com web app; the same for every user, not a secret.
 WEB_BEARER = (

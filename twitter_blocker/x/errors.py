@@ -58,7 +58,7 @@ class RateLimited(XError):
     """The operation's window is spent. ``reset`` is epoch seconds (may be None).
 
     ``suspicious`` is True when X said 88 while x-rate-limit-remaining was > 0,
-    which other tools read as a ban signal (x-api.md 5.3).
+    which other tools read as a ban signal (X-FACTS.md 5.3).
     """
 
     def __init__(

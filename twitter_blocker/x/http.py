@@ -1,6 +1,6 @@
 """The one place that builds and drives the ``httpx.Client``.
 
-It sends the x.com web client's headers (x-api.md 1.1), puts ``ct0`` into
+It sends the x.com web client's headers (X-FACTS.md 1.1), puts ``ct0`` into
 ``x-csrf-token``, sets explicit timeouts and connection limits, reuses one
 connection pool, and turns every httpx exception into ``x.errors.Transient``
 so nothing above this module imports httpx.
@@ -8,7 +8,7 @@ so nothing above this module imports httpx.
 The session cookies go out as one fixed ``Cookie`` header. The client's cookie
 jar refuses every ``Set-Cookie`` (a 353 answer sets a fresh ``ct0``; taking it
 would desynchronise cookie and header, and the browser's ``ct0`` keeps
-working, x-api.md 1.2).
+working, X-FACTS.md 1.2).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class RawResponse:
 
 
 def web_headers(cookies: SessionCookies, api_base: str) -> dict[str, str]:
-    """The headers the x.com web app sends on its API calls (x-api.md 1.1)."""
+    """The headers the x.com web app sends on its API calls (X-FACTS.md 1.1)."""
     return {
         "accept": "*/*",
         "accept-language": "en-US,en;q=0.9",

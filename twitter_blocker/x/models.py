@@ -9,7 +9,7 @@ from enum import StrEnum
 class UserState(StrEnum):
     """What a lookup can tell about a target.
 
-    X answers a deactivated account like one that never existed (x-api.md 2.2),
+    X answers a deactivated account like one that never existed (X-FACTS.md 2.2),
     so a lookup can only ever say NOT_FOUND for both.
     """
 
@@ -23,13 +23,13 @@ class User:
     """A user as seen by the logged-in viewer.
 
     ``following``: the viewer follows this user. ``followed_by``: this user
-    follows the viewer. Flags missing from the response are False (x-api.md 2.3).
+    follows the viewer. Flags missing from the response are False (X-FACTS.md 2.3).
 
     ``relationship_known`` is False when the node carried no relationship data
     at all (no ``relationship_perspectives``, no legacy ``following`` /
     ``followed_by`` / ``blocking``): the flags are then defaults, not facts, and
     a follow decision needs ``friendships/show`` first (X has moved these
-    fields twice; x-api.md 2.3).
+    fields twice; X-FACTS.md 2.3).
     """
 
     user_id: str

@@ -4,12 +4,12 @@
 ``Classified``: the parsed JSON and ``outcome == "ok"``, a per-target answer
 (``self``, ``not_found``, ``suspended``: values the caller maps), or an
 ``error`` (an ``x.errors`` exception the caller raises after recording the
-call). Decisions go by X's error codes (x-api.md 4); message text is read only
+call). Decisions go by X's error codes (X-FACTS.md 4); message text is read only
 where no code exists (plain-text 429 bodies, LoadShed, a code-less 326).
 
 Decisions of our own, where X's behaviour is not pinned down:
 - 403 with an empty or non-JSON body and no ``cf-ray``: read as "session
-  expired or banned" (twscrape does the same, x-api.md 1.2) and raised as an
+  expired or banned" (twscrape does the same, X-FACTS.md 1.2) and raised as an
   auth failure, so the run stops and asks for fresh cookies instead of
   hammering an account X has turned away.
 - Any HTML page (``text/html`` or a ``cf-ray`` header) is an edge page:
@@ -18,7 +18,7 @@ Decisions of our own, where X's behaviour is not pinned down:
   without a reset, so the scheduler backs off hard.
 - 403/37 is the viewer's own account suspended (twikit), like 64.
 - A 404 without an error code (empty body, or JSON without ``errors``) is a
-  rejected transaction id (x-api.md 6) on every path, v1.1 included: transient
+  rejected transaction id (X-FACTS.md 6) on every path, v1.1 included: transient
   ``tid_rejected``, never a per-target ``not_found`` (those carry code 50/34/
   108/17). A 404 whose ``errors`` have no code stays ``bad_request``.
 """
@@ -181,9 +181,9 @@ def classify(
         if status == 429:
             return rate_limited(None, "", suspicious=False)
         if status == 404:
-            # x-api.md 6: a 404 with an empty body means the transaction id was missing or
+            # X-FACTS.md 6: a 404 with an empty body means the transaction id was missing or
             # rejected, on any path (GraphQL or v1.1). A real "not found" on v1.1 carries
-            # an errors body with code 50/34 (x-api.md 3.1, 3.8), so this is never a
+            # an errors body with code 50/34 (X-FACTS.md 3.1, 3.8), so this is never a
             # per-target answer. Retrying later (with a fresh id) is the only remedy.
             return fail("tid_rejected", Transient, None, "empty 404 (transaction id rejected)")
         if status == 403 and "cf-ray" in headers:
@@ -232,11 +232,11 @@ def classify(
             rate=rate,
         )
     if not codes and any(m.startswith(_LOCKED_GRAPHQL_PREFIX) for _, m in errors):
-        # A code-less GraphQL lock (x-api.md 1.2): only here is the message read.
+        # A code-less GraphQL lock (X-FACTS.md 1.2): only here is the message read.
         return fail("account_locked", AccountLocked, None, first[1])
 
     # --- per-target answers (v1.1 only) ----------------------------------------------
-    # GraphQL says "no such user" with HTTP 200 and an empty ``data`` (x-api.md 2.2); a
+    # GraphQL says "no such user" with HTTP 200 and an empty ``data`` (X-FACTS.md 2.2); a
     # GraphQL 404/34 more likely means a retired queryId, and reading it as "not found"
     # would fail every target permanently. So these codes count only on v1.1 paths.
     if not graphql:
@@ -263,7 +263,7 @@ def classify(
         return fail("auth_failed", XAuthError, first[0], first[1] or "unauthorized")
     if status >= 500 or any(c in TRANSIENT_CODES for c in codes):
         if status == 200 and isinstance(parsed, dict) and parsed.get("data"):
-            # 131 "Dependency: Internal error" may come with usable data (x-api.md 2.5).
+            # 131 "Dependency: Internal error" may come with usable data (X-FACTS.md 2.5).
             return Classified(
                 "ok", status, data=parsed, code=first[0], message=first[1] or None, rate=rate
             )
@@ -274,12 +274,12 @@ def classify(
     if status == 404 and not errors:
         # A 404 with no error code says nothing about the target: only codes 50/34/108/17
         # (above) make a "not found". Read it like the empty 404 of a rejected
-        # transaction id (x-api.md 6): retry later, never a permanent answer.
+        # transaction id (X-FACTS.md 6): retry later, never a permanent answer.
         return fail("tid_rejected", Transient, None, "404 without errors")
     if status == 200 and isinstance(parsed, (dict, list)):
         if isinstance(parsed, dict) and errors and "data" not in parsed:
             return fail("bad_request", UnexpectedResponse, first[0], first[1])
-        # ``errors`` beside ``data`` (e.g. 214): use the data (x-api.md 2.2).
+        # ``errors`` beside ``data`` (e.g. 214): use the data (X-FACTS.md 2.2).
         return Classified(
             "ok", status, data=parsed, code=first[0], message=first[1] or None, rate=rate
         )

@@ -1,6 +1,6 @@
 """Pure functions from X's JSON to typed values. No HTTP, no client.
 
-User nodes come in three shapes (x-api.md 2.3): current (``core``,
+User nodes come in three shapes (X-FACTS.md 2.3): current (``core``,
 ``privacy``, ``relationship_perspectives``, no ``legacy``), transitional (the
 same plus a ``legacy`` that lost those keys) and legacy (everything in
 ``legacy``, false flags often omitted). Each field is read from the current
@@ -98,7 +98,7 @@ def user_from_node(result: dict[str, Any]) -> User | None:
         return None
     flags = {name: _first(rel.get(name), legacy.get(name)) is True for name in _FLAGS}
     # Relationship data is known when the node carries it, or when it is a pure legacy-era
-    # node (no ``core``), whose false flags X omitted (x-api.md 2.3). A node of the newer
+    # node (no ``core``), whose false flags X omitted (X-FACTS.md 2.3). A node of the newer
     # shapes without ``relationship_perspectives`` carries none: its flags are not facts.
     known = (
         "relationship_perspectives" in result
