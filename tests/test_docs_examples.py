@@ -1,4 +1,4 @@
-"""Every command and example in README.md and docs/RUNBOOK.md runs as written (issue 9).
+"""Every command and example in README.md and docs/RUNBOOK*.md runs as written (issue 9).
 
 The examples are extracted from the documents: the lines of the ```sh blocks and every
 inline code span that starts a command (``twitter-blocker``, ``python3``, ``make``,
@@ -29,7 +29,7 @@ import pytest
 from twitter_blocker.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = (ROOT / "README.md", ROOT / "docs" / "RUNBOOK.md")
+DOCS = (ROOT / "README.md", ROOT / "docs" / "RUNBOOK.md", ROOT / "docs" / "RUNBOOK.ja.md")
 COMMANDS = ("twitter-blocker", "python3", "make ", "sqlite3", "pip ")
 
 
@@ -138,6 +138,10 @@ EXAMPLES: dict[str, Run | Synopsis | Skip] = {
         Synopsis()
     ),
     "twitter-blocker incident postmortem INC-YYYYMMDD-NNN [--lang ja\\|en]": Synopsis(),
+    # docs/RUNBOOK.ja.md (every other example there is one of the above)
+    "twitter-blocker incident new [--level N] [--lang ja\\|en] [--since 2h] [--reporter 名前]": (
+        Synopsis()
+    ),
     "twitter-blocker schedule --print cron": Run(0),
     "twitter-blocker backup": Run(0),
     "twitter-blocker health": Run(0),
