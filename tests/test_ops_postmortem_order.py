@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from twitter_blocker.cli.run import root
 from twitter_blocker.emulator import Emulator
 from twitter_blocker.store.history import History
-from twitter_blocker.x.models import CallRecord
+from twitter_blocker.x.models import CallRecord, RateInfo
 
 ENGLISH_CELLS = ("started", "ended", "failed call", "written", "run #", "backup `", "incident new")
 
@@ -81,8 +81,12 @@ def test_the_japanese_postmortem_has_no_english_cells(data_dir: Path, emulator: 
 
 
 def test_the_incident_report_shows_no_raw_dict(data_dir: Path, emulator: Emulator) -> None:
+    with History.open(data_dir / "block_history.db") as history:
+        history.budgets.update("1", "blocks/create", RateInfo(187, 100, time.time() + 600))
     args = ["--data-dir", str(data_dir), "--api-base", emulator.base_url]
     code, out = _invoke("incident", "new", "--lang", "ja", "--json", *args)
     assert code == 0, out
     text = Path(json.loads(out)["path"]).read_text()
     assert "{'" not in text and "'}" not in text, text
+    assert "blocks/create: 100/187" in text
+    assert not re.search(r"reset \d{9,}", text), text  # a time, not raw epoch seconds

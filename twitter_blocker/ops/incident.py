@@ -148,8 +148,10 @@ def _diagnosis_summary(report: Diagnosis) -> str:
     lines.append(f"network          {report.network.api_base}: {report.network.detail}")
     lines.append(f"auth             {report.auth.state.value}: {report.auth.detail}")
     for op in report.rate.operations:
+        reset = _stamp(datetime.fromtimestamp(op.reset_epoch, UTC)) if op.reset_epoch else "-"
+        state = " (fresh)" if op.fresh else ""
         lines.append(
-            f"rate             {op.operation}: {op.remaining}/{op.limit} reset {op.reset_epoch}"
+            f"rate             {op.operation}: {op.remaining}/{op.limit} reset {reset} UTC{state}"
         )
     lines.append("```")
     if report.log_tail:
