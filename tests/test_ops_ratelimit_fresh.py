@@ -48,3 +48,11 @@ def test_the_command_shows_a_reset_window_as_fresh(tmp_path: Path) -> None:
     )
     fresh = next(op for op in data["operations"] if op["operation"] == "blocks/create")
     assert fresh["fresh"] is True and fresh["remaining"] == 187
+
+
+def test_diagnose_shows_a_reset_window_as_fresh(tmp_path: Path) -> None:
+    _db(tmp_path, time.time())
+    args = ["diagnose", "--data-dir", str(tmp_path), "--api-base", "http://127.0.0.1:9"]
+    out = CliRunner().invoke(root, [*args, "--probe-timeout", "1"]).output
+    line = next(text for text in out.splitlines() if "blocks/create:" in text)
+    assert "187/187" in line and "fresh" in line, out

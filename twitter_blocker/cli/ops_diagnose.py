@@ -100,7 +100,7 @@ def sections(report: Diagnosis) -> list[tuple[str, list[str]]]:
     rate_lines = []
     for op in rate.operations:
         reset = _local(op.reset_epoch) if op.reset_epoch else "-"
-        flag = "  SPENT" if op.exhausted else ""
+        flag = "  SPENT" if op.exhausted else ("  fresh (already reset)" if op.fresh else "")
         rate_lines.append(f"{op.operation}: {op.remaining}/{op.limit}, reset {reset}{flag}")
     if rate.last_429 is not None:
         rate_lines.append(f"last 429: {rate.last_429.operation} at {rate.last_429.at}")
