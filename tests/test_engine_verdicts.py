@@ -16,6 +16,7 @@ from test_engine_support import (
     mismatches,
     op_calls,
     run,
+    statuses,
     truth,
     workspace,
 )
@@ -340,3 +341,58 @@ def test_cli_against_a_closed_port_does_not_exit_0(
     result = invoke(args)
     assert result.exit_code == 75, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_404_on_blocks_that_a_lookup_confirms_is_recorded_as_gone(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    from twitter_blocker.emulator.population import Status
+
+    emu = emulator_factory(population=30)
+    paths = workspace(emu, tmp_path, by_id=True)
+    late = _blocked_targets(paths)[-1]["user_id"]
+
+    def suspend() -> None:  # X suspends the account between our lookup and our block
+        with emu.world.lock:
+            emu.world.population.people[late].status = Status.SUSPENDED
+
+    progress = _Hook("advance:blocked", suspend)
+    report = run(paths, emu, progress=progress, delay=0.05)
+    assert (report.end_reason, report.exit_code) == ("done", 0)
+    rows = db_query(paths, "SELECT status, user_status FROM block_history WHERE user_id = ?", late)
+    assert rows == [("failed", "suspended")]
+    assert emu.state()["calls"]["blocks/create"].get("404") == 1
+
+
+def test_a_transaction_id_outage_on_every_operation_ends(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    emu = emulator_factory(population=30, tid_operations="*")
+    paths = workspace(emu, tmp_path)
+    stop, timer = _guarded()
+    try:
+        report = run(
+            paths,
+            emu,
+            stop=stop,
+            auto_retry=True,
+            retry_base=0.5,
+            retry_cap=1.0,
+            outage_limit=2.0,
+        )
+    finally:
+        timer.cancel()
+    assert (report.end_reason, report.exit_code) == ("outage", 75)
+    assert report.message is not None and "HTTP 404" in report.message
+
+
+def test_empty_403s_now_and_then_do_not_end_the_run(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    emu = emulator_factory(population=100, empty_403_rate=0.05)
+    paths = workspace(emu, tmp_path)
+    report = run(paths, emu, auto_retry=True, **FAST_RETRY)
+    assert (report.end_reason, report.exit_code) == ("done", 0)
+    assert statuses(emu)["403"] >= 2  # the empty 403s happened
+    assert emu.state()["calls"]["Viewer"].get("200", 0) >= 1  # confirmed, not assumed
+    assert mismatches(paths) == []
