@@ -21,8 +21,9 @@ from test_engine_support import (
     workspace,
 )
 
+from twitter_blocker.config import Paths
 from twitter_blocker.emulator import Emulator
-from twitter_blocker.engine.runner import AuthStopped
+from twitter_blocker.engine.runner import AuthStopped, RunReport
 
 Factory = Callable[..., Emulator]
 FAST_RETRY = {"retry_base": 0.01, "retry_cap": 0.05}
@@ -37,14 +38,10 @@ def _guarded(seconds: float = SAFETY_NET) -> tuple[threading.Event, threading.Ti
     return stop, timer
 
 
-def _not_found_rows_of_live_accounts(paths: object) -> list[str]:
-    live = {
-        t["user_id"]
-        for t in truth(paths)["targets"]
-        if t["kind"] not in ("suspended",)  # type: ignore[arg-type]
-        and t["expected"] not in ("not_found", "deactivated", "suspended")
-    }
-    rows = db_query(paths, "SELECT user_id FROM block_history WHERE reason = 'not_found'")  # type: ignore[arg-type]
+def _not_found_rows_of_live_accounts(paths: Paths) -> list[str]:
+    gone = ("not_found", "deactivated", "suspended")
+    live = {t["user_id"] for t in truth(paths)["targets"] if t["expected"] not in gone}
+    rows = db_query(paths, "SELECT user_id FROM block_history WHERE reason = 'not_found'")
     return [uid for (uid,) in rows if uid in live]
 
 
@@ -146,7 +143,7 @@ def test_an_outage_ends_by_time_naming_the_last_error(
         timer.cancel()
     assert (report.end_reason, report.exit_code) == ("outage", 75)
     assert report.message is not None and "503" in report.message
-    reasons = [why for kind, (_, why) in progress.events if kind == "waiting"]  # type: ignore[misc]
+    reasons = [why for kind, (_, why) in progress.events if kind == "waiting"]
     assert reasons and all("window resets" not in why for why in reasons), reasons
     assert any("backing off after" in why and "503" in why for why in reasons), reasons
 
@@ -166,11 +163,11 @@ def test_a_run_that_never_reached_x_does_not_exit_0(
     assert report.message is not None and "no connection" in report.message
 
 
-def _run_against(paths: object, base: str, stop: threading.Event) -> object:
+def _run_against(paths: Paths, base: str, stop: threading.Event) -> RunReport:
     from twitter_blocker.engine.runner import RunOptions, execute
 
     return execute(
-        paths,  # type: ignore[arg-type]
+        paths,
         base,
         RunOptions(delay=0.0, seed=1, retry_base=0.01, retry_cap=0.05),
         progress=Recorder(),
@@ -217,8 +214,8 @@ class _Hook(Recorder):
         self._fire(f"advance:{outcome}")
 
 
-def _blocked_targets(paths: object) -> list[dict[str, str]]:
-    return [t for t in truth(paths)["targets"] if t["expected_by_id"] == "blocked"]  # type: ignore[arg-type]
+def _blocked_targets(paths: Paths) -> list[dict[str, str]]:
+    return [t for t in truth(paths)["targets"] if t["expected_by_id"] == "blocked"]
 
 
 def test_a_follow_after_the_lookup_is_seen_before_a_late_block(
