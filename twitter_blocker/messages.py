@@ -106,21 +106,21 @@ EN: dict[str, str] = {
     "run.cap": "the block cap is reached until {at} (longer than --max-wait)",
     # engine: doubtful answers end in a resumable stop (engine/failures.py)
     "run.outage": (
-        "no successful answer from X for {minutes:.0f} minutes (last error: {error}); "
+        "no successful answer from X for {minutes:.0f} minutes, last error {error}; "
         "X or the network is down"
     ),
-    "run.too_many_errors": "{n} failed requests in a row (last error: {error})",
+    "run.too_many_errors": "{n} failed requests in a row, last error {error}",
     "run.no_answer": (
-        "X never answered successfully in this run (last error: {error}); check the network "
+        "X never answered successfully in this run, last error {error}; check the network "
         "and --api-base"
     ),
     "run.contradiction": (
-        "{endpoint} answered 'not found' (HTTP {http}, code {code}) {n} times in a row for "
+        "{endpoint} answered 'not found' with HTTP {http} code {code} {n} times in a row for "
         "accounts a lookup finds active; X may have retired or refused this path, so nothing "
         "was recorded as not found"
     ),
     "run.forbidden": (
-        "blocks/create was refused {n} times in a row with HTTP 403 code {code} ({error}); "
+        "blocks/create was refused {n} times in a row with HTTP 403 code {code}: {error}; "
         "check the account at https://x.com"
     ),
     "run.refusing_blocks": (
