@@ -393,3 +393,25 @@ def test_empty_403s_now_and_then_do_not_end_the_run(
     assert statuses(emu)["403"] >= 2  # the empty 403s happened
     assert emu.state()["calls"]["Viewer"].get("200", 0) >= 1  # confirmed, not assumed
     assert mismatches(paths) == []
+
+
+def test_an_allowlisted_account_renamed_between_runs_stays_protected(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    emu = emulator_factory(population=30)
+    paths = workspace(emu, tmp_path, by_id=True)
+    target = _blocked_targets(paths)[-1]
+    uid, old = target["user_id"], target["screen_name"]
+    allow = frozenset({f"sn:{old.lower()}"})
+    first = run(paths, emu, limit=1, allowlist=allow)  # resolves (and caches) the allowlist
+    assert first.exit_code == 0 and uid not in block_calls(emu)
+    with emu.world.lock:  # renamed before the next run: the old handle names nobody now
+        person = emu.world.population.people[uid]
+        del emu.world.population.by_handle[person.screen_name.lower()]
+        person.screen_name = old + "_new"
+        emu.world.population.by_handle[person.screen_name.lower()] = uid
+    second = run(paths, emu, allowlist=allow)
+    assert second.exit_code == 0
+    assert uid not in block_calls(emu)
+    rows = db_query(paths, "SELECT status, reason FROM block_history WHERE user_id = ?", uid)
+    assert rows == [("skipped", "allowlisted")]

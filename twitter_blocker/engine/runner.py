@@ -241,7 +241,7 @@ class _Run:
         cache = open_cache(self.paths)
         try:
             viewer_id = self.cookies.user_id or self._viewer(client)
-            self.o = resolve_allowlist(self.o, client, self.progress)
+            self.o = resolve_allowlist(self.o, client, self.progress, cache, viewer_id)
             scheduler = Scheduler(
                 self.history.budgets,
                 viewer_id,
