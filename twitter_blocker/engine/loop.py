@@ -9,7 +9,8 @@ max(lookup time, block time). One request is in flight at a time, so no budget
 is ever overshot between a response and the next send.
 
 Safety: a block decision needs fresh relationship data (this run's lookup, or
-a relationship cache entry younger than its lifetime). A row whose block call
+a relationship cache entry younger than its lifetime), checked again when the block is sent
+(``blocks.py``); failures follow ``failures.py``. A row whose block call
 may have landed before a crash (``block_sent_at``) gets an uncached lookup first;
 if X says we block it, it is recorded as blocked without another call.
 """
