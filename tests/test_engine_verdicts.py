@@ -143,7 +143,7 @@ def test_an_outage_ends_by_time_naming_the_last_error(
         timer.cancel()
     assert (report.end_reason, report.exit_code) == ("outage", 75)
     assert report.message is not None and "503" in report.message
-    reasons = [why for kind, (_, why) in progress.events if kind == "waiting"]
+    reasons = [str(data[1]) for kind, data in progress.events if kind == "waiting"]
     assert reasons and all("window resets" not in why for why in reasons), reasons
     assert any("backing off after" in why and "503" in why for why in reasons), reasons
 
@@ -415,3 +415,17 @@ def test_an_allowlisted_account_renamed_between_runs_stays_protected(
     assert uid not in block_calls(emu)
     rows = db_query(paths, "SELECT status, reason FROM block_history WHERE user_id = ?", uid)
     assert rows == [("skipped", "allowlisted")]
+
+
+def test_a_wait_after_a_bare_429_is_labelled_as_a_guess(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    emu = emulator_factory(population=20, block_refused_next=1)
+    paths = workspace(emu, tmp_path)
+    progress = Recorder()
+    report = run(paths, emu, progress=progress, guessed_reset=1.5)
+    assert (report.end_reason, report.exit_code) == ("done", 0)
+    reasons = [str(data[1]) for kind, data in progress.events if kind == "waiting"]
+    assert any("429 without a reset time" in why for why in reasons), reasons
+    assert not any("window resets" in why for why in reasons), reasons
+    assert mismatches(paths) == []

@@ -129,6 +129,7 @@ EN: dict[str, str] = {
     ),
     "run.rate_limited": "{op} rate limited; waiting for its reset",
     "run.backing_off": "backing off after {error}",
+    "run.guessed_wait": "{op} answered 429 without a reset time; trying again in {seconds:.0f} s",
     "run.allowlist_failed": "could not resolve the allowlist's handles to ids ({error})",
     "run.allowlist_unresolved": (
         "allowlist: @{handle} is not an active account on X; it stays protected by handle only"

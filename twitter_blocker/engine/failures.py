@@ -83,6 +83,7 @@ class Failures:
         self.ban_signals = 0
         self.rate_hits: dict[str, int] = {}  # 429s per operation since its last success
         self.held_after: dict[str, str] = {}  # operation -> the failure its backoff follows
+        self.guessed: dict[str, float] = {}  # operation -> a guessed wait after a bare 429
         self.contradictions = 0
         self.forbidden = 0
 
@@ -97,6 +98,7 @@ class Failures:
         """A request of ``op`` did what it was for."""
         self.rate_hits.pop(op, None)
         self.held_after.pop(op, None)
+        self.guessed.pop(op, None)
         if op == BLOCK_OP:
             self.forbidden = 0
 
@@ -195,6 +197,10 @@ class Failures:
         if exc.operation and exc.operation != op:
             self.sched.spent(exc.operation, exc.reset, guess)
         self.held_after.pop(op, None)
+        if exc.reset is None:
+            self.guessed[op] = guess
+        else:
+            self.guessed.pop(op, None)
         self.progress.note("warning", msg("run.rate_limited", op=exc.operation or op))
         return hits > 1 and exc.reset is not None
 
@@ -203,11 +209,13 @@ class Failures:
         return f"{exc.operation or 'X'}: {error_label(exc)}"
 
     def wait_label(self, op: str, at: float) -> str | None:
-        """Says "backing off after HTTP 503" when ``op`` waits for its backoff, not a window."""
+        """Says "backing off after HTTP 503" when ``op`` waits for its backoff, and that a
+        wait after a 429 without a reset time is a guess; None for a known window."""
         label = self.held_after.get(op)
-        if label is None or self.sched.held_until(op) < at - 0.001:
-            return None
-        return msg("run.backing_off", error=label)
+        if label is not None and self.sched.held_until(op) >= at - 0.001:
+            return msg("run.backing_off", error=label)
+        guess = self.guessed.get(op)
+        return None if guess is None else msg("run.guessed_wait", op=op, seconds=guess)
 
     def check_answered(self) -> None:
         """At the end of a pass: a run that failed and never got one answer is no success."""
