@@ -244,7 +244,7 @@ def test_stats_show_retry_candidates_error_samples_and_rate_limits(
     world = make_world(emulator_factory, tmp_path)
     world.emu.set_switches(error_5xx_rate=1.0)
     for _ in range(2):
-        assert invoke(world.args("--max-users", "1")).exit_code == 0
+        assert invoke(world.args("--max-users", "1")).exit_code == 75  # X never answered
     world.emu.set_switches(error_5xx_rate=0.0)
     assert invoke(world.args("--max-users", "3")).exit_code == 0
     payload = json.loads(invoke(world.args("--stats", "--json")).stdout)

@@ -221,3 +221,34 @@ def test_control_api_renewal_and_reset_rewrite_the_fixture_cookies(
         assert (tmp_path / "cookies_1.json").read_text() != original
         ctl.post("/reset")
     assert (tmp_path / "cookies_1.json").read_text() == original
+
+
+def test_next_n_switches_answer_then_count_down(emulator: Emulator, emulator_http: Http) -> None:
+    http = emulator_http(emulator)
+    target = next(t for t in emulator.truth()["targets"] if t["expected"] == "blocked")
+    form = {"user_id": target["user_id"]}
+    emulator.set_switches(
+        empty_403_next=1,
+        block_refused_next=1,
+        block_not_found_next=1,
+        block_forbidden_next=1,
+        not_found_code=34,
+        block_forbidden_code=200,
+    )
+    empty = http.gql("Viewer")
+    assert (empty.status_code, empty.content) == (403, b"")
+    refused = http.post("blocks/create.json", form)
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["code"] == 88
+    assert not any(h.startswith("x-rate-limit") for h in refused.headers)
+    gone = http.post("blocks/create.json", form)
+    assert (gone.status_code, gone.json()["errors"][0]["code"]) == (404, 34)
+    forbidden = http.post("blocks/create.json", form)
+    assert (forbidden.status_code, forbidden.json()["errors"][0]["code"]) == (403, 200)
+    assert http.post("blocks/create.json", form).status_code == 200  # all counted down
+    assert http.gql("Viewer").status_code == 200
+    switches = emulator.state()["switches"]
+    assert [switches[n] for n in ("empty_403_next", "block_refused_next")] == [0, 0]
+    assert emulator.state()["accounts"][emulator.truth()["viewer"]["user_id"]]["block_calls"] == {
+        target["user_id"]: 1
+    }

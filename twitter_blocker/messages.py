@@ -104,6 +104,36 @@ EN: dict[str, str] = {
         "a sign the account is being throttled or flagged; wait a few hours before resuming"
     ),
     "run.cap": "the block cap is reached until {at} (longer than --max-wait)",
+    # engine: doubtful answers end in a resumable stop (engine/failures.py)
+    "run.outage": (
+        "no successful answer from X for {minutes:.0f} minutes, last error {error}; "
+        "X or the network is down"
+    ),
+    "run.too_many_errors": "{n} failed requests in a row, last error {error}",
+    "run.no_answer": (
+        "X never answered successfully in this run, last error {error}; check the network "
+        "and --api-base"
+    ),
+    "run.contradiction": (
+        "{endpoint} answered 'not found' with HTTP {http} code {code} {n} times in a row for "
+        "accounts a lookup finds active; X may have retired or refused this path, so nothing "
+        "was recorded as not found"
+    ),
+    "run.forbidden": (
+        "blocks/create was refused {n} times in a row with HTTP 403 code {code}: {error}; "
+        "check the account at https://x.com"
+    ),
+    "run.refusing_blocks": (
+        "X is refusing blocks (likely a daily cap): blocks/create answered 429 without rate "
+        "headers {n} times in a row; resume later"
+    ),
+    "run.rate_limited": "{op} rate limited; waiting for its reset",
+    "run.backing_off": "backing off after {error}",
+    "run.guessed_wait": "{op} answered 429 without a reset time; trying again in {seconds:.0f} s",
+    "run.allowlist_failed": "could not resolve the allowlist's handles to ids ({error})",
+    "run.allowlist_unresolved": (
+        "allowlist: @{handle} is not an active account on X; it stays protected by handle only"
+    ),
     "run.invalid_skipped": "{where}: skipped invalid entry {value!r} ({reason})",
     "run.duplicate": "{where}: duplicate of an earlier entry ({value!r}), merged",
     "run.more": "... and {n} more {what} in {source}",

@@ -6,16 +6,18 @@ import click
 
 from ..config import Paths
 from ..engine.inspect import inspect_user
-from ..engine.types import UserReport
+from ..engine.types import RunOptions, UserReport
 from ..errors import EXIT_OK, AccountBlockedError, AuthError
 from ..messages import msg
 from ..x.errors import AccountLocked, XAccountError, XAuthError
 
 
-def _look_up(paths: Paths, api_base: str, identifier: str) -> UserReport:
+def _look_up(
+    paths: Paths, api_base: str, identifier: str, options: RunOptions | None
+) -> UserReport:
     """``inspect_user``, with X's rejections turned into the run's messages (exit 3 / 4)."""
     try:
-        return inspect_user(paths, api_base, identifier)
+        return inspect_user(paths, api_base, identifier, options)
     except XAuthError as exc:
         detail = "/".join(str(p) for p in (exc.http_status, exc.code) if p is not None)
         raise AuthError(msg("auth.failed", detail=detail or type(exc).__name__)) from None
@@ -24,8 +26,11 @@ def _look_up(paths: Paths, api_base: str, identifier: str) -> UserReport:
         raise AccountBlockedError(msg(key)) from None
 
 
-def show_user(paths: Paths, api_base: str, identifier: str) -> int:
-    report = _look_up(paths, api_base, identifier)
+def show_user(
+    paths: Paths, api_base: str, identifier: str, options: RunOptions | None = None
+) -> int:
+    """Print what X says about ``identifier`` and what a run with ``options`` would do."""
+    report = _look_up(paths, api_base, identifier, options)
     click.echo(f"target:        {report.identifier}")
     click.echo(f"status:        {report.state.value}")
     if report.user is not None:

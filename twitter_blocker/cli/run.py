@@ -185,9 +185,15 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
 
         return show_stats(paths, as_json=flags["as_json"])
     if flags["test_user"]:
+        from ..engine.types import RunOptions
         from .inspect import show_user
 
-        return show_user(paths, api_base, flags["test_user"])
+        policy = RunOptions(  # the run's policy: the same flags decide
+            allowlist=_load_allowlist(flags["allowlist"]),
+            skip_following=not flags["block_following"],
+            skip_followers=not flags["block_followers"],
+        )
+        return show_user(paths, api_base, flags["test_user"], policy)
     modes = [m for m in ("retry", "dry_run") if flags[m]]
     if len(modes) > 1:
         raise InputError("--retry and --dry-run cannot be combined", where="command line")

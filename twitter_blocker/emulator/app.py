@@ -67,6 +67,8 @@ async def run(
     if reply is None and chaos.roll(world, sw.empty_403_rate):
         reply = Reply(403, None, media_type="")
     if reply is None:
+        reply = chaos.scripted(world, operation)
+    if reply is None:
         limit = world.config.limit_for(operation)
         if limit is not None:
             with world.lock:

@@ -46,6 +46,33 @@ def over_capacity() -> Reply:
     return Reply(503, bodies.v11_error(130, "Over capacity"))
 
 
+def _take(world: World, name: str) -> bool:
+    """Count one of the next-N switch ``name`` down; True while it had some left."""
+    with world.lock:
+        left = getattr(world.switches, name)
+        if not left:
+            return False
+        setattr(world.switches, name, left - 1)
+        return True
+
+
+def scripted(world: World, operation: str) -> Reply | None:
+    """The next-N answers (switches ``*_next``), after auth and before the rate window."""
+    if _take(world, "empty_403_next"):
+        return Reply(403, None, media_type="")
+    if operation != "blocks/create":
+        return None
+    if _take(world, "block_refused_next"):
+        return Reply(429, bodies.rate_limited())  # no x-rate-limit-* headers (docs/X-FACTS.md 3.1)
+    if _take(world, "block_not_found_next"):
+        code = world.switches.not_found_code
+        text = "User not found." if code == 50 else "Sorry, that page does not exist."
+        return Reply(404, bodies.v11_error(code, text))
+    if _take(world, "block_forbidden_next"):
+        return Reply(403, bodies.v11_error(world.switches.block_forbidden_code, "Forbidden."))
+    return None
+
+
 def malformed(content: bytes) -> bytes:
     """Valid JSON cut short (never empty, never parseable)."""
     if len(content) < 2:

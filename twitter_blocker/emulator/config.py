@@ -137,6 +137,12 @@ class Switches:
     # X moved the relationship flags twice (X-FACTS.md 2.3); this serves nodes that carry none
     # (no relationship_perspectives, no legacy flags), as a third move would.
     relationships_moved: bool = False
+    # --- scripted answers: the next N calls (counted down; null or 0 = off) ---
+    empty_403_next: int | None = None  # any operation: 403 with an empty body (1.2)
+    block_not_found_next: int | None = None  # blocks/create: 404 + not_found_code, any target (4)
+    block_refused_next: int | None = None  # blocks/create: 429/88 without rate headers (3.1, 5.3)
+    block_forbidden_next: int | None = None  # blocks/create: 403 + block_forbidden_code
+    block_forbidden_code: int = 344  # a 403 code X-FACTS.md does not list for blocks
 
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
@@ -242,6 +248,11 @@ _CONVERTERS: dict[str, Any] = {
     "auth_graphql_200": _bool,
     "not_found_code": _not_found_code,
     "relationships_moved": _bool,
+    "empty_403_next": _count,
+    "block_not_found_next": _count,
+    "block_refused_next": _count,
+    "block_forbidden_next": _count,
+    "block_forbidden_code": lambda v: int(_number(v)),
 }
 
 

@@ -12,13 +12,26 @@ from ..errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_RESUMABLE
 from ..messages import msg
 from ..x.errors import AccountLocked, XError
 from .clock import iso
-from .loop import Stop
+from .failures import Stop
 from .scheduler import Scheduler
 from .types import AccountStopped, AuthStopped, RunReport
 
 # Stops after which the same command simply resumes (exit 75).
 RESUMABLE_REASONS = frozenset(
-    {"interrupted", "max_wait", "cap", "ban_signal", "too_many_errors", "stalled"}
+    {
+        "interrupted",
+        "max_wait",
+        "cap",
+        "ban_signal",
+        "too_many_errors",
+        "stalled",
+        "outage",
+        "no_answer",
+        "contradiction",
+        "forbidden",
+        "refusing_blocks",
+        "allowlist",
+    }
 )
 
 

@@ -11,13 +11,19 @@ from ..store.db import connect
 from ..x.client import XClient
 from ..x.errors import TargetUnavailable
 from ..x.models import Relationship, UserState
+from .allow import allowlist_ids
 from .policy import Action, decide
-from .types import UserReport
+from .types import RunOptions, UserReport
+from .work import with_relationship
 
 
-def inspect_user(paths: Paths, api_base: str, identifier: str) -> UserReport:
+def inspect_user(
+    paths: Paths, api_base: str, identifier: str, options: RunOptions | None = None
+) -> UserReport:
     """Look ``identifier`` (a handle, ``@handle``, profile URL or numeric id) up, read the
-    viewer's relationship to it, and say what a run with default settings would do."""
+    viewer's relationship to it, and say what a run with ``options``' policy (allowlist,
+    --block-following, --block-followers) would do, on the same fresh relationship data."""
+    o = options or RunOptions()
     cookies = load_cookies(paths.cookies)
     text = identifier.strip()
     for prefix in ("https://", "http://", "x.com/", "twitter.com/", "www.", "mobile."):
@@ -34,7 +40,14 @@ def inspect_user(paths: Paths, api_base: str, identifier: str) -> UserReport:
             rel = client.friendship(hit.user.user_id)
         except TargetUnavailable as exc:
             return UserReport(identifier, exc.state, hit.user, None, f"fail:{exc.state.value}")
-        d = decide(hit.user, viewer_id=viewer_id)
+        ids, _ = allowlist_ids(o.allowlist, client)
+        d = decide(
+            with_relationship(hit.user, rel),
+            viewer_id=viewer_id,
+            allowlist=o.allowlist | ids,
+            skip_following=o.skip_following,
+            skip_followers=o.skip_followers,
+        )
         would = d.action.value if d.action is not Action.SKIP else f"skip:{d.reason}"
         status = _db_status(paths, hit.user.user_id, hit.user.screen_name)
         return UserReport(identifier, hit.state, hit.user, rel, would, db_status=status)

@@ -9,7 +9,8 @@ max(lookup time, block time). One request is in flight at a time, so no budget
 is ever overshot between a response and the next send.
 
 Safety: a block decision needs fresh relationship data (this run's lookup, or
-a relationship cache entry younger than its lifetime). A row whose block call
+a relationship cache entry younger than its lifetime), checked again when the block is sent
+(``blocks.py``); failures follow ``failures.py``. A row whose block call
 may have landed before a crash (``block_sent_at``) gets an uncached lookup first;
 if X says we block it, it is recorded as blocked without another call.
 """
@@ -21,7 +22,6 @@ import random
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from ..logs import ErrorLog
 from ..messages import msg
@@ -29,13 +29,15 @@ from ..store.db import transaction
 from ..store.history import History
 from ..store.models import Reason, Row, Status, UserStatus
 from ..x.client import XClient
-from ..x.errors import RateLimited, UnexpectedResponse, XAccountError, XAuthError, XError
-from ..x.models import BlockResult, BlockStatus, CallRecord, LookupResult, User, UserState
+from ..x.errors import RateLimited, UnexpectedResponse, XError
+from ..x.models import CallRecord, LookupResult, User, UserState
+from .blocks import BlockPath, Queues
 from .clock import Clock, iso
+from .failures import Failures, Stop
 from .ledger import Done, Ledger
 from .policy import Action, decide
-from .retry import Backoff, failure_reason, is_temporary
-from .scheduler import DEFAULT_BLOCK_LIMIT, DEFAULT_RESET, MAX_GUESSED_RESET, Scheduler
+from .retry import Backoff
+from .scheduler import DEFAULT_BLOCK_LIMIT, Scheduler
 from .types import PlannedAction, ProgressSink, RunOptions
 from .work import LookupCache, Work, cached_answer
 
@@ -49,31 +51,9 @@ SINGLE_OP = {OP_IDS: "UserByRestId", OP_HANDLES: "UserByScreenName"}
 SINGLE_RESERVE = 0.5  # of a batch
 PAGE = 500
 LOOKAHEAD_WINDOWS = 2
-MAX_CONSECUTIVE_ERRORS = 50  # failed requests in a row: X is down, stop (resumable)
 NOT_FAILURES = frozenset({"ok", "not_found", "suspended", "self"})
 
-
-class Stop(Exception):
-    """Ends a pass early. ``reason`` is RunReport.end_reason; ``error`` the X error, if any."""
-
-    def __init__(self, reason: str, error: XError | None = None, detail: str = "") -> None:
-        self.reason = reason
-        self.error = error
-        self.detail = detail
-        super().__init__(reason)
-
-
-@dataclass
-class Queues:
-    ids: deque[Work]
-    handles: deque[Work]
-    blocks: deque[tuple[Work, User]]
-
-    def lookups(self) -> int:
-        return len(self.ids) + len(self.handles)
-
-    def empty(self) -> bool:
-        return not (self.ids or self.handles or self.blocks)
+__all__ = ["PAGE", "Pass", "Stop"]
 
 
 class Pass:
@@ -107,13 +87,21 @@ class Pass:
         self.run_id = run_id
         self.error_log = error_log
         self.rng = rng
-        self.backoff = Backoff(options.retry_base, options.retry_cap)
         self.dry = options.mode == "dry_run"
-        self.ledger = Ledger(history, progress, clock, dry=self.dry, backoff=self.backoff, rng=rng)
+        backoff = Backoff(options.retry_base, options.retry_cap)
+        self.ledger = Ledger(history, progress, clock, dry=self.dry, backoff=backoff, rng=rng)
+        self.failures = Failures(options, client, scheduler, clock, progress, rng)
+        self.blocks = BlockPath(
+            options=options,
+            client=client,
+            history=history,
+            scheduler=scheduler,
+            ledger=self.ledger,
+            failures=self.failures,
+            clock=clock,
+            flush=self.flush,
+        )
         self.seen_users: dict[str, Work] = {}
-        self.ban_signals = 0
-        self.consecutive_errors = 0
-        self.rate_hits: dict[str, int] = {}  # 429s per operation since its last success
         self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
         self._calls: list[CallRecord] = []
 
@@ -129,6 +117,8 @@ class Pass:
     def observe(self, record: CallRecord) -> None:
         self._calls.append(record)
         self.sched.observe(record)
+        if record.outcome in NOT_FAILURES:
+            self.failures.answered()
 
     def flush(self) -> None:
         """Persist buffered attempts and budgets (one transaction each, cheap)."""
@@ -155,7 +145,7 @@ class Pass:
                     exhausted = not self._claim(feed, q)
                 block_at = self._block_at() if q.blocks else None
                 if block_at is not None and block_at <= self.clock.now():
-                    self._block(q)
+                    self.blocks.send(q)
                     continue
                 lookup_at = self._lookup_at(q, exhausted)
                 if lookup_at is not None and lookup_at[0] <= self.clock.now():
@@ -197,10 +187,12 @@ class Pass:
         with_id = [w.user_id for w in works if w.user_id is not None and not w.fresh]
         profiles = self.cache.get_profiles(with_id) if with_id else {}
         rels = self.cache.get_relationships(self.viewer_id, with_id) if profiles else {}
+        times = self.cache.get_relationship_times(self.viewer_id, list(rels)) if rels else {}
         answered: list[tuple[Work, LookupResult]] = []
         for w in works:
             hit = cached_answer(w, profiles, rels)
             if hit is not None:
+                w.checked_at = times.get(w.user_id or "")
                 answered.append((w, hit))
             elif w.user_id is not None:
                 q.ids.append(w)
@@ -246,8 +238,10 @@ class Pass:
             if block_at is not None and block_at > window + 0.001:
                 capped = self.o.max_blocks_per_hour or self.o.max_blocks_per_day
                 return "block cap" if capped and self.sched.cap_free_at() else "--delay pacing"
-            return "blocks/create window resets"
-        return f"{lookup_at[1]} window resets"
+            held = self.failures.wait_label("blocks/create", window)
+            return held or "blocks/create window resets"
+        held = self.failures.wait_label(lookup_at[1], lookup_at[0])
+        return held or f"{lookup_at[1]} window resets"
 
     def wait_until(self, when: float, reason: str) -> None:
         seconds = when - self.clock.now()
@@ -275,17 +269,15 @@ class Pass:
             else:
                 results = self.client.lookup_handles([w.screen_name or "" for w in batch])
         except RateLimited as exc:
-            if self._rate_limited(exc, op):
+            if self.failures.rate_limited(exc, op):
                 self.ledger.failed(batch, exc)
             else:
                 queue.extendleft(reversed(batch))
             return
-        except (XAuthError, XAccountError) as exc:
-            raise Stop("auth" if isinstance(exc, XAuthError) else "account", exc) from exc
         except XError as exc:
-            if not is_temporary(exc):
+            if not self.failures.temporary(exc):
                 raise
-            self._pause(op, exc)
+            self.failures.pause(op, exc)
             if len(batch) > 1:
                 # Isolate the failure: retry in halves; only a single target's own failure
                 # costs it an attempt, so one bad element cannot exhaust a whole batch.
@@ -294,8 +286,7 @@ class Pass:
             else:
                 self.ledger.failed(batch, exc)
             return
-        self.consecutive_errors = 0
-        self.rate_hits.pop(op, None)
+        self.failures.succeeded(op)
         self.split[op] = min(self.o.batch_size, self._batch_size(op) * 2)
         by_key = {r.key: r for r in results}
         pairs: list[tuple[Work, LookupResult]] = []
@@ -308,6 +299,9 @@ class Pass:
             else:
                 pairs.append((w, hit))
         self.cache.put_lookups(self.viewer_id, results)
+        now = self.clock.now()
+        for w, _ in pairs:
+            w.checked_at = now
         self._settle(pairs, q)
 
     def _settle(self, pairs: list[tuple[Work, LookupResult]], q: Queues) -> None:
@@ -385,79 +379,6 @@ class Pass:
         else:
             assert d.reason is not None
             self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, d.reason.value, user)
-
-    # --- blocks ----------------------------------------------------------------------------
-    def _block(self, q: Queues) -> None:
-        w, user = q.blocks.popleft()
-        with transaction(self.history.conn):  # one commit, before the call: write-ahead
-            self.flush()
-            self.history.mark_block_sent(w.row_id)
-            self.sched.note_block()
-        try:
-            result = self.client.block(user.user_id)
-        except RateLimited as exc:
-            if self._rate_limited(exc, "blocks/create"):
-                self.ledger.failed([w], exc)
-            else:
-                q.blocks.appendleft((w, user))
-            return
-        except (XAuthError, XAccountError) as exc:
-            raise Stop("auth" if isinstance(exc, XAuthError) else "account", exc) from exc
-        except XError as exc:
-            if not is_temporary(exc):
-                raise
-            w.fresh = True  # it may have landed: the retry re-verifies before blocking
-            self._pause("blocks/create", exc)
-            self.ledger.failed([w], exc)
-            return
-        self.consecutive_errors = 0
-        self.rate_hits.pop("blocks/create", None)
-        self._block_answer(w, user, result)
-
-    def _block_answer(self, w: Work, user: User, result: BlockResult) -> None:
-        done: Done = []
-        if result.status is BlockStatus.OK:
-            self.ledger.final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
-        elif result.status is BlockStatus.SELF:
-            self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, Reason.SELF, user)
-        elif result.status is BlockStatus.SUSPENDED:
-            self.ledger.gone(done, w, UserStatus.SUSPENDED)
-        else:
-            self.ledger.gone(done, w, UserStatus.NOT_FOUND)
-        self.ledger.advance(done)
-
-    # --- failures --------------------------------------------------------------------------
-    def _rate_limited(self, exc: RateLimited, op: str) -> bool:
-        """A 429/88: hold the operation (and the one actually limited) until the reset.
-
-        True when the operation was refused again after the reset we waited for: then the
-        request counts as a temporary failure of its targets (attempts + 1), so a limit
-        that never lifts (a hidden daily cap) cannot keep a run waiting forever.
-        """
-        self.rate_hits[op] = self.rate_hits.get(op, 0) + 1
-        if exc.suspicious:
-            self.ban_signals += 1
-            log.warning("code 88 with budget left (%s): possible ban signal", exc.operation or op)
-            if self.ban_signals >= self.o.ban_signal_limit:
-                raise Stop("ban_signal", exc, detail=msg("run.ban_signal", n=self.ban_signals))
-        # Without a reset header (blocks/create may send none), guess: 60 s, doubling.
-        hits = self.rate_hits[op]
-        guess = min(MAX_GUESSED_RESET, DEFAULT_RESET * 2.0 ** min(hits - 1, 10))
-        self.sched.spent(op, exc.reset, guess)
-        if exc.operation and exc.operation != op:
-            self.sched.spent(exc.operation, exc.reset, guess)
-        self.progress.note("warning", f"{exc.operation or op} rate limited; waiting for its reset")
-        return hits > 1 and exc.reset is not None
-
-    def _pause(self, op: str, exc: XError) -> None:
-        """A failed request: back off this operation (exponential in the failures in a row)."""
-        self.consecutive_errors += 1
-        pause = self.backoff.delay(self.consecutive_errors, self.rng)
-        self.sched.hold(op, self.clock.now() + pause)
-        log.info("%s failed (%s); next try in %.2f s", op, failure_reason(exc), pause)
-        if self.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
-            detail = f"{self.consecutive_errors} failed requests in a row"
-            raise Stop("too_many_errors", exc, detail=detail)
 
 
 def _error_entry(call: CallRecord, run_id: int) -> dict[str, object]:

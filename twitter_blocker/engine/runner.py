@@ -27,19 +27,21 @@ from .. import logs
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED
 from ..inputs.cookies import Cookies, load_cookies
-from ..inputs.targets import TargetList, load_targets
+from ..inputs.targets import load_targets
 from ..messages import msg
 from ..ops.lock import RunLock
 from ..store.db import parse_iso
 from ..store.history import History
 from ..store.models import Row
 from ..x.client import XClient
-from ..x.errors import XAccountError, XAuthError
+from ..x.errors import XAccountError, XAuthError, XError
 from ..x.models import CallRecord
+from .allow import resolve_allowlist
 from .cacheview import open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
 from .inspect import inspect_user
+from .listnotes import report_list_problems
 from .loop import PAGE, Pass, Stop
 from .scheduler import Caps, Scheduler
 from .types import (
@@ -97,7 +99,7 @@ def execute(
         else None
     )
     if targets is not None:
-        _report_list_problems(targets, progress)
+        report_list_problems(targets, progress)
     lock = RunLock(paths.lock_file, db_label=str(paths.db))
     lock.acquire(_command(options))
     try:
@@ -123,30 +125,6 @@ def execute(
     if targets is not None:
         report.duplicates, report.invalid = len(targets.duplicates), len(targets.invalid)
     return report
-
-
-SHOWN_PROBLEMS = 20  # list lines named one by one; the rest are counted
-
-
-def _report_list_problems(targets: TargetList, progress: ProgressSink) -> None:
-    """Tell the user which entries were skipped (--skip-invalid) or merged as duplicates."""
-    for line, value, reason in targets.invalid[:SHOWN_PROBLEMS]:
-        where = targets.where(line)
-        progress.note(
-            "warning", msg("run.invalid_skipped", where=where, value=value, reason=reason)
-        )
-    for line, value in targets.duplicates[:SHOWN_PROBLEMS]:
-        progress.note("warning", msg("run.duplicate", where=targets.where(line), value=value))
-    for items, what in ((targets.invalid, "invalid entries"), (targets.duplicates, "duplicates")):
-        if len(items) > SHOWN_PROBLEMS:
-            more = msg("run.more", n=len(items) - SHOWN_PROBLEMS, what=what, source=targets.source)
-            progress.note("warning", more)
-    log.info(
-        "%s: %d duplicates merged, %d invalid entries skipped",
-        targets.source,
-        len(targets.duplicates),
-        len(targets.invalid),
-    )
 
 
 class _Run:
@@ -263,6 +241,7 @@ class _Run:
         cache = open_cache(self.paths)
         try:
             viewer_id = self.cookies.user_id or self._viewer(client)
+            self.o = resolve_allowlist(self.o, client, self.progress, cache, viewer_id)
             scheduler = Scheduler(
                 self.history.budgets,
                 viewer_id,
@@ -351,12 +330,15 @@ class _Run:
             raise Stop("auth", exc) from exc
         except XAccountError as exc:
             raise Stop("account", exc) from exc
+        except XError as exc:
+            raise Stop("no_answer", exc, detail=msg("run.no_answer", error=str(exc))) from exc
 
     def _passes(self, p: Pass, total: int) -> None:
         if self.o.mode in ("main", "dry_run"):
             p.run(self.o.mode, self._main_feed(), total)
         if self.o.mode == "retry" or (self.o.mode == "main" and self.o.auto_retry):
             self._retry_rounds(p)
+        p.failures.check_answered()  # failures and not one answer from X: not "done"
 
     def _retry_rounds(self, p: Pass) -> None:
         """Due candidates, round after round, waiting for the next due one in between."""

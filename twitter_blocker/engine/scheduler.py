@@ -120,6 +120,18 @@ class Scheduler:
         """No ``operation`` request before ``until`` (a backoff after a failed request)."""
         self._holds[operation] = max(until, self._holds.get(operation, 0.0))
 
+    def held_until(self, operation: str) -> float:
+        """The end of ``operation``'s backoff hold (0 when none was set)."""
+        return self._holds.get(operation, 0.0)
+
+    def reserve(self, operation: str) -> None:
+        """A request of ``operation`` goes out now: count it before its answer, so a run
+        killed in between leaves (at the next flush) a budget that is not too generous."""
+        info = self._state.get(operation)
+        if info is None or info.reset <= self.clock.now() or info.remaining <= 0:
+            return
+        self._set(operation, RateInfo(info.limit, info.remaining - 1, info.reset))
+
     def limit(self, operation: str, default: int) -> int:
         info = self._state.get(operation)
         return info.limit if info is not None and info.limit > 0 else default

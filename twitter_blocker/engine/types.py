@@ -33,6 +33,9 @@ class RunOptions:
     batch_size: int = 100  # lookups per call (X allows 100)
     ban_signal_limit: int = 3  # suspicious 88s (remaining > 0) tolerated before stopping
     seed: int | None = None  # jitter seed, for reproducible tests
+    outage_limit: float = 1800.0  # seconds without a successful answer from X: stop (75)
+    guessed_reset: float = 60.0  # wait after a 429 without a reset header (doubling, to 900 s)
+    relationship_lifetime: float = 3600.0  # older relationship data is looked up again
 
 
 class ProgressSink(Protocol):
@@ -82,7 +85,9 @@ class RunReport:
     counts: dict[str, int] = field(default_factory=dict)
     api_calls: dict[str, int] = field(default_factory=dict)
     end_reason: str = "done"  # done, interrupted, max_wait, cap, ban_signal, too_many_errors,
-    #                           session_killed, auth_failed, account_locked, account_suspended
+    #                           outage, no_answer, contradiction, forbidden, refusing_blocks,
+    #                           allowlist, session_killed, auth_failed, account_locked,
+    #                           account_suspended
     exit_code: int = EXIT_OK
     plan: list[PlannedAction] = field(default_factory=list)
     blocks_before_stop: int | None = None

@@ -24,6 +24,7 @@ class Work:
     attempts: int
     fresh: bool  # a block call may have landed before a crash: look up uncached first
     known_id: bool  # the ledger row already carries user_id (no identity to resolve)
+    checked_at: float | None = None  # when its relationship data was read from X (epoch)
 
     @classmethod
     def from_row(cls, row: Row) -> Work:
@@ -60,6 +61,10 @@ class LookupCache(Protocol):
         """user id -> the viewer's edges to it, fresh entries only (lifetime ~1 h)."""
         ...
 
+    def get_relationship_times(self, viewer: str, ids: Sequence[str]) -> Mapping[str, float]:
+        """user id -> when its fresh relationship entry was read from X (epoch seconds)."""
+        ...
+
     def put_lookups(self, viewer: str, results: Sequence[LookupResult]) -> None:
         """Remember handle -> id, the profile/state and (ACTIVE users) the relationship."""
         ...
@@ -73,6 +78,9 @@ class NullCache:
         return {}
 
     def get_relationships(self, viewer: str, ids: Sequence[str]) -> Mapping[str, Relationship]:
+        return {}
+
+    def get_relationship_times(self, viewer: str, ids: Sequence[str]) -> Mapping[str, float]:
         return {}
 
     def put_lookups(self, viewer: str, results: Sequence[LookupResult]) -> None:

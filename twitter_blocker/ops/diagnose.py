@@ -40,7 +40,14 @@ from .procinfo import ProcessFacts, pid_alive, process_facts
 from .ratelimit import RateLimitReport, rate_limit_report
 
 # end reasons of a run that mean X made us stop for a long time
-LONG_STOP_REASONS = ("session_killed", "locked", "suspicious_88", "max_wait", "rate_limit")
+LONG_STOP_REASONS = (
+    "session_killed",
+    "locked",
+    "suspicious_88",
+    "max_wait",
+    "rate_limit",
+    "refusing_blocks",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,6 +197,20 @@ class Cache:
             for uid, fol, fby, blk in rows
         }
 
+    def get_relationship_times(self, viewer: str, ids: Sequence[str]) -> dict[str, float]:
+        """User id -> when its fresh relationship entry was fetched (epoch seconds)."""
+        keys = sorted({str(i) for i in ids})
+        since = self.clock() - self.ttl.relationships
+        rows = self._select(
+            "SELECT user_id, fetched_epoch FROM relationships"
+            " WHERE viewer = ?2 AND user_id IN (SELECT value FROM json_each(?1))"
+            " AND fetched_epoch >= ?3",
+            keys,
+            viewer,
+            since,
+        )
+        return {str(uid): float(at) for uid, at in rows if isinstance(at, int | float)}
+
     # --- writes (one transaction per call) --------------------------------------------------
 
     def _write(self, *parts: tuple[str, Sequence[Sequence[object]]]) -> None:
