@@ -88,6 +88,14 @@ class GraphQLLockForm(StrEnum):
     HTTP_200 = "200"
 
 
+class EmptyForm(StrEnum):
+    """How ``errors_empty_*`` answers leave a user out (a single's ``user``, a batch element)."""
+
+    EMPTY = "empty"  # {"data":{"user":{}}}; batch element {}
+    NULL = "null"  # {"data":{"user":null}}; batch element null
+    MISSING = "missing"  # {"data":{}}; batch element left out
+
+
 @dataclass(frozen=True, slots=True)
 class PopulationMix:
     """Fractions of the target population per kind (defaults close to a real abuse list [inf])."""
@@ -137,6 +145,12 @@ class Switches:
     # X moved the relationship flags twice (x-api.md 2.3); this serves nodes that carry none
     # (no relationship_perspectives, no legacy flags), as a third move would.
     relationships_moved: bool = False
+    # --- errors beside empty data (x-api.md 2.2, 2.5: 131 "Dependency: Internal error" may come
+    # with partial data). GraphQL user lookups answer 200 with a 131 error beside an empty user
+    # (single) or with every second element emptied (batch); see emulator/partial.py.
+    errors_empty_rate: float = 0.0  # share of GraphQL user lookups answered that way
+    errors_empty_next: int | None = None  # the next N GraphQL user lookups (counts down)
+    errors_empty_form: EmptyForm = EmptyForm.EMPTY
 
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
@@ -242,6 +256,9 @@ _CONVERTERS: dict[str, Any] = {
     "auth_graphql_200": _bool,
     "not_found_code": _not_found_code,
     "relationships_moved": _bool,
+    "errors_empty_rate": _rate,
+    "errors_empty_next": _count,
+    "errors_empty_form": lambda v: EmptyForm(str(v)),
 }
 
 

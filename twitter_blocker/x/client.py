@@ -5,8 +5,15 @@ observer as exactly one ``CallRecord`` before anything is raised. The client
 never sleeps and never retries, except:
 - the 336 self-heal: add the flags X named to that operation's feature set
   (for the life of the client) and send once more;
-- the batch -> single fallback of the lookups;
+- the batch -> single fallback of the lookups, only where the batch answer itself is
+  unusable (400/422: the operation refuses the request; a 200 without a ``users`` list).
+  Any other failed batch (5xx, timeouts, dropped connections, an empty 404) raises its
+  typed error, so the caller backs off or splits the batch: one failed batch never costs
+  a single lookup per key;
 - the one-by-one resolution of batch elements it cannot attribute (``batch.py``).
+
+A lookup answer with ``errors`` beside empty data proves nothing: a single lookup raises
+``Inconclusive``; a batch returns results only for the keys real nodes decide.
 
 It never sends into a window whose last answer said it is spent (remaining 0,
 or a 429 with a reset): it raises ``RateLimited`` with that reset instead, with
@@ -28,6 +35,7 @@ from . import endpoints
 from .batch import map_batch, result_from_node
 from .errors import (
     FeaturesOutdated,
+    Inconclusive,
     RateLimited,
     TargetUnavailable,
     Transient,
@@ -48,7 +56,9 @@ from .models import (
 )
 from .outcomes import Classified, classify
 from .parse import (
+    NodeKind,
     has_batch_list,
+    has_errors,
     parse_batch,
     parse_block_ids,
     parse_friendship,
@@ -296,6 +306,13 @@ class XClient:
         self, op: str, key: str, result: Classified, *, requested_id: str | None
     ) -> LookupResult:
         node = parse_single(self._ok(result, op))
+        if node.kind is NodeKind.UNPROVEN:
+            raise Inconclusive(
+                f"{op}: errors beside an empty answer for {key!r}",
+                operation=op,
+                http_status=result.http_status,
+                code=result.code,
+            )
         found = result_from_node(key, node, requested_id=requested_id)
         if found is None:
             raise UnexpectedResponse(
@@ -314,12 +331,15 @@ class XClient:
         return found
 
     def lookup_ids(self, ids: Sequence[str]) -> list[LookupResult]:
-        """``UsersByRestIds`` in batches of ``batch_size``; one result per distinct id, in order."""
+        """``UsersByRestIds`` in batches of ``batch_size``: one result per distinct id, in order,
+        for every id X's answer decided. An id left out was not decided (``errors`` beside
+        empty data): a temporary failure, to be asked again later."""
         keys = _dedupe([str(i).strip() for i in ids])
         return self._lookup_many("UsersByRestIds", keys, by_id=True)
 
     def lookup_handles(self, handles: Sequence[str]) -> list[LookupResult]:
-        """``UsersByScreenNames`` in batches; one result per distinct lower-cased handle."""
+        """``UsersByScreenNames`` in batches; one result per distinct lower-cased handle that X's
+        answer decided (as ``lookup_ids``)."""
         keys = _dedupe([normalize_handle(h) for h in handles])
         return self._lookup_many("UsersByScreenNames", keys, by_id=False)
 
@@ -328,23 +348,26 @@ class XClient:
         for start in range(0, len(keys), self.batch_size):
             chunk = keys[start : start + self.batch_size]
             found.update(self._lookup_batch(op, chunk, by_id=by_id))
-        return [found[k] for k in keys]
+        return [found[k] for k in keys if k in found]
 
     def _one(self, key: str, *, by_id: bool) -> LookupResult:
         return self.lookup_id(key) if by_id else self.lookup_handle(key)
 
-    def _one_kept(self, key: str, *, by_id: bool) -> LookupResult:
+    def _one_kept(self, key: str, *, by_id: bool) -> LookupResult | None:
         """A single lookup made while settling a batch, kept until that batch completes.
 
         When a rate limit (or any failure) interrupts the batch, the caller asks for the
         same keys again later; the answers already paid for are not asked again (for up
-        to one rate window).
+        to one rate window). None when the answer proved nothing (``Inconclusive``).
         """
         kept = self._kept.get((by_id, key))
         now = time.time()
         if kept is not None and now - kept[0] < _KEPT_SECONDS:
             return kept[1]
-        hit = self._one(key, by_id=by_id)
+        try:
+            hit = self._one(key, by_id=by_id)
+        except Inconclusive:
+            return None
         if len(self._kept) >= _KEPT_MAX:
             self._kept.clear()
         self._kept[(by_id, key)] = (now, hit)
@@ -359,20 +382,39 @@ class XClient:
     def _settle_batch(self, op: str, keys: list[str], *, by_id: bool) -> dict[str, LookupResult]:
         one = partial(self._one_kept, by_id=by_id)
         if op in self._batch_broken or not keys:
-            return {k: one(k) for k in keys}
+            return self._singles(keys, one)
         variables: dict[str, Any] = (
             {"userIds": keys} if by_id else {"screen_names": keys, "withSafetyModeUserFields": True}
         )
         result = self._graphql(op, variables, targets=len(keys))
-        error = result.error
-        if isinstance(error, (RateLimited, XAuthError, XAccountError)):
-            raise error
-        if error is not None or result.outcome != "ok" or not has_batch_list(result.data):
-            if isinstance(error, UnexpectedResponse) and result.http_status in (400, 422):
-                # The batch operation itself is refused (validation): stop trying it.
-                self._batch_broken.add(op)
-            return {k: one(k) for k in keys}
-        return map_batch(keys, parse_batch(result.data), by_id=by_id, resolve_one=one)
+        error, data = result.error, result.data
+        if error is None and result.outcome == "ok" and has_batch_list(data):
+            nodes = parse_batch(data)
+            proven = not has_errors(data)
+            return map_batch(keys, nodes, by_id=by_id, resolve_one=one, proven=proven)
+        if isinstance(error, UnexpectedResponse) and result.http_status in (400, 422):
+            # The batch operation itself refuses the request (validation): stop trying it.
+            self._batch_broken.add(op)
+            return self._singles(keys, one)
+        if error is None and result.outcome == "ok" and not has_errors(data):
+            return self._singles(keys, one)  # a 200 we cannot read as a batch
+        raise error or UnexpectedResponse(
+            f"{op}: a batch answer with errors and no users list",
+            operation=op,
+            http_status=result.http_status,
+            code=result.code,
+        )
+
+    @staticmethod
+    def _singles(
+        keys: list[str], one: Callable[[str], LookupResult | None]
+    ) -> dict[str, LookupResult]:
+        out: dict[str, LookupResult] = {}
+        for k in keys:
+            hit = one(k)
+            if hit is not None:
+                out[k] = hit
+        return out
 
     # ------------------------------------------------------------------ relationships
     def friendship(self, user_id: str) -> Relationship:
