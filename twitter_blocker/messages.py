@@ -103,6 +103,10 @@ EN: dict[str, str] = {
         "X answered 'rate limit exceeded' {n} times while the window still had budget, "
         "a sign the account is being throttled or flagged; wait a few hours before resuming"
     ),
+    "run.no_relationships": (
+        "X sends user data without the viewer's relationships, and friendships/lookup and "
+        "friendships/show gave none either ({error}); nothing was blocked blind"
+    ),
     "run.cap": "the block cap is reached until {at} (longer than --max-wait)",
     "run.invalid_skipped": "{where}: skipped invalid entry {value!r} ({reason})",
     "run.duplicate": "{where}: duplicate of an earlier entry ({value!r}), merged",

@@ -20,6 +20,7 @@ from .types import AccountStopped, AuthStopped, RunReport
 RESUMABLE_REASONS = frozenset(
     {"interrupted", "max_wait", "cap", "ban_signal", "too_many_errors", "stalled"}
 )
+RESUMABLE_REASONS |= {"relationships_unavailable"}  # engine/relations.py
 
 
 def settle_stop(

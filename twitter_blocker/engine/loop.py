@@ -34,6 +34,7 @@ from ..x.models import BlockResult, BlockStatus, CallRecord, LookupResult, User,
 from .clock import Clock, iso
 from .ledger import Done, Ledger
 from .policy import Action, decide
+from .relations import Relations
 from .retry import Backoff, failure_reason, is_temporary
 from .scheduler import DEFAULT_BLOCK_LIMIT, DEFAULT_RESET, MAX_GUESSED_RESET, Scheduler
 from .types import PlannedAction, ProgressSink, RunOptions
@@ -115,6 +116,7 @@ class Pass:
         self.consecutive_errors = 0
         self.rate_hits: dict[str, int] = {}  # 429s per operation since its last success
         self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
+        self.relations = Relations(client)  # nodes without relationship data (relations.py)
         self._calls: list[CallRecord] = []
 
     @property
@@ -274,6 +276,7 @@ class Pass:
                 results = self.client.lookup_ids([w.user_id or "" for w in batch])
             else:
                 results = self.client.lookup_handles([w.screen_name or "" for w in batch])
+            results = self.relations.complete(results)
         except RateLimited as exc:
             if self._rate_limited(exc, op):
                 self.ledger.failed(batch, exc)
@@ -309,6 +312,10 @@ class Pass:
                 pairs.append((w, hit))
         self.cache.put_lookups(self.viewer_id, results)
         self._settle(pairs, q)
+        if self.relations.exhausted is not None:
+            error = self.relations.exhausted
+            detail = msg("run.no_relationships", error=error)
+            raise Stop("relationships_unavailable", error, detail=detail)
 
     def _settle(self, pairs: list[tuple[Work, LookupResult]], q: Queues) -> None:
         """Decide every answered target; everything is recorded in one transaction."""

@@ -226,6 +226,29 @@ def parse_friendship(body: Any, target_id: str) -> Relationship | None:
     )
 
 
+def parse_friendships_lookup(body: Any) -> dict[str, Relationship] | None:
+    """``friendships/lookup``: ``[{"id_str", "screen_name", "connections": [...]}]`` (x-api.md
+    3.6) as id -> Relationship. None when the body is not a list."""
+    if not isinstance(body, list):
+        return None
+    out: dict[str, Relationship] = {}
+    for item in body:
+        d = _dict(item)
+        uid = _str(d.get("id_str")) or _str(d.get("id"))
+        raw = d.get("connections")
+        if uid is None or not isinstance(raw, list):
+            continue  # an entry without its connections proves nothing
+        connections = {c for c in raw if isinstance(c, str)}
+        out[uid] = Relationship(
+            user_id=uid,
+            following="following" in connections,
+            followed_by="followed_by" in connections,
+            blocking="blocking" in connections,
+            screen_name=_str(d.get("screen_name")),
+        )
+    return out
+
+
 def parse_block_ids(body: Any) -> tuple[list[str], str]:
     """``blocks/ids``: (ids as strings, next cursor as a string; "0" at the end)."""
     d = _dict(body)
