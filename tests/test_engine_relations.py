@@ -95,3 +95,19 @@ def test_when_neither_source_answers_the_run_stops_resumably(
     assert (again.end_reason, again.exit_code) == ("done", 0)
     assert mismatches(paths) == []
     assert max(block_calls(emu).values()) == 1
+
+
+def test_the_viewer_in_the_list_needs_no_relationship(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    emu = emulator_factory(
+        population=10,
+        relationships_moved=True,
+        tid_operations=["friendships/lookup", "friendships/show"],
+    )
+    paths = workspace(emu, tmp_path)
+    paths.users_file.write_text(truth(paths)["viewer"]["screen_name"] + "\n")
+    report = run(paths, emu, **FAST_RETRY)
+    assert (report.end_reason, report.exit_code) == ("done", 0)
+    assert report.counts["skipped_self"] == 1
+    assert op_calls(emu, "friendships/lookup") + op_calls(emu, "friendships/show") == 0

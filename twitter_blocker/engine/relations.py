@@ -53,7 +53,10 @@ class Relations:
         need = [
             r.user.user_id
             for r in results
-            if r.state is UserState.ACTIVE and r.user is not None and not r.user.relationship_known
+            if r.state is UserState.ACTIVE
+            and r.user is not None
+            and not r.user.relationship_known
+            and r.user.user_id != self.client.viewer_id  # the viewer: "self", no edges to read
         ]
         if not need:
             return list(results)
