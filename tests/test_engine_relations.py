@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_cli_support import (
+    _restore_process_state,  # noqa: F401  (autouse fixture)
+    invoke,
+    make_world,
+)
 from test_engine_support import block_calls, mismatches, op_calls, run, truth, workspace
 
 from twitter_blocker.emulator import Emulator
@@ -111,3 +116,19 @@ def test_the_viewer_in_the_list_needs_no_relationship(
     assert (report.end_reason, report.exit_code) == ("done", 0)
     assert report.counts["skipped_self"] == 1
     assert op_calls(emu, "friendships/lookup") + op_calls(emu, "friendships/show") == 0
+
+
+def test_the_cli_exits_75_with_one_clear_line(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(
+        emulator_factory,
+        tmp_path,
+        population=330,
+        relationships_moved=True,
+        tid_operations=["friendships/lookup", "friendships/show"],
+    )
+    result = invoke(world.args("--all"))
+    assert result.exit_code == 75, result.stderr
+    assert "Traceback" not in result.stderr
+    text = result.stderr + result.stdout
+    assert "friendships/lookup" in text and "resume" in text
+    assert sum(world.block_calls().values()) == 0

@@ -104,8 +104,8 @@ EN: dict[str, str] = {
         "a sign the account is being throttled or flagged; wait a few hours before resuming"
     ),
     "run.no_relationships": (
-        "X sends user data without the viewer's relationships, and friendships/lookup and "
-        "friendships/show gave none either ({error}); nothing was blocked blind"
+        "user data from X carries no relationship data and friendships/lookup and "
+        "friendships/show gave none either, last with {error}; nothing was blocked blind"
     ),
     "run.cap": "the block cap is reached until {at} (longer than --max-wait)",
     "run.invalid_skipped": "{where}: skipped invalid entry {value!r} ({reason})",
