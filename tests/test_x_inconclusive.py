@@ -164,3 +164,22 @@ def test_a_refused_batch_operation_falls_back_to_singles(
     results = client.lookup_ids([t["user_id"] for t in picked])
     assert [r.state for r in results] == [UserState.ACTIVE] * 3
     assert w.ops() == ["UsersByRestIds"] + ["UserByRestId"] * 3
+
+
+# ------------------------------------------- the parser's part
+def test_parse_marks_empty_nodes_beside_errors_unproven() -> None:
+    from twitter_blocker.x.parse import NodeKind, parse_batch, parse_single
+
+    err = {"errors": [{"message": "Dependency: Internal error", "code": 131}]}
+    for data in ({}, {"user": {}}, {"user": None}, {"user": {"result": {}}}):
+        assert parse_single({"data": data}).kind is NodeKind.EMPTY  # "no such user"
+        assert parse_single({"data": data, **err}).kind is NodeKind.UNPROVEN
+        assert parse_single({"data": data, **err}).state is None
+    real = {"result": {"__typename": "User", "rest_id": "1", "core": {"screen_name": "a"}}}
+    gone = {"result": {"__typename": "UserUnavailable", "reason": "Suspended"}}
+    assert parse_single({"data": {"user": real}, **err}).kind is NodeKind.USER
+    assert parse_single({"data": {"user": gone}, **err}).state is UserState.SUSPENDED
+    kinds = [n.kind for n in parse_batch({"data": {"users": [real, {}, None, gone]}, **err})]
+    assert kinds == [NodeKind.USER, NodeKind.UNPROVEN, NodeKind.UNPROVEN, NodeKind.UNAVAILABLE]
+    plain = [n.kind for n in parse_batch({"data": {"users": [real, {}]}})]
+    assert plain == [NodeKind.USER, NodeKind.EMPTY]
