@@ -29,7 +29,14 @@ from ..store.db import transaction
 from ..store.history import History
 from ..store.models import Reason, Row, Status, UserStatus
 from ..x.client import XClient
-from ..x.errors import RateLimited, UnexpectedResponse, XAccountError, XAuthError, XError
+from ..x.errors import (
+    Inconclusive,
+    RateLimited,
+    UnexpectedResponse,
+    XAccountError,
+    XAuthError,
+    XError,
+)
 from ..x.models import BlockResult, BlockStatus, CallRecord, LookupResult, User, UserState
 from .clock import Clock, iso
 from .ledger import Done, Ledger
@@ -306,7 +313,9 @@ class Pass:
             key = w.user_id if op == OP_IDS else w.handle_key
             hit = by_key.get(key or "")
             if hit is None:
-                missing = UnexpectedResponse(f"{op}: no answer for {w.label}", operation=op)
+                # X's answer proved nothing for it (errors beside empty data): retry later
+                text = f"{op}: the answer proved nothing for {w.label}"
+                missing = Inconclusive(text, operation=op, http_status=200)
                 self.ledger.failed([w], missing)
             else:
                 pairs.append((w, hit))
