@@ -3,7 +3,8 @@ to the keys asked for, and the few single lookups that settling a batch may need
 
 A batch answer decides every key its real nodes are tied to (``batch.map_batch``). Single
 lookups are made only for elements that cannot be attributed, and for every key of a batch
-whose operation refuses the request itself (400/422: then for the life of the client) or
+whose operation refuses the request itself (400/422, including a 336 the self-heal could
+not cure: then for the life of the client) or
 answers a 200 that is not a batch (no ``users`` list). Any other failure of the batch call
 (5xx, an empty 404, LoadShed, an edge page, an answer that proves nothing) is raised with its
 type, so the caller backs off or splits the batch: a failed batch never turns into one
@@ -18,7 +19,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from .batch import map_batch
-from .errors import Inconclusive, UnexpectedResponse
+from .errors import FeaturesOutdated, Inconclusive, UnexpectedResponse
 from .models import LookupResult
 from .outcomes import Classified
 from .parse import has_batch_list, has_errors, parse_batch
@@ -83,8 +84,10 @@ class BatchLookups:
             nodes = parse_batch(data)
             proven = not has_errors(data)
             return map_batch(keys, nodes, by_id=by_id, resolve_one=one, proven=proven)
-        if isinstance(error, UnexpectedResponse) and result.http_status in (400, 422):
-            # The batch operation itself refuses the request (validation): stop trying it.
+        refused = isinstance(error, (UnexpectedResponse, FeaturesOutdated))
+        if refused and result.http_status in (400, 422):
+            # The batch operation itself refuses the request (validation, or a 336 the
+            # self-heal could not cure): stop trying it.
             self._broken.add(op)
             return _singles(keys, one)
         if error is None and result.outcome == "ok" and not has_errors(data):
