@@ -64,9 +64,9 @@ def test_both_windows_spent_waits_for_the_reset_and_never_earns_a_429(
     emulator_factory: Factory, tmp_path: Path
 ) -> None:
     emu = emulator_factory(
-        population=60,
+        population=30,
         relationships_moved=True,
-        window_seconds=2.0,
+        window_seconds=1.0,
         limits={"friendships/lookup": 1, "friendships/show": 3},
     )
     paths = workspace(emu, tmp_path)
@@ -76,6 +76,8 @@ def test_both_windows_spent_waits_for_the_reset_and_never_earns_a_429(
     calls = emu.state()["calls"]
     for op in ("friendships/lookup", "friendships/show"):
         assert "429" not in calls.get(op, {}), calls.get(op)
+    # both sources were used, over more than one window of each
+    assert op_calls(emu, "friendships/lookup") >= 2 and op_calls(emu, "friendships/show") > 3
     assert max(block_calls(emu).values()) == 1
 
 
