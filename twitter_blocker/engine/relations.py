@@ -6,8 +6,8 @@ defaults, not facts. Before such targets are decided, ``Relations.complete`` ask
 v1.1 ``friendships/lookup`` (up to 100 ids a call, 15 calls per 15 min, x-api.md
 3.6) and, for the ids it could not answer, ``friendships/show`` (one id a call, 180
 per 15 min, 3.7). Both stay within their windows: the client never sends into a
-spent window, and when both are spent the lookup batch waits for the earlier reset
-(``RateLimited`` goes to the loop, which holds the operation until then).
+spent window, and when both are spent the lookup batch waits for the reset of
+``friendships/lookup`` (``RateLimited`` goes to the loop, which holds the operation).
 
 A target still without relationship data stays undecided (a temporary failure of
 that target). When that happens ``GIVE_UP_AFTER`` lookup batches in a row, neither
@@ -112,10 +112,13 @@ class Relations:
                 # verdict. It stays undecided until the sources agree.
                 self.last_error = exc
             except RateLimited as exc:
-                if limited is not None or not out:
-                    # Both windows spent: wait for the earlier reset (the loop holds the batch).
-                    raise _earlier(limited, exc) from exc
-                self.last_error = exc
+                if limited is not None:
+                    # Both windows spent: wait for friendships/lookup's reset (then it answers
+                    # 100 at a time); the loop holds the batch until then.
+                    raise (limited if limited.reset is not None else exc) from exc
+                if not out:
+                    raise  # nothing answered yet: wait for friendships/show's reset
+                self.last_error = exc  # some answered: the rest are retried later
                 break
             except (XAuthError, XAccountError):
                 raise
@@ -142,11 +145,3 @@ def _with(result: LookupResult, rels: dict[str, Relationship]) -> LookupResult:
         relationship_known=True,
     )
     return replace(result, user=known)
-
-
-def _earlier(first: RateLimited | None, second: RateLimited) -> RateLimited:
-    if first is None or first.reset is None:
-        return second
-    if second.reset is None or first.reset <= second.reset:
-        return first
-    return second
