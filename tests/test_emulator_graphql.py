@@ -205,3 +205,48 @@ def test_relationships_moved_serves_nodes_without_relationship_data(
     emu.set_switches(relationships_moved=False)
     node = _user(emulator_http(emu), _targets(emu, "already_blocked")[0]["identifier"])
     assert node["relationship_perspectives"]["blocking"] is True
+
+
+@pytest.mark.parametrize(
+    ("form", "single", "element"),
+    [("empty", {"user": {}}, {}), ("null", {"user": None}, None), ("missing", {}, "gone")],
+)
+def test_errors_beside_empty_data_for_the_next_calls(
+    emulator: Emulator, emulator_http: Http, form: str, single: Any, element: Any
+) -> None:
+    http = emulator_http(emulator)
+    active = _targets(emulator, "active")[:4]
+    emulator.set_switches(errors_empty_next=2, errors_empty_form=form)
+    body = http.gql("UserByScreenName", {"screen_name": active[0]["identifier"]}).json()
+    assert body["data"] == single
+    [err] = body["errors"]
+    assert (err["code"], err["message"], err["extensions"]["code"]) == (
+        131,
+        "Dependency: Internal error",
+        131,
+    )
+    users = http.gql("UsersByRestIds", {"userIds": [t["user_id"] for t in active]}).json()
+    elements = users["data"]["users"]
+    real = [e for e in elements if e and "result" in e]
+    assert len(real) == 2 and users["errors"][0]["code"] == 131
+    if element == "gone":
+        assert len(elements) == 2
+    else:
+        assert elements[1] == elements[3] == element
+    # the count is used up: the next answer is whole again
+    assert emulator.state()["switches"]["errors_empty_next"] == 0
+    assert (
+        "errors"
+        not in http.gql("UserByScreenName", {"screen_name": active[0]["identifier"]}).json()
+    )
+
+
+def test_errors_beside_empty_data_as_a_share(emulator: Emulator, emulator_http: Http) -> None:
+    http = emulator_http(emulator)
+    handle = _targets(emulator, "active")[0]["identifier"]
+    emulator.set_switches(errors_empty_rate=0.5)
+    answers = [http.gql("UserByScreenName", {"screen_name": handle}).json() for _ in range(40)]
+    hit = sum("errors" in a for a in answers)
+    assert 5 < hit < 35
+    assert all(a["data"] == {"user": {}} for a in answers if "errors" in a)
+    assert "errors" not in http.gql("Viewer").json()  # only the user lookups

@@ -339,14 +339,19 @@ def test_duplicates_and_skipped_entries_are_named_with_their_lines(
 
 def test_no_block_without_relationship_data(emulator_factory: Factory, tmp_path: Path) -> None:
     # If X moved the relationship flags again (X-FACTS.md 2.3), a node without them must
-    # never be read as "not following": nobody is blocked, every active target waits.
-    emu = emulator_factory(population=40, relationships_moved=True)
+    # never be read as "not following": with friendships/lookup and /show failing too
+    # (engine/relations.py), nobody is blocked, every active target waits.
+    emu = emulator_factory(
+        population=40,
+        relationships_moved=True,
+        tid_operations=["friendships/lookup", "friendships/show"],
+    )
     paths = workspace(emu, tmp_path)
     report = run(paths, emu, limit=None, retry_base=0.01, retry_cap=0.02)
     assert sum(block_calls(emu).values()) == 0
     assert report.counts["failed_temporary"] > 0
     # once X sends relationship data again, the retry pass reaches the truth
-    emu.set_switches(relationships_moved=False)
+    emu.set_switches(relationships_moved=False, tid_operations=[])
     run(paths, emu, mode="retry", limit=None, retry_base=0.01, retry_cap=0.02)
     assert mismatches(paths) == []
     assert max(block_calls(emu).values()) == 1

@@ -167,3 +167,25 @@ def test_more_keys_than_batch_size_are_split(scripted: Callable[[Script], Any]) 
     results = client.lookup_ids([str(i) for i in range(5)])
     assert [r.key for r in results] == ["0", "1", "2", "3", "4"]
     assert [r.targets for r in records] == [2, 2, 1]
+
+
+def test_a_batch_operation_refused_with_400_336_falls_back_to_singles() -> None:
+    """A 400 the self-heal cannot cure is the batch operation itself refusing the request:
+    the singles (with their own feature sets) decide, and the batch is not tried again."""
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        op = request.url.path.rsplit("/", 1)[-1]
+        asked.append(op)
+        if op == "UsersByRestIds":
+            name = f"flag_{len(asked)}_enabled"  # a new flag every time: no heal helps
+            message = f"The following features cannot be null: {name}"
+            return httpx.Response(400, json={"errors": [{"code": 336, "message": message}]})
+        uid = json.loads(request.url.params["variables"])["userId"]
+        return httpx.Response(200, json={"data": {"user": user(uid, "h" + uid)}})
+
+    client = XClient(COOKIES, api_base="http://x.test", transport=httpx.MockTransport(handler))
+    with client:
+        assert [r.state for r in client.lookup_ids(["1", "2"])] == [UserState.ACTIVE] * 2
+        assert [r.state for r in client.lookup_ids(["3"])] == [UserState.ACTIVE]
+    assert asked == ["UsersByRestIds", "UsersByRestIds", *["UserByRestId"] * 3]

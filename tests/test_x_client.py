@@ -174,15 +174,16 @@ def test_duplicate_keys_get_one_result_each(session: Session) -> None:
     assert session.records[0].targets == 1
 
 
-def test_batch_failure_falls_back_to_single_lookups(
+def test_batch_failure_is_raised_not_paid_for_with_single_lookups(
     session_factory: Callable[..., Session],
 ) -> None:
+    from twitter_blocker.x.errors import Transient
+
     s = session_factory(seed=3, population=200, tid_operations=("UsersByScreenNames",))
     targets = s.targets("active")[:3] + s.targets("suspended")[:1]
-    results = s.client().lookup_handles([t["identifier"] for t in targets])
-    for result, target in zip(results, targets, strict=True):
-        check_result(result, target, by_id=False)
-    assert s.ops() == ["UsersByScreenNames"] + ["UserByScreenName"] * 4
+    with pytest.raises(Transient):
+        s.client().lookup_handles([t["identifier"] for t in targets])
+    assert s.ops() == ["UsersByScreenNames"]
     assert s.records[0].outcome == "tid_rejected" and s.records[0].targets == 4
 
 

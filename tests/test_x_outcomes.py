@@ -14,6 +14,7 @@ from twitter_blocker.x.errors import (
     AccountSuspended,
     CsrfMismatch,
     FeaturesOutdated,
+    Inconclusive,
     RateLimited,
     Transient,
     UnexpectedResponse,
@@ -199,7 +200,8 @@ def test_busy_codes_transient(status: int, code: int, message: str) -> None:
 
 
 def test_131_with_data_is_ok() -> None:
-    body = {"data": {"user": {"result": {}}}, "errors": [{"code": 131, "message": "Dependency"}]}
+    node = {"result": {"__typename": "User", "rest_id": "1"}}
+    body = {"data": {"user": node}, "errors": [{"code": 131, "message": "Dependency"}]}
     assert run(200, body).outcome == "ok"
 
 
@@ -306,9 +308,37 @@ def test_validation_422_is_unexpected() -> None:
 
 
 def test_errors_beside_data_use_data() -> None:
-    body = {"data": {"user": {}}, "errors": [{"code": 214, "message": "BadRequest: cursor"}]}
+    node = {"result": {"__typename": "User", "rest_id": "1"}}
+    body = {"data": {"user": node}, "errors": [{"code": 214, "message": "BadRequest: cursor"}]}
     c = run(200, body)
     assert c.outcome == "ok" and c.data == body and c.code == 214
+    partial = {"data": {"users": [node, {}]}, "errors": [{"code": 131, "message": "Dependency"}]}
+    assert run(200, partial, op="UsersByRestIds").outcome == "ok"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        None,
+        {"user": {}},
+        {"user": None},
+        {"user": {"result": {}}},
+        {"users": []},
+        {"users": [{}, None]},
+    ],
+)
+@pytest.mark.parametrize("code", [131, 214, None])
+def test_errors_beside_empty_data_prove_nothing(data: Any, code: int | None) -> None:
+    error: dict[str, Any] = {"message": "Dependency: Internal error"}
+    if code is not None:
+        error["code"] = code
+    c = run(200, {"data": data, "errors": [error]})
+    assert c.outcome == "inconclusive"
+    raises(c, Inconclusive)
+    assert c.data is None
+    # without errors, the documented empty forms are an answer ("no such user", x-api.md 2.2)
+    assert run(200, {"data": data}).outcome == "ok"
 
 
 def test_error_message_never_holds_more_than_x_said() -> None:

@@ -103,6 +103,10 @@ EN: dict[str, str] = {
         "X answered 'rate limit exceeded' {n} times while the window still had budget, "
         "a sign the account is being throttled or flagged; wait a few hours before resuming"
     ),
+    "run.no_relationships": (
+        "user data from X carries no relationship data and friendships/lookup and "
+        "friendships/show gave none either, last with {error}; nothing was blocked blind"
+    ),
     "run.cap": "the block cap is reached until {at} (longer than --max-wait)",
     # engine: doubtful answers end in a resumable stop (engine/failures.py)
     "run.outage": (

@@ -88,6 +88,14 @@ class GraphQLLockForm(StrEnum):
     HTTP_200 = "200"
 
 
+class EmptyForm(StrEnum):
+    """How ``errors_empty_*`` answers leave a user out (a single's ``user``, a batch element)."""
+
+    EMPTY = "empty"  # {"data":{"user":{}}}; batch element {}
+    NULL = "null"  # {"data":{"user":null}}; batch element null
+    MISSING = "missing"  # {"data":{}}; batch element left out
+
+
 @dataclass(frozen=True, slots=True)
 class PopulationMix:
     """Fractions of the target population per kind (defaults close to a real abuse list [inf])."""
@@ -143,6 +151,12 @@ class Switches:
     block_refused_next: int | None = None  # blocks/create: 429/88 without rate headers (3.1, 5.3)
     block_forbidden_next: int | None = None  # blocks/create: 403 + block_forbidden_code
     block_forbidden_code: int = 344  # a 403 code X-FACTS.md does not list for blocks
+    # --- errors beside empty data (X-FACTS.md 2.2, 2.5: 131 "Dependency: Internal error" may come
+    # with partial data). GraphQL user lookups answer 200 with a 131 error beside an empty user
+    # (single) or with every second element emptied (batch); see emulator/partial.py.
+    errors_empty_rate: float = 0.0  # share of GraphQL user lookups answered that way
+    errors_empty_next: int | None = None  # the next N GraphQL user lookups (counts down)
+    errors_empty_form: EmptyForm = EmptyForm.EMPTY
 
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
@@ -253,6 +267,9 @@ _CONVERTERS: dict[str, Any] = {
     "block_refused_next": _count,
     "block_forbidden_next": _count,
     "block_forbidden_code": lambda v: int(_number(v)),
+    "errors_empty_rate": _rate,
+    "errors_empty_next": _count,
+    "errors_empty_form": lambda v: EmptyForm(str(v)),
 }
 
 

@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from twitter_blocker.emulator import bodies
+from twitter_blocker.emulator import bodies, partial
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.population import Person, Status
 from twitter_blocker.emulator.shapes import SUSPENDED_RESULT, Relation, stable_mix, user_node
@@ -64,6 +64,8 @@ def handle(world: World, account: Account, operation: str, params: Mapping[str, 
         body["errors"] = bodies.graphql_error(
             214, "BadRequest: partial response", name="BadRequestError", kind="Validation"
         )["errors"]
+    if partial.triggered(world, operation):
+        body = {"data": partial.empty_out(world, data), "errors": partial.error()}
     return Reply(200, body)
 
 

@@ -33,6 +33,7 @@ RESUMABLE_REASONS = frozenset(
         "allowlist",
     }
 )
+RESUMABLE_REASONS |= {"relationships_unavailable"}  # engine/relations.py
 
 
 def settle_stop(

@@ -29,13 +29,19 @@ from ..store.db import transaction
 from ..store.history import History
 from ..store.models import Reason, Row, Status, UserStatus
 from ..x.client import XClient
-from ..x.errors import RateLimited, UnexpectedResponse, XError
+from ..x.errors import (
+    Inconclusive,
+    RateLimited,
+    UnexpectedResponse,
+    XError,
+)
 from ..x.models import CallRecord, LookupResult, User, UserState
 from .blocks import BlockPath, Queues
 from .clock import Clock, iso
 from .failures import Failures, Stop
 from .ledger import Done, Ledger
 from .policy import Action, decide
+from .relations import Relations
 from .retry import Backoff
 from .scheduler import DEFAULT_BLOCK_LIMIT, Scheduler
 from .types import PlannedAction, ProgressSink, RunOptions
@@ -103,6 +109,7 @@ class Pass:
         )
         self.seen_users: dict[str, Work] = {}
         self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
+        self.relations = Relations(client)  # nodes without relationship data (relations.py)
         self._calls: list[CallRecord] = []
 
     @property
@@ -268,6 +275,7 @@ class Pass:
                 results = self.client.lookup_ids([w.user_id or "" for w in batch])
             else:
                 results = self.client.lookup_handles([w.screen_name or "" for w in batch])
+            results = self.relations.complete(results)
         except RateLimited as exc:
             if self.failures.rate_limited(exc, op):
                 self.ledger.failed(batch, exc)
@@ -294,7 +302,9 @@ class Pass:
             key = w.user_id if op == OP_IDS else w.handle_key
             hit = by_key.get(key or "")
             if hit is None:
-                missing = UnexpectedResponse(f"{op}: no answer for {w.label}", operation=op)
+                # X's answer proved nothing for it (errors beside empty data): retry later
+                text = f"{op}: the answer proved nothing for {w.label}"
+                missing = Inconclusive(text, operation=op, http_status=200)
                 self.ledger.failed([w], missing)
             else:
                 pairs.append((w, hit))
@@ -303,6 +313,10 @@ class Pass:
         for w, _ in pairs:
             w.checked_at = now
         self._settle(pairs, q)
+        if self.relations.exhausted is not None:
+            error = self.relations.exhausted
+            detail = msg("run.no_relationships", error=error)
+            raise Stop("relationships_unavailable", error, detail=detail)
 
     def _settle(self, pairs: list[tuple[Work, LookupResult]], q: Queues) -> None:
         """Decide every answered target; everything is recorded in one transaction."""

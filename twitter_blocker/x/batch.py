@@ -5,6 +5,11 @@ by position (X-FACTS.md 2.2, 2.4 G). A ``UserUnavailable`` element usually carri
 and an element without ``result`` carries nothing, so the keys left over are settled by
 counting where that is unambiguous, and otherwise by asking X for single keys
 (``resolve_one``) until the counts settle the rest.
+
+When ``errors`` stand beside the list (``proven=False``), only real ``User`` and attributed
+``UserUnavailable`` elements decide: an empty element, a missing one or an unattributed one
+proves nothing, so those keys stay undecided (left out of the answer, never asked for
+alone). ``resolve_one`` answers None for a key its own answer did not decide.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable
 from .models import LookupResult, UserState
 from .parse import Node, NodeKind
 
-ResolveOne = Callable[[str], LookupResult]
+ResolveOne = Callable[[str], LookupResult | None]
 
 
 def result_from_node(key: str, node: Node, *, requested_id: str | None) -> LookupResult | None:
@@ -28,9 +33,18 @@ def result_from_node(key: str, node: Node, *, requested_id: str | None) -> Looku
 
 
 def map_batch(
-    keys: list[str], nodes: list[Node], *, by_id: bool, resolve_one: ResolveOne
+    keys: list[str],
+    nodes: list[Node],
+    *,
+    by_id: bool,
+    resolve_one: ResolveOne,
+    proven: bool = True,
 ) -> dict[str, LookupResult]:
-    """One ``LookupResult`` for every key in ``keys``."""
+    """A ``LookupResult`` for every key the answer (or a single lookup) decides.
+
+    With ``proven`` (no ``errors`` beside the list) that is every key unless a single lookup
+    itself proved nothing; without it, only the keys real elements are tied to.
+    """
     wanted = set(keys)
     out: dict[str, LookupResult] = {}
     unclear: list[str] = []  # attributed, but the node proves nothing
@@ -55,6 +69,8 @@ def map_batch(
                 unattributed.append(node)
         else:
             empties += 1
+    if not proven:
+        return out
     unmatched = [k for k in keys if k not in out and k not in unclear]
     counts: dict[UserState, int] = {UserState.NOT_FOUND: empties} if empties else {}
     for n in unattributed:
@@ -68,7 +84,9 @@ def map_batch(
     else:
         unclear.extend(unmatched)
     for k in unclear:
-        out[k] = resolve_one(k)
+        hit = resolve_one(k)
+        if hit is not None:
+            out[k] = hit
     return out
 
 
@@ -97,9 +115,13 @@ def _resolve_by_count(
             return
         k = remaining.pop(0)
         hit = resolve_one(k)
-        out[k] = hit
-        if left.get(hit.state, 0) <= 0:
+        if hit is not None:
+            out[k] = hit
+        if hit is None or left.get(hit.state, 0) <= 0:
+            # contradicted, or undecided (then the counts no longer settle anything)
             for rest in remaining:
-                out[rest] = resolve_one(rest)
+                alone = resolve_one(rest)
+                if alone is not None:
+                    out[rest] = alone
             return
         left[hit.state] -= 1

@@ -5,8 +5,12 @@ observer as exactly one ``CallRecord`` before anything is raised. The client
 never sleeps and never retries, except:
 - the 336 self-heal: add the flags X named to that operation's feature set
   (for the life of the client) and send once more;
-- the batch -> single fallback of the lookups;
-- the one-by-one resolution of batch elements it cannot attribute (``batch.py``).
+- the batch -> single fallback of the lookups, only where the batch answer itself is
+  unusable, and the one-by-one resolution of elements it cannot attribute
+  (``lookups.py``, ``batch.py``); any other failed batch raises its typed error.
+
+A lookup answer with ``errors`` beside empty data proves nothing: a single lookup raises
+``Inconclusive``; a batch returns results only for the keys real nodes decide.
 
 It never sends into a window whose last answer said it is spent (remaining 0,
 or a 429 with a reset): it raises ``RateLimited`` with that reset instead, with
@@ -25,9 +29,10 @@ from urllib.parse import urlencode
 import httpx
 
 from . import endpoints
-from .batch import map_batch, result_from_node
+from .batch import result_from_node
 from .errors import (
     FeaturesOutdated,
+    Inconclusive,
     RateLimited,
     TargetUnavailable,
     Transient,
@@ -37,6 +42,7 @@ from .errors import (
     XError,
 )
 from .http import Http, RawResponse, SessionCookies, build_client
+from .lookups import BatchLookups
 from .models import (
     BlockResult,
     BlockStatus,
@@ -48,10 +54,10 @@ from .models import (
 )
 from .outcomes import Classified, classify
 from .parse import (
-    has_batch_list,
-    parse_batch,
+    NodeKind,
     parse_block_ids,
     parse_friendship,
+    parse_friendships_lookup,
     parse_single,
     parse_viewer,
     screen_name_of_v1,
@@ -60,8 +66,8 @@ from .parse import (
 
 Observer = Callable[[CallRecord], None]
 
-_KEPT_SECONDS = 900.0  # one X rate window
-_KEPT_MAX = 5000
+FRIENDSHIPS_LOOKUP_MAX = 100  # ids per friendships/lookup call (x-api.md 3.6)
+
 
 _BLOCK_STATUS = {
     "self": BlockStatus.SELF,
@@ -97,9 +103,8 @@ class XClient:
         )
         self._observer = observer
         self._features = endpoints.FeatureSets()
-        self._batch_broken: set[str] = set()
         self._spent: dict[str, float] = {}  # operation -> reset epoch of a spent window
-        self._kept: dict[tuple[bool, str], tuple[float, LookupResult]] = {}  # see _one_kept
+        self._batches = BatchLookups(self._graphql, self._one)
         self.batch_size = max(1, batch_size)
         self.viewer_id: str | None = cookies.user_id
 
@@ -296,6 +301,13 @@ class XClient:
         self, op: str, key: str, result: Classified, *, requested_id: str | None
     ) -> LookupResult:
         node = parse_single(self._ok(result, op))
+        if node.kind is NodeKind.UNPROVEN:
+            raise Inconclusive(
+                f"{op}: errors beside an empty answer for {key!r}",
+                operation=op,
+                http_status=result.http_status,
+                code=result.code,
+            )
         found = result_from_node(key, node, requested_id=requested_id)
         if found is None:
             raise UnexpectedResponse(
@@ -314,12 +326,15 @@ class XClient:
         return found
 
     def lookup_ids(self, ids: Sequence[str]) -> list[LookupResult]:
-        """``UsersByRestIds`` in batches of ``batch_size``; one result per distinct id, in order."""
+        """``UsersByRestIds`` in batches of ``batch_size``: one result per distinct id, in order,
+        for every id X's answer decided. An id left out was not decided (``errors`` beside
+        empty data): a temporary failure, to be asked again later."""
         keys = _dedupe([str(i).strip() for i in ids])
         return self._lookup_many("UsersByRestIds", keys, by_id=True)
 
     def lookup_handles(self, handles: Sequence[str]) -> list[LookupResult]:
-        """``UsersByScreenNames`` in batches; one result per distinct lower-cased handle."""
+        """``UsersByScreenNames`` in batches; one result per distinct lower-cased handle that X's
+        answer decided (as ``lookup_ids``)."""
         keys = _dedupe([normalize_handle(h) for h in handles])
         return self._lookup_many("UsersByScreenNames", keys, by_id=False)
 
@@ -327,52 +342,11 @@ class XClient:
         found: dict[str, LookupResult] = {}
         for start in range(0, len(keys), self.batch_size):
             chunk = keys[start : start + self.batch_size]
-            found.update(self._lookup_batch(op, chunk, by_id=by_id))
-        return [found[k] for k in keys]
+            found.update(self._batches.settle(op, chunk, by_id=by_id))
+        return [found[k] for k in keys if k in found]
 
-    def _one(self, key: str, *, by_id: bool) -> LookupResult:
+    def _one(self, key: str, by_id: bool) -> LookupResult:
         return self.lookup_id(key) if by_id else self.lookup_handle(key)
-
-    def _one_kept(self, key: str, *, by_id: bool) -> LookupResult:
-        """A single lookup made while settling a batch, kept until that batch completes.
-
-        When a rate limit (or any failure) interrupts the batch, the caller asks for the
-        same keys again later; the answers already paid for are not asked again (for up
-        to one rate window).
-        """
-        kept = self._kept.get((by_id, key))
-        now = time.time()
-        if kept is not None and now - kept[0] < _KEPT_SECONDS:
-            return kept[1]
-        hit = self._one(key, by_id=by_id)
-        if len(self._kept) >= _KEPT_MAX:
-            self._kept.clear()
-        self._kept[(by_id, key)] = (now, hit)
-        return hit
-
-    def _lookup_batch(self, op: str, keys: list[str], *, by_id: bool) -> dict[str, LookupResult]:
-        out = self._settle_batch(op, keys, by_id=by_id)
-        for k in keys:
-            self._kept.pop((by_id, k), None)
-        return out
-
-    def _settle_batch(self, op: str, keys: list[str], *, by_id: bool) -> dict[str, LookupResult]:
-        one = partial(self._one_kept, by_id=by_id)
-        if op in self._batch_broken or not keys:
-            return {k: one(k) for k in keys}
-        variables: dict[str, Any] = (
-            {"userIds": keys} if by_id else {"screen_names": keys, "withSafetyModeUserFields": True}
-        )
-        result = self._graphql(op, variables, targets=len(keys))
-        error = result.error
-        if isinstance(error, (RateLimited, XAuthError, XAccountError)):
-            raise error
-        if error is not None or result.outcome != "ok" or not has_batch_list(result.data):
-            if isinstance(error, UnexpectedResponse) and result.http_status in (400, 422):
-                # The batch operation itself is refused (validation): stop trying it.
-                self._batch_broken.add(op)
-            return {k: one(k) for k in keys}
-        return map_batch(keys, parse_batch(result.data), by_id=by_id, resolve_one=one)
 
     # ------------------------------------------------------------------ relationships
     def friendship(self, user_id: str) -> Relationship:
@@ -399,6 +373,23 @@ class XClient:
                 f"{op}: no relationship in the answer", operation=op, http_status=result.http_status
             )
         return rel
+
+    def friendships_lookup(self, user_ids: Sequence[str]) -> dict[str, Relationship]:
+        """v1.1 ``friendships/lookup`` for up to 100 ids (x-api.md 3.6): id -> the viewer's
+        relationship. X leaves suspended and deactivated ids out; so does the answer."""
+        op = "friendships/lookup"
+        ids = _dedupe([str(i).strip() for i in user_ids])
+        if not 0 < len(ids) <= FRIENDSHIPS_LOOKUP_MAX:
+            raise ValueError(f"{op} takes 1 to {FRIENDSHIPS_LOOKUP_MAX} ids, not {len(ids)}")
+        result = self._rest_get(op, {"user_id": ",".join(ids)}, targets=len(ids))
+        if result.error is None and result.outcome == "not_found":
+            return {}  # 404/17 "No user matches" (as users/lookup answers, x-api.md 3.5)
+        found = parse_friendships_lookup(self._ok(result, op))
+        if found is None:
+            raise UnexpectedResponse(
+                f"{op}: no list in the answer", operation=op, http_status=result.http_status
+            )
+        return {uid: rel for uid, rel in found.items() if uid in ids}
 
     # ------------------------------------------------------------------ blocks
     def block(self, user_id: str) -> BlockResult:

@@ -9,6 +9,7 @@ what stops a whole request is one of these.
     ├── RateLimited                           429/88 or 200+88; carries reset epoch
     ├── FeaturesOutdated                      400/336; carries the missing flag names
     ├── Transient                             5xx, timeouts, dropped connections, LoadShed, HTML
+    │   └── Inconclusive                      200 whose errors stand beside empty data
     ├── TargetUnavailable                     a per-target read found the target gone or suspended
     └── UnexpectedResponse                    any other answer we cannot classify
 """
@@ -86,6 +87,11 @@ class FeaturesOutdated(XError):
 
 class Transient(XError):
     """Worth retrying later: 5xx, timeouts, dropped connections, LoadShed, edge pages."""
+
+
+class Inconclusive(Transient):
+    """A 200 whose ``errors`` stand beside data without the user(s) asked for: it proves
+    nothing about them (x-api.md 2.2, 2.5). Never a verdict; ask again later."""
 
 
 class UnexpectedResponse(XError):

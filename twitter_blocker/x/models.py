@@ -104,7 +104,7 @@ class CallRecord:
     v1.1 path without ``.json`` (``blocks/create``). ``outcome`` is a short
     machine word: ok, rate_limited, auth_failed, csrf_mismatch, account_locked,
     account_suspended, features_outdated, transient, not_found, suspended, self,
-    bad_request, tid_rejected.
+    bad_request, tid_rejected, inconclusive.
     """
 
     operation: str

@@ -17,6 +17,11 @@ Decisions of our own, where X's behaviour is not pinned down:
 - 403/226 ("looks automated") is raised as a *suspicious* ``RateLimited``
   without a reset, so the scheduler backs off hard.
 - 403/37 is the viewer's own account suspended (twikit), like 64.
+- A 200 whose ``errors`` stand beside GraphQL data that holds no result at all
+  (``{"data":{}}``, ``{"user":{}}``, ``{"user":null}``, a ``users`` list without one real
+  element, ``"data":null``) proves nothing: ``inconclusive`` (``Inconclusive``, transient).
+  A batch with some real elements stays ``ok``; its empty elements prove nothing either
+  (``parse.parse_batch``).
 - A 404 without an error code (empty body, or JSON without ``errors``) is a
   rejected transaction id (X-FACTS.md 6) on every path, v1.1 included: transient
   ``tid_rejected``, never a per-target ``not_found`` (those carry code 50/34/
@@ -35,6 +40,7 @@ from .errors import (
     AccountSuspended,
     CsrfMismatch,
     FeaturesOutdated,
+    Inconclusive,
     RateLimited,
     Transient,
     UnexpectedResponse,
@@ -106,6 +112,19 @@ def parse_feature_names(message: str) -> tuple[str, ...]:
         return ()
     names = (part.strip().strip(".").strip() for part in tail.split(","))
     return tuple(n for n in names if n and n.replace("_", "").isalnum())
+
+
+def _holds_no_result(data: Any) -> bool:
+    """True when GraphQL ``data`` carries no ``result`` at all (no user, no batch element)."""
+    if not isinstance(data, dict):
+        return True
+    if "viewer" in data:
+        return False
+    users = data.get("users")
+    holders = users if isinstance(users, list) else [data.get("user")]
+    return not any(
+        isinstance(h, dict) and isinstance(h.get("result"), dict) and h["result"] for h in holders
+    )
 
 
 def _is_html(headers: Mapping[str, str], body: bytes) -> bool:
@@ -255,6 +274,18 @@ def classify(
         gone = next((c for c in codes if c in TARGET_GONE_CODES), None)
         if gone is not None and status in (403, 404):
             return Classified("not_found", status, code=gone, message=message_of(gone), rate=rate)
+
+    # --- errors beside data that holds nothing: proves nothing (x-api.md 2.2, 2.5) ---------
+    if (
+        graphql
+        and status == 200
+        and errors
+        and isinstance(parsed, dict)
+        and "data" in parsed
+        and _holds_no_result(parsed["data"])
+    ):
+        text = first[1] or "errors beside empty data"
+        return fail("inconclusive", Inconclusive, first[0], text)
 
     # --- status-driven ------------------------------------------------------------
     if status == 429:

@@ -23,6 +23,7 @@ class NodeKind(Enum):
     USER = "user"  # a readable user
     UNAVAILABLE = "unavailable"  # __typename UserUnavailable
     EMPTY = "empty"  # no result at all: unknown, renamed or deactivated
+    UNPROVEN = "unproven"  # no result, but errors beside it: proves nothing (x-api.md 2.2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,18 +141,40 @@ def parse_node(element: Any) -> Node:
     return Node(NodeKind.USER, user=user, rest_id=user.user_id)
 
 
+def has_errors(body: Any) -> bool:
+    """True when the answer carries a non-empty ``errors`` list (beside its data or not)."""
+    errors = _dict(body).get("errors")
+    return isinstance(errors, list) and bool(errors)
+
+
+def _proven(node: Node, errors: bool) -> Node:
+    """An empty node beside ``errors`` proves nothing: X may have failed to fetch that user
+    (code 131 "may come with partial data", x-api.md 2.5). Only real nodes decide then."""
+    return Node(NodeKind.UNPROVEN) if errors and node.kind is NodeKind.EMPTY else node
+
+
 def parse_single(body: Any) -> Node:
-    """``UserByScreenName`` / ``UserByRestId``: ``{"data":{"user":{...}}}``, ``{"data":{}}``."""
+    """``UserByScreenName`` / ``UserByRestId``: ``{"data":{"user":{...}}}``, ``{"data":{}}``.
+
+    Without ``errors``, ``{"data":{}}``, ``{"user":{}}`` and ``{"user":null}`` mean "no such
+    user" (x-api.md 2.2); with ``errors`` beside them they are ``UNPROVEN``.
+    """
     data = _dict(_dict(body).get("data"))
-    return parse_node(data.get("user"))
+    return _proven(parse_node(data.get("user")), has_errors(body))
 
 
 def parse_batch(body: Any) -> list[Node]:
-    """``UsersByRestIds`` / ``UsersByScreenNames``: ``{"data":{"users":[...]}}``."""
+    """``UsersByRestIds`` / ``UsersByScreenNames``: ``{"data":{"users":[...]}}``.
+
+    Empty elements are ``EMPTY`` (not found, x-api.md 2.4 G) unless ``errors`` stand beside
+    the list; then they are ``UNPROVEN``, and so is the absence of an element (the caller
+    checks ``has_errors``).
+    """
     users = _dict(_dict(body).get("data")).get("users")
     if not isinstance(users, list):
         return []
-    return [parse_node(element) for element in users]
+    errors = has_errors(body)
+    return [_proven(parse_node(element), errors) for element in users]
 
 
 def has_batch_list(body: Any) -> bool:
@@ -201,6 +224,29 @@ def parse_friendship(body: Any, target_id: str) -> Relationship | None:
         blocking=source.get("blocking") is True,
         screen_name=_str(target.get("screen_name")),
     )
+
+
+def parse_friendships_lookup(body: Any) -> dict[str, Relationship] | None:
+    """``friendships/lookup``: ``[{"id_str", "screen_name", "connections": [...]}]`` (x-api.md
+    3.6) as id -> Relationship. None when the body is not a list."""
+    if not isinstance(body, list):
+        return None
+    out: dict[str, Relationship] = {}
+    for item in body:
+        d = _dict(item)
+        uid = _str(d.get("id_str")) or _str(d.get("id"))
+        raw = d.get("connections")
+        if uid is None or not isinstance(raw, list):
+            continue  # an entry without its connections proves nothing
+        connections = {c for c in raw if isinstance(c, str)}
+        out[uid] = Relationship(
+            user_id=uid,
+            following="following" in connections,
+            followed_by="followed_by" in connections,
+            blocking="blocking" in connections,
+            screen_name=_str(d.get("screen_name")),
+        )
+    return out
 
 
 def parse_block_ids(body: Any) -> tuple[list[str], str]:
