@@ -1,4 +1,4 @@
-"""User nodes without relationship data (X moved the fields twice, x-api.md 2.3): the run asks
+"""User nodes without relationship data (X moved the fields twice, X-FACTS.md 2.3): the run asks
 friendships/lookup, then friendships/show, within their windows, and stops resumably (exit 75)
 when neither answers, instead of ending "done" with targets never decided."""
 

@@ -1,4 +1,4 @@
-"""``XClient.friendships_lookup`` (v1.1 friendships/lookup, x-api.md 3.6) over the emulator,
+"""``XClient.friendships_lookup`` (v1.1 friendships/lookup, X-FACTS.md 3.6) over the emulator,
 and the parser of its ``connections``."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def test_connections_per_id_and_gone_ids_left_out(
     ) as client:
         ids = [by_kind[k] for k in ("following", "follower", "mutual", "already_blocked", "active")]
         got = client.friendships_lookup([*ids, by_kind["suspended"], by_kind["deactivated"]])
-        assert set(got) == set(ids)  # suspended and deactivated are left out (x-api.md 3.6)
+        assert set(got) == set(ids)  # suspended and deactivated are left out (X-FACTS.md 3.6)
         flags = {uid: (r.following, r.followed_by, r.blocking) for uid, r in got.items()}
         assert flags == {
             by_kind["following"]: (True, False, False),

@@ -132,7 +132,7 @@ def test_a_failed_batch_of_100_costs_no_single_lookup(
     keys = [t["user_id"] if op == "UsersByRestIds" else t["screen_name"] for t in people]
     assert len(keys) == 100
     client = w.client()
-    w.emu.set_switches(tid_operations=[op])  # the batch answers an empty 404 (x-api.md 6)
+    w.emu.set_switches(tid_operations=[op])  # the batch answers an empty 404 (X-FACTS.md 6)
     call = client.lookup_ids if op == "UsersByRestIds" else client.lookup_handles
     with pytest.raises(Transient):
         call(keys)

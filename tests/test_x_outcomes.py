@@ -337,7 +337,7 @@ def test_errors_beside_empty_data_prove_nothing(data: Any, code: int | None) -> 
     assert c.outcome == "inconclusive"
     raises(c, Inconclusive)
     assert c.data is None
-    # without errors, the documented empty forms are an answer ("no such user", x-api.md 2.2)
+    # without errors, the documented empty forms are an answer ("no such user", X-FACTS.md 2.2)
     assert run(200, {"data": data}).outcome == "ok"
 
 

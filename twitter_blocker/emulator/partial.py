@@ -1,11 +1,11 @@
 """``errors`` beside empty data: a 200 whose errors stand beside users that are not there.
 
-x-api.md 2.2 and 2.5: ``errors`` may arrive beside ``data``, and code 131 "Dependency: Internal
+X-FACTS.md 2.2 and 2.5: ``errors`` may arrive beside ``data``, and code 131 "Dependency: Internal
 error" may come with partial data. The switches ``errors_empty_rate`` (a share) and
 ``errors_empty_next`` (the next N calls) make a GraphQL user lookup answer that way: a single
 lookup's user is left out (``errors_empty_form``: ``{"user":{}}``, ``{"user":null}`` or no
 ``user`` key), and every second element of a batch is emptied the same way, while the other
-elements stay real. The error object repeats its fields at the top level as x-api.md 2.5's
+elements stay real. The error object repeats its fields at the top level as X-FACTS.md 2.5's
 full shape does; its ``name``/``kind``/``source`` are those of the one documented error sent
 beside ``data`` (code 144, GenericError, NonFatal, Server) [assumption for 131].
 """

@@ -1,9 +1,9 @@
 """Relationship data for user nodes that carry none.
 
-X moved the relationship flags twice (x-api.md 2.3); a node without them
+X moved the relationship flags twice (X-FACTS.md 2.3); a node without them
 (``User.relationship_known`` False) cannot decide a block, because its flags are
 defaults, not facts. Before such targets are decided, ``Relations.complete`` asks
-v1.1 ``friendships/lookup`` (up to 100 ids a call, 15 calls per 15 min, x-api.md
+v1.1 ``friendships/lookup`` (up to 100 ids a call, 15 calls per 15 min, X-FACTS.md
 3.6) and, for the ids it could not answer, ``friendships/show`` (one id a call, 180
 per 15 min, 3.7). Both stay within their windows: the client never sends into a
 spent window, and when both are spent the lookup batch waits for the reset of

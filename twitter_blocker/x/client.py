@@ -66,7 +66,7 @@ from .parse import (
 
 Observer = Callable[[CallRecord], None]
 
-FRIENDSHIPS_LOOKUP_MAX = 100  # ids per friendships/lookup call (x-api.md 3.6)
+FRIENDSHIPS_LOOKUP_MAX = 100  # ids per friendships/lookup call (X-FACTS.md 3.6)
 
 
 _BLOCK_STATUS = {
@@ -375,7 +375,7 @@ class XClient:
         return rel
 
     def friendships_lookup(self, user_ids: Sequence[str]) -> dict[str, Relationship]:
-        """v1.1 ``friendships/lookup`` for up to 100 ids (x-api.md 3.6): id -> the viewer's
+        """v1.1 ``friendships/lookup`` for up to 100 ids (X-FACTS.md 3.6): id -> the viewer's
         relationship. X leaves suspended and deactivated ids out; so does the answer."""
         op = "friendships/lookup"
         ids = _dedupe([str(i).strip() for i in user_ids])
@@ -383,7 +383,7 @@ class XClient:
             raise ValueError(f"{op} takes 1 to {FRIENDSHIPS_LOOKUP_MAX} ids, not {len(ids)}")
         result = self._rest_get(op, {"user_id": ",".join(ids)}, targets=len(ids))
         if result.error is None and result.outcome == "not_found":
-            return {}  # 404/17 "No user matches" (as users/lookup answers, x-api.md 3.5)
+            return {}  # 404/17 "No user matches" (as users/lookup answers, X-FACTS.md 3.5)
         found = parse_friendships_lookup(self._ok(result, op))
         if found is None:
             raise UnexpectedResponse(

@@ -91,7 +91,7 @@ class Transient(XError):
 
 class Inconclusive(Transient):
     """A 200 whose ``errors`` stand beside data without the user(s) asked for: it proves
-    nothing about them (x-api.md 2.2, 2.5). Never a verdict; ask again later."""
+    nothing about them (X-FACTS.md 2.2, 2.5). Never a verdict; ask again later."""
 
 
 class UnexpectedResponse(XError):

@@ -275,7 +275,7 @@ def classify(
         if gone is not None and status in (403, 404):
             return Classified("not_found", status, code=gone, message=message_of(gone), rate=rate)
 
-    # --- errors beside data that holds nothing: proves nothing (x-api.md 2.2, 2.5) ---------
+    # --- errors beside data that holds nothing: proves nothing (X-FACTS.md 2.2, 2.5) ---------
     if (
         graphql
         and status == 200

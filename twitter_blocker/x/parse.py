@@ -23,7 +23,7 @@ class NodeKind(Enum):
     USER = "user"  # a readable user
     UNAVAILABLE = "unavailable"  # __typename UserUnavailable
     EMPTY = "empty"  # no result at all: unknown, renamed or deactivated
-    UNPROVEN = "unproven"  # no result, but errors beside it: proves nothing (x-api.md 2.2)
+    UNPROVEN = "unproven"  # no result, but errors beside it: proves nothing (X-FACTS.md 2.2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +149,7 @@ def has_errors(body: Any) -> bool:
 
 def _proven(node: Node, errors: bool) -> Node:
     """An empty node beside ``errors`` proves nothing: X may have failed to fetch that user
-    (code 131 "may come with partial data", x-api.md 2.5). Only real nodes decide then."""
+    (code 131 "may come with partial data", X-FACTS.md 2.5). Only real nodes decide then."""
     return Node(NodeKind.UNPROVEN) if errors and node.kind is NodeKind.EMPTY else node
 
 
@@ -157,7 +157,7 @@ def parse_single(body: Any) -> Node:
     """``UserByScreenName`` / ``UserByRestId``: ``{"data":{"user":{...}}}``, ``{"data":{}}``.
 
     Without ``errors``, ``{"data":{}}``, ``{"user":{}}`` and ``{"user":null}`` mean "no such
-    user" (x-api.md 2.2); with ``errors`` beside them they are ``UNPROVEN``.
+    user" (X-FACTS.md 2.2); with ``errors`` beside them they are ``UNPROVEN``.
     """
     data = _dict(_dict(body).get("data"))
     return _proven(parse_node(data.get("user")), has_errors(body))
@@ -166,7 +166,7 @@ def parse_single(body: Any) -> Node:
 def parse_batch(body: Any) -> list[Node]:
     """``UsersByRestIds`` / ``UsersByScreenNames``: ``{"data":{"users":[...]}}``.
 
-    Empty elements are ``EMPTY`` (not found, x-api.md 2.4 G) unless ``errors`` stand beside
+    Empty elements are ``EMPTY`` (not found, X-FACTS.md 2.4 G) unless ``errors`` stand beside
     the list; then they are ``UNPROVEN``, and so is the absence of an element (the caller
     checks ``has_errors``).
     """
@@ -227,7 +227,7 @@ def parse_friendship(body: Any, target_id: str) -> Relationship | None:
 
 
 def parse_friendships_lookup(body: Any) -> dict[str, Relationship] | None:
-    """``friendships/lookup``: ``[{"id_str", "screen_name", "connections": [...]}]`` (x-api.md
+    """``friendships/lookup``: ``[{"id_str", "screen_name", "connections": [...]}]`` (X-FACTS.md
     3.6) as id -> Relationship. None when the body is not a list."""
     if not isinstance(body, list):
         return None
