@@ -107,6 +107,25 @@ EN: dict[str, str] = {
     "run.invalid_skipped": "{where}: skipped invalid entry {value!r} ({reason})",
     "run.duplicate": "{where}: duplicate of an earlier entry ({value!r}), merged",
     "run.more": "... and {n} more {what} in {source}",
+    # a bare `twitter-blocker` (cli/preview.py): nothing runs without a flag saying how much
+    "preview.title": "no run started: nobody was blocked (blocking needs --all, --max-users N "
+    "or --retry). What a run would find here:",
+    "preview.cookies_ok": "{path}: account {account}",
+    "preview.account_unknown": "id unknown until the first call (no twid cookie)",
+    "preview.targets_ok": "{path}: {n} targets",
+    "preview.targets_invalid": " ({n} invalid entries, which stop a run unless --skip-invalid)",
+    "preview.input_problem": "{detail}",
+    "preview.no_database": "{path}: none yet (the first run creates it)",
+    "preview.database_unreadable": "{path}: cannot read it ({detail})",
+    "preview.database": (
+        "{path}: {total} targets recorded, {done} done, {pending} pending, "
+        "{retry} waiting for a retry"
+    ),
+    "preview.start": "To start:",
+    "preview.cmd_dry_run": "look up and decide everything, block nobody",
+    "preview.cmd_test_run": "a real test run: block at most 5 targets",
+    "preview.cmd_all": "block the whole list, then retry the failures",
+    "preview.cmd_stats": "where things stand",
     # --- ops: backup, restore, db, integrity, cleanup, health, schedule ---------
     "ops.db.missing": "database not found",
     "ops.db.exists": "a file already exists here; `db init` never overwrites (move it aside first)",

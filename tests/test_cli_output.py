@@ -1,0 +1,66 @@
+"""What a new user sees: the bare command, plain output in pipes, the ETA, counts that add up,
+and a log whose last lines say what happened (issue 9, items 7-9, 17-19)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from test_cli_support import (
+    _restore_process_state,  # noqa: F401  (autouse fixture)
+    invoke,
+    make_world,
+    snapshot,
+)
+
+from twitter_blocker.emulator import Emulator
+
+Factory = Callable[..., Emulator]
+
+
+# --- item 18: a bare command blocks nobody ------------------------------------------------------
+
+
+def test_bare_command_shows_what_a_run_would_do_and_blocks_nobody(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    before = snapshot(world.data)
+    for extra in ([], ["--delay", "5.0"]):
+        result = invoke(world.args(*extra))
+        assert result.exit_code == 0, result.stderr
+        out = result.stdout + result.stderr
+        total = len(world.truth["targets"])
+        assert f"{total} targets" in out
+        assert "nobody was blocked" in out
+        for command in ("--dry-run --all", "--max-users 5", "--all --auto-retry", "--stats"):
+            assert f"twitter-blocker {command}" in out, command
+    assert (
+        world.emu.state()["calls"] == {}
+        or sum(sum(v.values()) for v in world.emu.state()["calls"].values()) == 0
+    )
+    assert world.block_calls() == {}
+    assert snapshot(world.data) == before  # nothing written: no database, no cache, no log
+    assert not world.db.exists()
+
+
+def test_bare_command_in_an_empty_directory_says_what_is_missing(tmp_path: Path) -> None:
+    result = invoke(["--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout + result.stderr
+    assert "cookies.json" in out and "not found" in out
+    assert "users.json" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bare_command_after_a_run_counts_what_is_left(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    assert invoke(world.args("--max-users", "3")).exit_code == 0
+    calls = world.emu.state()["calls"]
+    result = invoke(world.args())
+    assert result.exit_code == 0, result.stderr
+    total = len(world.truth["targets"])
+    assert f"{total - 3} pending" in result.stdout
+    assert world.emu.state()["calls"] == calls  # no API call at all
