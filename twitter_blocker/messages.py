@@ -107,6 +107,12 @@ EN: dict[str, str] = {
     "run.invalid_skipped": "{where}: skipped invalid entry {value!r} ({reason})",
     "run.duplicate": "{where}: duplicate of an earlier entry ({value!r}), merged",
     "run.more": "... and {n} more {what} in {source}",
+    "run.other_account": (
+        "these cookies are of account {found}, but {db} belongs to account {bound}"
+    ),
+    "run.other_account.hint": (
+        "use that account's cookies, or give this account its own --data-dir or --db"
+    ),
     # a bare `twitter-blocker` (cli/preview.py): nothing runs without a flag saying how much
     "preview.title": "no run started: nobody was blocked (blocking needs --all, --max-users N "
     "or --retry). What a run would find here:",

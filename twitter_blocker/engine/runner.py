@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from .. import logs
 from ..config import Paths
-from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED
+from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, EXIT_USAGE, InputError
 from ..inputs.cookies import Cookies, load_cookies
 from ..inputs.targets import TargetList, load_targets
 from ..messages import msg
@@ -36,6 +36,7 @@ from ..store.models import Row
 from ..x.client import XClient
 from ..x.errors import XAccountError, XAuthError
 from ..x.models import CallRecord
+from .account import check_account
 from .cacheview import open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
@@ -103,6 +104,8 @@ def execute(
     try:
         paths.db.parent.mkdir(parents=True, exist_ok=True)
         with History.open(paths.db) as history:
+            if cookies.user_id is not None:  # twid names the account: check before any write
+                check_account(history, paths.cookies, cookies.user_id)
             if targets is not None:
                 stats = history.import_targets(targets.targets)
                 log.info(
@@ -173,6 +176,7 @@ class _Run:
         self.api_calls: Counter[str] = Counter()
         self.report = RunReport()
         self._pass: Pass | None = None
+        self.viewer_handle: str | None = None
 
     # --- what is there to do -------------------------------------------------------------
     def _now_dt(self) -> datetime:
@@ -263,6 +267,8 @@ class _Run:
         cache = open_cache(self.paths)
         try:
             viewer_id = self.cookies.user_id or self._viewer(client)
+            if self.cookies.user_id is None:
+                check_account(self.history, self.paths.cookies, viewer_id, self.viewer_handle)
             scheduler = Scheduler(
                 self.history.budgets,
                 viewer_id,
@@ -299,6 +305,9 @@ class _Run:
         except Stop as exc:  # the viewer lookup failed before any pass
             stopped = exc
             status, code, reason = settle_stop(exc, self.report, blocks=0, scheduler=None)
+        except InputError:  # another account's cookies, found by the viewer lookup
+            status, code, reason = "failed", EXIT_USAGE, "other_account"
+            raise
         except KeyboardInterrupt:
             status, code, reason = "interrupted", EXIT_RESUMABLE, "interrupted"
             raise
@@ -346,7 +355,9 @@ class _Run:
 
     def _viewer(self, client: XClient) -> str:
         try:
-            return client.viewer().user_id
+            user = client.viewer()
+            self.viewer_handle = user.screen_name
+            return user.user_id
         except XAuthError as exc:
             raise Stop("auth", exc) from exc
         except XAccountError as exc:
