@@ -3,13 +3,16 @@ and a log whose last lines say what happened (issue 9, items 7-9, 17-19)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from test_cli_support import (
     _restore_process_state,  # noqa: F401  (autouse fixture)
     invoke,
     make_world,
+    run_module,
     snapshot,
 )
 
@@ -64,3 +67,48 @@ def test_bare_command_after_a_run_counts_what_is_left(
     total = len(world.truth["targets"])
     assert f"{total - 3} pending" in result.stdout
     assert world.emu.state()["calls"] == calls  # no API call at all
+
+
+# --- item 17: piped output has no width limit and no repeats ------------------------------------
+
+
+def test_piped_stats_are_not_wrapped(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    assert invoke(world.args("--all", "--auto-retry")).exit_code == 0
+    result = run_module(world.args("--stats"), cwd=tmp_path, env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("Retry candidates: ") and "unconfirmed: 0" in line for line in lines)
+    assert any(line.startswith("Last run #1: ") and "API calls" in line for line in lines)
+
+
+def test_piped_progress_prints_the_final_line_once(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    result = run_module(world.args("--all", "--auto-retry"), cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr_lines
+    assert len(lines) == len(set(lines)), lines  # no line printed twice
+    total = len(world.truth["targets"])
+    assert sum(line.startswith(f"[main] {total}/{total}") for line in lines) == 1, lines
+
+
+@pytest.mark.parametrize("twid", [True, False])
+def test_revoked_cookies_say_nothing_of_nothing_to_do_or_empty_progress(
+    tmp_path: Path, emulator_factory: Factory, twid: bool
+) -> None:
+    """Item 7: X rejects the cookies at the first call (the viewer lookup without twid)."""
+    world = make_world(emulator_factory, tmp_path)
+    cookies = json.loads((world.data / "cookies.json").read_text())
+    cookies = [c for c in cookies if twid or c["name"] != "twid"]
+    for cookie in cookies:
+        if cookie["name"] == "auth_token":
+            cookie["value"] = "0" * len(cookie["value"])
+    (world.data / "cookies.json").write_text(json.dumps(cookies))
+    result = run_module(world.args("--all"), cwd=tmp_path)
+    assert result.exit_code == 3, result.stderr
+    assert "[] 0/0" not in result.stderr
+    assert "nothing to do" not in result.stderr, result.stderr
+    assert len(result.stderr_lines) == len(set(result.stderr_lines)), result.stderr
+    assert result.stderr_lines[-1].startswith("error: X rejected the session cookies")

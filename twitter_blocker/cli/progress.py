@@ -171,8 +171,11 @@ class PlainProgress:
         self.interval = interval
         self.t = _Tracker()
         self._last = 0.0
+        self._printed = ""  # the last status line, never printed twice in a row
 
     def _line(self, force: bool = False) -> None:
+        if not self.t.phase:  # no pass started (stopped at the viewer lookup): no "[] 0/0"
+            return
         now = time.monotonic()
         if not force and now - self._last < self.interval:
             return
@@ -186,7 +189,11 @@ class PlainProgress:
         wait = self.t.wait_text(wall)
         if wait:
             parts.append(wait)
-        print("  ".join(parts), file=self.stream, flush=True)
+        line = "  ".join(parts)
+        if line == self._printed:
+            return
+        self._printed = line
+        print(line, file=self.stream, flush=True)
 
     def start(self, phase: str, total: int) -> None:
         self.t.start(phase, total)

@@ -15,6 +15,7 @@ from ..errors import EXIT_OK
 from ..ops.lock import RunLock
 from ..store.history import History
 from ..store.models import Stats
+from .console import make_console
 
 
 def _local(iso: str | None) -> str:
@@ -96,7 +97,7 @@ def show_stats(paths: Paths, *, as_json: bool = False) -> int:
         payload["done"] = stats.done
         click.echo(json.dumps(payload, indent=2, default=str))
     else:
-        render(stats, Console())
+        render(stats, make_console())
     return EXIT_OK
 
 
