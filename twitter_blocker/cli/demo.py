@@ -91,7 +91,7 @@ def demo(
             options = RunOptions(mode="main", limit=None, auto_retry=True, delay=0.01)
             stop = threading.Event()
             _install_signal_handlers(stop)
-            progress = make_progress()
+            progress = make_progress(delay=options.delay)
             started = time.monotonic()
             try:
                 report = execute(paths, emu.base_url, options, progress=progress, stop=stop)

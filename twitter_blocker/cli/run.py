@@ -240,7 +240,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
 
     stop = threading.Event()
     _install_signal_handlers(stop)
-    progress = make_progress(debug_errors=flags["debug_errors"])
+    progress = make_progress(debug_errors=flags["debug_errors"], delay=flags["delay"])
     try:
         report = execute(paths, api_base, options, progress=progress, stop=stop)
     except (AuthStopped, AccountStopped) as exc:
