@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from test_cli_support import (
     _restore_process_state,  # noqa: F401  (autouse fixture)
+    db_rows,
     invoke,
     make_world,
     run_module,
@@ -112,3 +113,41 @@ def test_revoked_cookies_say_nothing_of_nothing_to_do_or_empty_progress(
     assert "nothing to do" not in result.stderr, result.stderr
     assert len(result.stderr_lines) == len(set(result.stderr_lines)), result.stderr
     assert result.stderr_lines[-1].startswith("error: X rejected the session cookies")
+
+
+# --- item 9: counts that add up -----------------------------------------------------------------
+
+
+def _last_run(db: Path) -> tuple[int, int, int, int]:
+    rows = db_rows(db, "SELECT targets, blocked, skipped, failed FROM process_log ORDER BY id")
+    targets, blocked, skipped, failed = rows[-1]
+    return int(targets), int(blocked), int(skipped), int(failed)
+
+
+def test_a_target_retried_is_counted_once(tmp_path: Path, emulator_factory: Factory) -> None:
+    from test_engine_support import run, workspace
+
+    emu = emulator_factory(population=40, window_seconds=5.0, error_5xx_rate=0.2, seed=3)
+    paths = workspace(emu, tmp_path)
+    report = run(paths, emu, limit=None, auto_retry=True, retry_base=0.01, retry_cap=0.02)
+    assert report.exit_code == 0
+    assert report.counts["failed_temporary"] > 0  # some targets failed, then were retried
+    targets, blocked, skipped, failed = _last_run(paths.db)
+    assert targets == len(emu.truth()["targets"])
+    assert blocked + skipped + failed == targets
+
+
+def test_stats_after_a_dry_run_mark_it_and_call_nothing_blocked(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    assert run_module(world.args("--dry-run", "--all"), cwd=tmp_path).exit_code == 0
+    plan = json.loads((world.data / "dry_run_report.json").read_text())
+    stats = run_module(world.args("--stats"), cwd=tmp_path)
+    line = next(x for x in stats.stdout.splitlines() if x.startswith("Last run #1"))
+    assert "dry run" in line, line
+    assert "blocked" not in line.replace("nothing blocked", ""), line
+    would = sum(1 for p in plan["plan"] if p["action"] == "block")
+    assert f"would block {would}" in line, line
+    targets, blocked, skipped, failed = _last_run(world.db)
+    assert blocked + skipped + failed == targets

@@ -58,7 +58,8 @@ class Ledger:
         self.dry = dry
         self.backoff = backoff
         self.rng = rng
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()  # every outcome, retries included
+        self.last: dict[int, str] = {}  # row id -> its latest outcome: each target once
         self.plan: list[PlannedAction] = []
 
     def final(
@@ -80,6 +81,7 @@ class Ledger:
                 self.history.record_lookup(w.row_id, user_status, protected=protected)
         else:
             self.history.record_final(w.row_id, status, user_status, reason, protected=protected)
+        self.last[w.row_id] = outcome_word(status, reason)
         done.append((outcome_word(status, reason), w.label))
 
     def gone(self, done: Done, w: Work, user_status: UserStatus) -> None:
@@ -90,6 +92,7 @@ class Ledger:
         """Dry run: the decision a real run would act on."""
         self._plan(w, "block", "", user.protected)
         self.history.record_lookup(w.row_id, "active", protected=user.protected)
+        self.last[w.row_id] = "would_block"
         done.append(("would_block", w.label))
 
     def failed(self, works: list[Work], exc: XError) -> None:
@@ -110,6 +113,7 @@ class Ledger:
             if self.dry:
                 self._plan(w, "unknown", reason, False)
             self.counts["failed_temporary"] += 1
+            self.last[w.row_id] = "failed_temporary"
             self.progress.advance("failed_temporary", w.label)
         log.warning("temporary failure (%s) for %d target(s): %s", reason, len(works), exc)
 
@@ -130,3 +134,19 @@ class Ledger:
                 protected=protected,
             )
         )
+
+
+def run_counts(last: dict[int, str], *, dry: bool) -> dict[str, int]:
+    """``process_log`` counts: each target once, by its latest outcome in the run. A dry
+    run's ``blocked`` is what it would block (already-blocked targets count as skipped)."""
+    out = {"blocked": 0, "skipped": 0, "failed": 0}
+    for word in last.values():
+        if word in ("would_block", "blocked"):
+            out["blocked"] += 1
+        elif word == "already_blocked":
+            out["skipped" if dry else "blocked"] += 1
+        elif word.startswith("skipped"):
+            out["skipped"] += 1
+        else:
+            out["failed"] += 1
+    return out

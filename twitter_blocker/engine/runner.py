@@ -40,6 +40,7 @@ from .account import check_account
 from .cacheview import open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
+from .ledger import run_counts
 from .inspect import inspect_user
 from .loop import PAGE, Pass, Stop
 from .scheduler import Caps, Scheduler
@@ -400,16 +401,9 @@ class _Run:
         return self._pass.counts.get("blocked", 0) if self._pass is not None else 0
 
     def _counts(self) -> dict[str, int]:
-        c = self.report.counts if self._pass is None else self._pass.counts
-        blocked = c.get("blocked", 0) + c.get("already_blocked", 0)
-        skipped = sum(v for k, v in c.items() if k.startswith("skipped"))
-        failed = sum(c.get(k, 0) for k in ("suspended", "not_found", "failed_temporary"))
-        return {
-            "blocked": blocked,
-            "skipped": skipped,
-            "failed": failed,
-            "api_calls": sum(self.api_calls.values()),
-        }
+        last = self._pass.ledger.last if self._pass is not None else {}
+        counts = run_counts(last, dry=self.o.mode == "dry_run")
+        return {**counts, "api_calls": sum(self.api_calls.values())}
 
     def _write_plan(self) -> None:
         write_plan(self.paths.data_dir / DRY_RUN_REPORT, self.report, self.clock.now())
