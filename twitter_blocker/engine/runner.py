@@ -40,8 +40,8 @@ from .account import check_account
 from .cacheview import open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
-from .ledger import run_counts
 from .inspect import inspect_user
+from .ledger import run_counts
 from .loop import PAGE, Pass, Stop
 from .scheduler import Caps, Scheduler
 from .types import (
