@@ -151,3 +151,36 @@ def test_stats_after_a_dry_run_mark_it_and_call_nothing_blocked(
     assert f"would block {would}" in line, line
     targets, blocked, skipped, failed = _last_run(world.db)
     assert blocked + skipped + failed == targets
+
+
+# --- item 19: a log that says what happened -----------------------------------------------------
+
+
+def test_the_log_names_every_decision_and_keeps_pacing_waits_out(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path, population=8)
+    result = invoke(world.args("--all", delay="1.0"))
+    assert result.exit_code == 0, result.stderr
+    log = (world.data / "twitter_blocker.log").read_text(encoding="utf-8")
+    lines = log.splitlines()
+    assert not [x for x in lines if "--delay pacing" in x]  # short waits are DEBUG only
+    tail = "\n".join(lines[-50:])
+    decisions = [x for x in lines if " INFO " in x and "decision" in x]
+    assert len(decisions) == len(world.truth["targets"]), decisions
+    words = {
+        "blocked": "blocked",
+        "already_blocked": "already blocked",
+        "skipped_following": "skipped",
+        "skipped_follower": "skipped",
+        "suspended": "failed",
+        "not_found": "failed",
+        "deactivated": "failed",
+    }
+    for target in world.truth["targets"]:
+        line = next(x for x in decisions if f"@{target['screen_name']} " in x)
+        assert line in tail
+        assert f"id {target['user_id']}" in line, line
+        assert words[target["expected"]] in line, (target, line)
+    for secret in world.secrets():
+        assert secret not in log
