@@ -107,6 +107,7 @@ EN: dict[str, str] = {
     "run.invalid_skipped": "{where}: skipped invalid entry {value!r} ({reason})",
     "run.duplicate": "{where}: duplicate of an earlier entry ({value!r}), merged",
     "run.more": "... and {n} more {what} in {source}",
+    "run.test_user_invalid": "invalid handle or id {value!r}: {reason}",
     "run.other_account": (
         "these cookies are of account {found}, but {db} belongs to account {bound}"
     ),
@@ -226,6 +227,9 @@ EN: dict[str, str] = {
     "ops.auth.failed": "authentication check failed ({verdict}): {detail}",
     "ops.auth.repair": "to repair the cookies:",
     "ops.auth.imported": "wrote {dest} (mode 0600) with {count} cookies",
+    "ops.auth.file_mode": (
+        "warning: {path} can be read by other users (mode {mode}); run `chmod 600 {path}`"
+    ),
     "ops.auth.kept_aside": "the previous file is kept as {path} (mode 0600)",
     "ops.auth.stdin_tty": "paste the cookie export, then press Ctrl-D",
     "ops.ratelimit.none": "no rate-limit state recorded yet",
@@ -277,9 +281,7 @@ EN: dict[str, str] = {
         "X emulator serving on {url} (seed {seed}, {population} targets, {viewers} viewers, "
         "{shape} shape, {window}s windows); Ctrl+C stops it"
     ),
-    "emulator.fixture_written": (
-        "fixture written to {path} (cookies.json, users.json, users_ids.json, truth.json)"
-    ),
+    "emulator.fixture_written": "fixture written to {path} ({files})",
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}
