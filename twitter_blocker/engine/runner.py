@@ -177,7 +177,6 @@ class _Run:
         self.api_calls: Counter[str] = Counter()
         self.report = RunReport()
         self._pass: Pass | None = None
-        self.viewer_handle: str | None = None
 
     # --- what is there to do -------------------------------------------------------------
     def _now_dt(self) -> datetime:
@@ -268,8 +267,6 @@ class _Run:
         cache = open_cache(self.paths)
         try:
             viewer_id = self.cookies.user_id or self._viewer(client)
-            if self.cookies.user_id is None:
-                check_account(self.history, self.paths.cookies, viewer_id, self.viewer_handle)
             scheduler = Scheduler(
                 self.history.budgets,
                 viewer_id,
@@ -357,12 +354,13 @@ class _Run:
     def _viewer(self, client: XClient) -> str:
         try:
             user = client.viewer()
-            self.viewer_handle = user.screen_name
-            return user.user_id
         except XAuthError as exc:
             raise Stop("auth", exc) from exc
         except XAccountError as exc:
             raise Stop("account", exc) from exc
+        # Without twid the account was unknown until now: refuse another's before any lookup.
+        check_account(self.history, self.paths.cookies, user.user_id, user.screen_name)
+        return user.user_id
 
     def _passes(self, p: Pass, total: int) -> None:
         if self.o.mode in ("main", "dry_run"):
