@@ -164,6 +164,7 @@ def root(ctx: click.Context, /, paths: Paths, api_base: str, **flags: Any) -> No
 
     \b
     Quick use (from the data directory holding cookies.json and users.json):
+      twitter-blocker                     what a run would find; starts nothing
       twitter-blocker --dry-run --all     see what would happen, block nobody
       twitter-blocker --all --auto-retry  block the whole list, then retry failures
       twitter-blocker --stats             where things stand
