@@ -163,6 +163,12 @@ def test_eta_includes_the_delay_pacing_and_its_jitter() -> None:
     assert eta == pytest.approx(110 + (200 - 100) * 1.1)
     progress.t.delay, progress.t.jitter = 0.0, 0.0
     assert progress.t.eta_seconds(now) == 110  # without pacing: the 13 left go right after
+    short = PlainProgress(stream=io.StringIO(), interval=3600)
+    short.start("main", 10)
+    short.budget("blocks/create", 187, 187, now + 900)
+    assert short.t.eta_seconds(now) == 0
+    short.waiting(now + 30, "UsersByScreenNames window resets")
+    assert short.t.eta_seconds(now) == 30  # nothing ends before the current wait does
     out = io.StringIO()
     line = PlainProgress(stream=out, delay=1.0)
     line.start("main", 216)

@@ -77,10 +77,16 @@ class _Tracker:
 
     def eta_seconds(self, now: float) -> float | None:
         """Seconds until the blocks still expected are made: ``--delay`` (with its mean
-        jitter) between any two, at most the block budget per window."""
+        jitter) between any two, at most the block budget per window; and never before
+        the current wait ends."""
         left = self.total - self.done
         if left <= 0:
             return 0.0
+        eta = self._blocks_eta(now, left)
+        waiting = self.wait_until - now
+        return eta if waiting <= 0 or eta is None else max(eta, waiting)
+
+    def _blocks_eta(self, now: float, left: int) -> float | None:
         gap = self.delay + self.jitter
         ratio = self.buckets["blocked"] / self.done if self.done else 1.0
         blocks_left = math.ceil(left * ratio)
