@@ -67,6 +67,10 @@ def test_another_accounts_cookies_on_a_finished_database_are_refused(
         assert own_id in lines[0] and other_id in lines[0], lines[0]
         assert "nothing to do" not in result.stderr
     assert world.emu.state()["calls"] == calls  # twid names the account: no call needed
+    preview = invoke(world.args())  # the bare command says so too
+    assert preview.exit_code == 0
+    assert f"belongs to account {own_id}" in preview.stdout, preview.stdout
+    assert f"cookies are of account {other_id}: a run would be refused" in preview.stdout
     assert _account_meta(world.db)["account_id"] == own_id
     assert dict(db_rows(world.db, "SELECT id, status FROM block_history")) == before
 

@@ -128,6 +128,10 @@ EN: dict[str, str] = {
         "{path}: {total} targets recorded, {done} done, {pending} pending, "
         "{retry} waiting for a retry"
     ),
+    "preview.database_account": "  it belongs to account {account}",
+    "preview.other_account": (
+        "  the cookies are of account {account}: a run would be refused (exit 2)"
+    ),
     "preview.start": "To start:",
     "preview.cmd_dry_run": "look up and decide everything, block nobody",
     "preview.cmd_test_run": "a real test run: block at most 5 targets",

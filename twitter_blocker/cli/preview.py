@@ -17,15 +17,16 @@ from ..errors import EXIT_OK, BlockerError
 from ..messages import msg
 
 
-def _cookies_line(paths: Paths) -> str:
+def _cookies_line(paths: Paths) -> tuple[str, str | None]:
+    """The line, and the account id the cookies name (twid), if any."""
     from ..inputs.cookies import load_cookies
 
     try:
         cookies = load_cookies(paths.cookies)
     except BlockerError as exc:
-        return msg("preview.input_problem", detail=exc)
+        return msg("preview.input_problem", detail=exc), None
     account = cookies.user_id or msg("preview.account_unknown")
-    return msg("preview.cookies_ok", path=paths.cookies, account=account)
+    return msg("preview.cookies_ok", path=paths.cookies, account=account), cookies.user_id
 
 
 def _targets_line(paths: Paths) -> str:
@@ -41,34 +42,43 @@ def _targets_line(paths: Paths) -> str:
     return line
 
 
-def _database_line(paths: Paths) -> str:
+def _database_lines(paths: Paths, cookie_account: str | None) -> list[str]:
     if not paths.db.exists():
-        return msg("preview.no_database", path=paths.db)
+        return [msg("preview.no_database", path=paths.db)]
+    from ..store.account import read_account
     from ..store.db import connect
     from ..store.stats import collect
 
     try:
         conn = connect(paths.db, readonly=True)
         try:
-            stats = collect(conn)
+            stats, account = collect(conn), read_account(conn)
         finally:
             conn.close()
     except (BlockerError, sqlite3.Error) as exc:
-        return msg("preview.database_unreadable", path=paths.db, detail=exc)
-    return msg(
-        "preview.database",
-        path=paths.db,
-        total=stats.total,
-        done=stats.done,
-        pending=stats.pending,
-        retry=stats.retry_candidates,
-    )
+        return [msg("preview.database_unreadable", path=paths.db, detail=exc)]
+    lines = [
+        msg(
+            "preview.database",
+            path=paths.db,
+            total=stats.total,
+            done=stats.done,
+            pending=stats.pending,
+            retry=stats.retry_candidates,
+        )
+    ]
+    if account is not None:
+        lines.append(msg("preview.database_account", account=account.label()))
+        if cookie_account is not None and cookie_account != account.user_id:
+            lines.append(msg("preview.other_account", account=cookie_account))
+    return lines
 
 
 def show_preview(paths: Paths) -> int:
     """Print what a run would find and how to start one. Never writes, never calls X."""
     click.echo(msg("preview.title"))
-    for line in (_cookies_line(paths), _targets_line(paths), _database_line(paths)):
+    cookies, account = _cookies_line(paths)
+    for line in (cookies, _targets_line(paths), *_database_lines(paths, account)):
         click.echo(f"  {line}")
     click.echo(msg("preview.start"))
     for command, what in (
