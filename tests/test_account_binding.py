@@ -121,3 +121,19 @@ def test_an_existing_ledger_adopts_the_account_of_its_earlier_runs(tmp_path: Pat
     conn.close()
     with History.open(both) as history:
         assert read_account(history.conn) is None
+
+
+def test_rejected_cookies_bind_no_account(tmp_path: Path, emulator_factory: Factory) -> None:
+    """Only a session X accepted proves the account: a failed first run binds nothing."""
+    world = make_world(emulator_factory, tmp_path, population=5)
+    cookies = json.loads((world.data / "cookies.json").read_text())
+    for cookie in cookies:
+        if cookie["name"] == "auth_token":
+            cookie["value"] = "0" * len(cookie["value"])
+    (world.data / "cookies.json").write_text(json.dumps(cookies))
+    assert invoke(world.args("--all")).exit_code == 3
+    assert "account_id" not in _account_meta(world.db)
+    _use_cookies_of(world, 1)  # the account the user meant after all
+    result = invoke(world.args("--max-users", "1"))
+    assert result.exit_code == 0, result.stderr
+    assert _account_meta(world.db)["account_id"] == _viewer(world, 1)[0]

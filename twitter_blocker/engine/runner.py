@@ -36,7 +36,7 @@ from ..store.models import Row
 from ..x.client import XClient
 from ..x.errors import XAccountError, XAuthError
 from ..x.models import CallRecord
-from .account import check_account
+from .account import bind_if_proven, check_account
 from .cacheview import open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
@@ -106,7 +106,7 @@ def execute(
         paths.db.parent.mkdir(parents=True, exist_ok=True)
         with History.open(paths.db) as history:
             if cookies.user_id is not None:  # twid names the account: check before any write
-                check_account(history, paths.cookies, cookies.user_id)
+                check_account(history, paths.cookies, cookies.user_id, bind=False)
             if targets is not None:
                 stats = history.import_targets(targets.targets)
                 log.info(
@@ -338,6 +338,7 @@ class _Run:
         try:
             if self._pass is not None:
                 self._pass.flush()
+                bind_if_proven(self.history, self._pass.viewer_id, self._pass.ledger.last.values())
             self.history.end_run(
                 run_id, status=status, exit_code=code, end_reason=reason, counts=self._counts()
             )
