@@ -27,8 +27,7 @@ from .. import logs
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, EXIT_USAGE, InputError
 from ..inputs.cookies import Cookies, load_cookies
-from ..inputs.targets import TargetList, load_targets
-from ..messages import msg
+from ..inputs.targets import load_targets
 from ..ops.lock import RunLock
 from ..store.db import parse_iso
 from ..store.history import History
@@ -42,6 +41,7 @@ from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
 from .inspect import inspect_user
 from .ledger import run_counts
+from .listnotes import report_list_problems
 from .loop import PAGE, Pass, Stop
 from .scheduler import Caps, Scheduler
 from .types import (
@@ -99,7 +99,7 @@ def execute(
         else None
     )
     if targets is not None:
-        _report_list_problems(targets, progress)
+        report_list_problems(targets, progress)
     lock = RunLock(paths.lock_file, db_label=str(paths.db))
     lock.acquire(_command(options))
     try:
@@ -127,30 +127,6 @@ def execute(
     if targets is not None:
         report.duplicates, report.invalid = len(targets.duplicates), len(targets.invalid)
     return report
-
-
-SHOWN_PROBLEMS = 20  # list lines named one by one; the rest are counted
-
-
-def _report_list_problems(targets: TargetList, progress: ProgressSink) -> None:
-    """Tell the user which entries were skipped (--skip-invalid) or merged as duplicates."""
-    for line, value, reason in targets.invalid[:SHOWN_PROBLEMS]:
-        where = targets.where(line)
-        progress.note(
-            "warning", msg("run.invalid_skipped", where=where, value=value, reason=reason)
-        )
-    for line, value in targets.duplicates[:SHOWN_PROBLEMS]:
-        progress.note("warning", msg("run.duplicate", where=targets.where(line), value=value))
-    for items, what in ((targets.invalid, "invalid entries"), (targets.duplicates, "duplicates")):
-        if len(items) > SHOWN_PROBLEMS:
-            more = msg("run.more", n=len(items) - SHOWN_PROBLEMS, what=what, source=targets.source)
-            progress.note("warning", more)
-    log.info(
-        "%s: %d duplicates merged, %d invalid entries skipped",
-        targets.source,
-        len(targets.duplicates),
-        len(targets.invalid),
-    )
 
 
 class _Run:
