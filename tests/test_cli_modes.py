@@ -36,7 +36,8 @@ def _temporary_failures(world: World) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.parametrize(
-    ("flags", "limit"), [([], 5), (["--max-users", "3"], 3), (["--all", "--max-users", "4"], 4)]
+    ("flags", "limit"),
+    [(["--max-users", "5"], 5), (["--max-users", "3"], 3), (["--all", "--max-users", "4"], 4)],
 )
 def test_test_run_processes_at_most_n_targets(
     tmp_path: Path, emulator_factory: Factory, flags: list[str], limit: int

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from test_cli_support import (
     _restore_process_state,  # noqa: F401  (autouse fixture)
     invoke,
@@ -142,3 +143,33 @@ def test_window_length_is_learnt_from_the_first_call_of_a_window() -> None:
     # 1000 targets, all needing blocks: 186 now, then 814 more = 5 windows after this one.
     eta = t.eta_seconds(_time.time())
     assert eta is not None and 45 <= eta <= 62
+
+
+def test_eta_includes_the_delay_pacing_and_its_jitter() -> None:
+    """Issue 9 item 8: 200 blocks inside one window's budget still take 200 x --delay."""
+    from twitter_blocker.cli.progress import PlainProgress
+
+    now = 1_000_000.0
+    progress = PlainProgress(stream=io.StringIO(), interval=3600, delay=1.0)
+    progress.start("main", 200)
+    # before any budget is known, pacing alone: 200 x (1.0 s + mean jitter 0.1 s)
+    assert progress.t.eta_seconds(now) == pytest.approx(200 * 1.1)
+    progress.budget("blocks/create", 187, 187, now + 900)
+    # 187 paced blocks fit before the reset at +900 s; the 13 others follow it, paced
+    assert progress.t.eta_seconds(now) == pytest.approx(900 + 13 * 1.1)
+    # a window too short for the pacing: 100 blocks now (100 s), the rest in the next window
+    progress.budget("blocks/create", 187, 187, now + 110)
+    eta = progress.t.eta_seconds(now)
+    assert eta == pytest.approx(110 + (200 - 100) * 1.1)
+    progress.t.delay, progress.t.jitter = 0.0, 0.0
+    assert progress.t.eta_seconds(now) == 110  # without pacing: the 13 left go right after
+    short = PlainProgress(stream=io.StringIO(), interval=3600)
+    short.start("main", 10)
+    short.budget("blocks/create", 187, 187, now + 900)
+    assert short.t.eta_seconds(now) == 0
+    short.waiting(now + 30, "UsersByScreenNames window resets")
+    assert short.t.eta_seconds(now) == 30  # nothing ends before the current wait does
+    out = io.StringIO()
+    line = PlainProgress(stream=out, delay=1.0)
+    line.start("main", 216)
+    assert "ETA 3:57" in out.getvalue()  # 216 x 1.1 s, not "ETA 0:00" nor "ETA --"

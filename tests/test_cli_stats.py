@@ -4,6 +4,7 @@ secrets nowhere, and the demo: all through the real CLI against the emulator."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -236,6 +237,10 @@ def test_demo_ends_with_blocked_set_matches_expected(tmp_path: Path) -> None:
     lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
     assert lines[-1].strip() == "blocked set matches expected", lines[-5:]
     assert "Traceback" not in proc.stderr
+    # the last-run line adds up: each of the 60 targets once, retried or not (issue 9 item 9)
+    last = next(line for line in lines if line.startswith("Last run #1"))
+    found = re.search(r"blocked (\d+), skipped (\d+), failed (\d+)", last)
+    assert found and sum(int(n) for n in found.groups()) == 60, last
 
 
 def test_stats_show_retry_candidates_error_samples_and_rate_limits(

@@ -13,6 +13,7 @@ from twitter_blocker.database import DatabaseManager
 from twitter_blocker.inputs.targets import Target
 from twitter_blocker.store.history import History
 from twitter_blocker.store.models import Status
+from twitter_blocker.store.schema import MIGRATIONS
 
 RUNBOOK_SNIPPET = """
 from twitter_blocker.database import DatabaseManager
@@ -38,7 +39,7 @@ def test_the_runbooks_one_liner_creates_a_minimal_database(tmp_path: Path) -> No
     with History.open(tmp_path / "block_history.db") as h:
         assert h.conn.execute("SELECT COUNT(*) FROM block_history").fetchone()[0] == 0
         versions = [v for (v,) in h.conn.execute("SELECT version FROM schema_migrations")]
-        assert versions == [1, 2, 3]
+        assert versions == [m.version for m in MIGRATIONS]
 
 
 def test_read_helpers(tmp_path: Path) -> None:

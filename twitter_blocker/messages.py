@@ -141,6 +141,36 @@ EN: dict[str, str] = {
     "run.invalid_skipped": "{where}: skipped invalid entry {value!r} ({reason})",
     "run.duplicate": "{where}: duplicate of an earlier entry ({value!r}), merged",
     "run.more": "... and {n} more {what} in {source}",
+    "run.test_user_invalid": "invalid handle or id {value!r}: {reason}",
+    "run.other_account": (
+        "these cookies are of account {found}, but {db} belongs to account {bound}"
+    ),
+    "run.other_account.hint": (
+        "use that account's cookies, or give this account its own --data-dir or --db"
+    ),
+    # a bare `twitter-blocker` (cli/preview.py): nothing runs without a flag saying how much
+    "preview.title": "no run started: nobody was blocked (blocking needs --all, --max-users N "
+    "or --retry). What a run would find here:",
+    "preview.cookies_ok": "{path}: account {account}",
+    "preview.account_unknown": "id unknown until the first call (no twid cookie)",
+    "preview.targets_ok": "{path}: {n} targets",
+    "preview.targets_invalid": " ({n} invalid entries, which stop a run unless --skip-invalid)",
+    "preview.input_problem": "{detail}",
+    "preview.no_database": "{path}: none yet (the first run creates it)",
+    "preview.database_unreadable": "{path}: cannot read it ({detail})",
+    "preview.database": (
+        "{path}: {total} targets recorded, {done} done, {pending} pending, "
+        "{retry} waiting for a retry"
+    ),
+    "preview.database_account": "  it belongs to account {account}",
+    "preview.other_account": (
+        "  the cookies are of account {account}: a run would be refused (exit 2)"
+    ),
+    "preview.start": "To start:",
+    "preview.cmd_dry_run": "look up and decide everything, block nobody",
+    "preview.cmd_test_run": "a real test run: block at most 5 targets",
+    "preview.cmd_all": "block the whole list, then retry the failures",
+    "preview.cmd_stats": "where things stand",
     # --- ops: backup, restore, db, integrity, cleanup, health, schedule ---------
     "ops.db.missing": "database not found",
     "ops.db.exists": "a file already exists here; `db init` never overwrites (move it aside first)",
@@ -235,6 +265,9 @@ EN: dict[str, str] = {
     "ops.auth.failed": "authentication check failed ({verdict}): {detail}",
     "ops.auth.repair": "to repair the cookies:",
     "ops.auth.imported": "wrote {dest} (mode 0600) with {count} cookies",
+    "ops.auth.file_mode": (
+        "warning: {path} can be read by other users (mode {mode}); run `chmod 600 {path}`"
+    ),
     "ops.auth.kept_aside": "the previous file is kept as {path} (mode 0600)",
     "ops.auth.stdin_tty": "paste the cookie export, then press Ctrl-D",
     "ops.ratelimit.none": "no rate-limit state recorded yet",
@@ -295,9 +328,7 @@ EN: dict[str, str] = {
         "X emulator serving on {url} (seed {seed}, {population} targets, {viewers} viewers, "
         "{shape} shape, {window}s windows); Ctrl+C stops it"
     ),
-    "emulator.fixture_written": (
-        "fixture written to {path} (cookies.json, users.json, users_ids.json, truth.json)"
-    ),
+    "emulator.fixture_written": "fixture written to {path} ({files})",
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}

@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..config import resolve_paths
 from ..errors import EXIT_OK, EXIT_UNEXPECTED
 from ..verify import blocked_set_diff, compare_db_with_truth, doubly_blocked, expected_blocked_ids
+from .console import make_console
 from .errors import handle_errors
 from .progress import make_progress
 from .report import print_report
@@ -66,7 +66,7 @@ def demo(
     from ..logs import setup_logging
     from ..store.history import History
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="twitter-blocker-demo-") as tmp:
         workspace = keep or Path(tmp)
         workspace.mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,7 @@ def demo(
             options = RunOptions(mode="main", limit=None, auto_retry=True, delay=0.01)
             stop = threading.Event()
             _install_signal_handlers(stop)
-            progress = make_progress()
+            progress = make_progress(delay=options.delay)
             started = time.monotonic()
             try:
                 report = execute(paths, emu.base_url, options, progress=progress, stop=stop)
@@ -101,7 +101,7 @@ def demo(
             print_report(report, options)
             state = emu.state()
         with History.open(paths.db) as history:
-            render(history.stats(), Console())
+            render(history.stats(), make_console())
         viewer = str(truth["viewer"]["user_id"])
         account = state["accounts"].get(viewer, {})
         extra, missing = blocked_set_diff(account.get("blocked", []), expected_blocked_ids(truth))

@@ -141,7 +141,7 @@ def emulator(
     emu = Emulator(config)
     if fixture_dir is not None:
         emu.write_fixture(fixture_dir)
-        click.echo(msg("emulator.fixture_written", path=fixture_dir))
+        click.echo(msg("emulator.fixture_written", path=fixture_dir, files=fixture_files(viewers)))
 
     def ready(url: str) -> None:
         click.echo(
@@ -157,3 +157,9 @@ def emulator(
         )
 
     emu.serve_forever(host, port, log_level=log_level, on_ready=ready)
+
+
+def fixture_files(viewers: int) -> str:
+    """The files ``--write-fixture`` writes: one cookie file per viewer, then the lists."""
+    cookies = ["cookies.json", *(f"cookies_{n}.json" for n in range(1, viewers))]
+    return ", ".join([*cookies, "users.json", "users_ids.json", "truth.json"])

@@ -7,7 +7,8 @@ import click
 from ..config import Paths
 from ..engine.inspect import inspect_user
 from ..engine.types import RunOptions, UserReport
-from ..errors import EXIT_OK, AccountBlockedError, AuthError
+from ..errors import EXIT_OK, AccountBlockedError, AuthError, InputError
+from ..inputs.normalize import InvalidEntry, normalize
 from ..messages import msg
 from ..x.errors import AccountLocked, XAccountError, XAuthError
 
@@ -30,6 +31,12 @@ def show_user(
     paths: Paths, api_base: str, identifier: str, options: RunOptions | None = None
 ) -> int:
     """Print what X says about ``identifier`` and what a run with ``options`` would do."""
+    try:  # the target list's rules: a bad handle is bad input, not a "not found" from X
+        normalize(identifier)
+    except InvalidEntry as exc:
+        raise InputError(
+            msg("run.test_user_invalid", value=identifier, reason=exc.reason), where="--test-user"
+        ) from None
     report = _look_up(paths, api_base, identifier, options)
     click.echo(f"target:        {report.identifier}")
     click.echo(f"status:        {report.state.value}")

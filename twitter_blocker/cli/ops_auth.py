@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 import threading
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..config import Paths
-from ..errors import EXIT_OK, EXIT_RESUMABLE
+from ..errors import EXIT_OK, EXIT_RESUMABLE, BlockerError
 from ..messages import msg
 from ..ops.authcheck import REPAIR_STEPS_EN, AuthReport, Verdict, check_auth, import_cookies
 from ..ops.ratelimit import RateLimitReport, rate_limit_report, wait_for_reset
@@ -58,16 +59,28 @@ def check(paths: Paths, api_base: str, offline: bool, as_json: bool) -> None:
     """
     try:
         report = check_auth(paths.cookies, api_base, live=not offline, ledger=paths.db)
-    except Exception:
+    except BlockerError as exc:  # the error first, then how to repair it; once each
+        click.echo(f"error: {exc}", err=True)
         _print_repair()
-        raise
+        sys.exit(exc.exit_code)
     if as_json:
         echo_json(report)
     else:
         _print_auth(report)
+    _warn_mode(paths.cookies)
     if not report.ok:
         _print_repair()
     sys.exit(report.verdict.exit_code)
+
+
+def _warn_mode(path: Path) -> None:
+    """A cookie file others can read holds a live session: say how to close it."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077:
+        click.echo(msg("ops.auth.file_mode", path=path, mode=f"{mode:o}"), err=True)
 
 
 @auth.command("import")

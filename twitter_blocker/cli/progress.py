@@ -1,8 +1,9 @@
 """Progress display for a run: a rich bar on a TTY, plain periodic lines otherwise.
 
 Both implement the engine's ``ProgressSink`` protocol (start, advance, waiting,
-note, budget). The ETA comes from the block budget: targets left that will need
-a block call, divided by what X lets us block per window.
+note, budget). The ETA comes from the blocks still expected (targets left times the
+share that needed a block so far), paced by ``--delay`` plus its mean jitter, at most
+what X lets us block per window.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import IO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from ..engine.scheduler import JITTER_MAX, JITTER_SHARE
 
 BLOCKED = frozenset({"blocked"})
 ALREADY = frozenset({"already_blocked"})
@@ -39,7 +42,10 @@ def _bucket(outcome: str) -> str:
 class _Tracker:
     """Counts and the block-budget ETA shared by both displays."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        # --delay and the scheduler's mean jitter: the least time between two block calls
+        self.delay = max(0.0, delay)
+        self.jitter = min(JITTER_MAX, self.delay * JITTER_SHARE) / 2
         self.phase = ""
         self.total = 0
         self.done = 0
@@ -70,18 +76,34 @@ class _Tracker:
         self.block_limit, self.block_remaining, self.block_reset = limit, remaining, reset_epoch
 
     def eta_seconds(self, now: float) -> float | None:
+        """Seconds until the blocks still expected are made: ``--delay`` (with its mean
+        jitter) between any two, at most the block budget per window; and never before
+        the current wait ends."""
         left = self.total - self.done
         if left <= 0:
             return 0.0
-        if not self.block_limit:
-            return None
+        eta = self._blocks_eta(now, left)
+        waiting = self.wait_until - now
+        return eta if waiting <= 0 or eta is None else max(eta, waiting)
+
+    def _blocks_eta(self, now: float, left: int) -> float | None:
+        gap = self.delay + self.jitter
         ratio = self.buckets["blocked"] / self.done if self.done else 1.0
         blocks_left = math.ceil(left * ratio)
-        if blocks_left <= self.block_remaining:
-            return 0.0
-        over = blocks_left - self.block_remaining
-        windows = math.ceil(over / self.block_limit)
-        return max(0.0, self.block_reset - now) + (windows - 1) * self.window
+        if not self.block_limit:
+            return blocks_left * gap if gap > 0 else None
+        to_reset = max(0.0, self.block_reset - now)
+        fits_now = self.block_remaining
+        if gap > 0:
+            fits_now = min(fits_now, math.floor(to_reset / gap + 1e-9))
+        if blocks_left <= fits_now:
+            return blocks_left * gap
+        over = blocks_left - fits_now
+        per_window = self.block_limit
+        if gap > 0:
+            per_window = max(1, min(per_window, math.floor(self.window / gap + 1e-9)))
+        full = math.ceil(over / per_window) - 1
+        return to_reset + full * self.window + (over - full * per_window) * gap
 
     def wait_text(self, now: float) -> str:
         if self.wait_until > now:
@@ -108,9 +130,9 @@ def _fmt_eta(seconds: float | None) -> str:
 class RichProgress:
     """A live bar: done/total, blocked/skipped/failed, budget ETA, the current wait."""
 
-    def __init__(self, console: Console | None = None) -> None:
+    def __init__(self, console: Console | None = None, *, delay: float = 0.0) -> None:
         self.console = console or Console(stderr=True)
-        self.t = _Tracker()
+        self.t = _Tracker(delay)
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -166,13 +188,18 @@ class RichProgress:
 class PlainProgress:
     """Periodic one-line status for logs and pipes (every ``interval`` seconds)."""
 
-    def __init__(self, stream: IO[str] | None = None, interval: float = 10.0) -> None:
+    def __init__(
+        self, stream: IO[str] | None = None, interval: float = 10.0, *, delay: float = 0.0
+    ) -> None:
         self.stream = stream or sys.stderr
         self.interval = interval
-        self.t = _Tracker()
+        self.t = _Tracker(delay)
         self._last = 0.0
+        self._printed = ""  # the last status line, never printed twice in a row
 
     def _line(self, force: bool = False) -> None:
+        if not self.t.phase:  # no pass started (stopped at the viewer lookup): no "[] 0/0"
+            return
         now = time.monotonic()
         if not force and now - self._last < self.interval:
             return
@@ -186,7 +213,11 @@ class PlainProgress:
         wait = self.t.wait_text(wall)
         if wait:
             parts.append(wait)
-        print("  ".join(parts), file=self.stream, flush=True)
+        line = "  ".join(parts)
+        if line == self._printed:
+            return
+        self._printed = line
+        print(line, file=self.stream, flush=True)
 
     def start(self, phase: str, total: int) -> None:
         self.t.start(phase, total)
@@ -238,8 +269,11 @@ class DebugErrorsProgress:
 
 
 def make_progress(
-    *, debug_errors: bool = False
+    *, debug_errors: bool = False, delay: float = 0.0
 ) -> RichProgress | PlainProgress | DebugErrorsProgress:
-    """A rich bar when stderr is a terminal, plain periodic lines otherwise."""
-    inner: RichProgress | PlainProgress = RichProgress() if sys.stderr.isatty() else PlainProgress()
+    """A rich bar when stderr is a terminal, plain periodic lines otherwise. ``delay``:
+    the run's ``--delay``, which the ETA counts."""
+    inner: RichProgress | PlainProgress = (
+        RichProgress(delay=delay) if sys.stderr.isatty() else PlainProgress(delay=delay)
+    )
     return DebugErrorsProgress(inner) if debug_errors else inner

@@ -28,7 +28,8 @@ def print_report(report: RunReport, options: RunOptions, *, fatal: bool = False)
     counts = {k: v for k, v in report.counts.items() if v}
     ordered = [k for k in ORDER if k in counts] + sorted(k for k in counts if k not in ORDER)
     summary = ", ".join(f"{LABELS.get(k, k.replace('_', ' '))} {counts[k]}" for k in ordered)
-    summary = summary or "nothing to do"
+    if not summary:  # a stop before any decision did not find "nothing to do"
+        summary = "nothing to do" if report.exit_code == EXIT_OK else "no target decided"
     title = "dry run (nothing blocked)" if options.mode == "dry_run" else "run"
     click.echo(f"{title}: {summary}; API calls {report.total_calls}", err=True)
     if options.mode == "dry_run" and report.plan:

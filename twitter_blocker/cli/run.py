@@ -94,7 +94,7 @@ def _load_allowlist(path: Path | None) -> frozenset[str]:
     "--max-users",
     type=click.IntRange(min=1),
     default=None,
-    help=f"Without --all: a real test run of at most N targets [default: {TEST_RUN_DEFAULT}].",
+    help="Without --all: a real test run of at most N targets (a bare command blocks nobody).",
 )
 @click.option(
     "--delay",
@@ -164,6 +164,7 @@ def root(ctx: click.Context, /, paths: Paths, api_base: str, **flags: Any) -> No
 
     \b
     Quick use (from the data directory holding cookies.json and users.json):
+      twitter-blocker                     what a run would find; starts nothing
       twitter-blocker --dry-run --all     see what would happen, block nobody
       twitter-blocker --all --auto-retry  block the whole list, then retry failures
       twitter-blocker --stats             where things stand
@@ -176,9 +177,26 @@ def root(ctx: click.Context, /, paths: Paths, api_base: str, **flags: Any) -> No
     sys.exit(_run(paths, api_base, flags))
 
 
+# Flags that say what to do; without any of them nothing runs (a bare command blocks nobody).
+ACTION_FLAGS = (
+    "all_targets",
+    "max_users",
+    "retry",
+    "auto_retry",
+    "dry_run",
+    "stats",
+    "test_user",
+    "reset_retry",
+)
+
+
 def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     from .. import logs
 
+    if not any(flags[name] for name in ACTION_FLAGS):
+        from .preview import show_preview
+
+        return show_preview(paths)
     logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
     if flags["stats"]:
         from .stats import show_stats
@@ -201,7 +219,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     from ..engine.types import AccountStopped, AuthStopped, RunOptions
 
     # --max-users caps any mode; --all and --retry (every retry candidate) have no cap of
-    # their own; anything else is the runbook's test run of TEST_RUN_DEFAULT targets.
+    # their own; --dry-run or --auto-retry alone take the test run's TEST_RUN_DEFAULT targets.
     limit: int | None = flags["max_users"]
     if limit is None and not (flags["all_targets"] or flags["retry"]):
         limit = TEST_RUN_DEFAULT
@@ -229,7 +247,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
 
     stop = threading.Event()
     _install_signal_handlers(stop)
-    progress = make_progress(debug_errors=flags["debug_errors"])
+    progress = make_progress(debug_errors=flags["debug_errors"], delay=flags["delay"])
     try:
         report = execute(paths, api_base, options, progress=progress, stop=stop)
     except (AuthStopped, AccountStopped) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 from datetime import UTC, datetime
 
 import click
@@ -14,7 +15,8 @@ from ..config import Paths
 from ..errors import EXIT_OK
 from ..ops.lock import RunLock
 from ..store.history import History
-from ..store.models import Stats
+from ..store.models import RunInfo, Stats
+from .console import make_console
 
 
 def _local(iso: str | None) -> str:
@@ -34,6 +36,14 @@ def _table(title: str, rows: dict[str, int]) -> Table:
     for key, value in sorted(rows.items(), key=lambda kv: (-kv[1], kv[0])):
         table.add_row(key, str(value))
     return table
+
+
+def is_dry_run(run: RunInfo) -> bool:
+    """A ``--dry-run`` run: its ``blocked`` count is what it would block."""
+    try:
+        return "--dry-run" in shlex.split(run.command or "")
+    except ValueError:
+        return "--dry-run" in (run.command or "")
 
 
 def render(stats: Stats, console: Console) -> None:
@@ -64,10 +74,13 @@ def render(stats: Stats, console: Console) -> None:
         console.print(errors)
     run = stats.last_run
     if run is not None:
+        dry = is_dry_run(run)
+        kind = "dry run (nothing blocked), " if dry else ""
+        blocked = f"would block {run.blocked or 0}" if dry else f"blocked {run.blocked or 0}"
         console.print(
-            f"Last run #{run.id}: {run.state}, started {_local(run.started_at)}, "
+            f"Last run #{run.id}: {kind}{run.state}, started {_local(run.started_at)}, "
             f"ended {_local(run.ended_at)}, exit {run.exit_code}, reason {run.end_reason or '-'}; "
-            f"blocked {run.blocked or 0}, skipped {run.skipped or 0}, failed {run.failed or 0}, "
+            f"{blocked}, skipped {run.skipped or 0}, failed {run.failed or 0}, "
             f"API calls {run.api_calls or 0}"
         )
     if stats.rate_limits:
@@ -94,9 +107,11 @@ def show_stats(paths: Paths, *, as_json: bool = False) -> int:
     if as_json:
         payload = dataclasses.asdict(stats)
         payload["done"] = stats.done
+        if stats.last_run is not None:
+            payload["last_run"]["dry_run"] = is_dry_run(stats.last_run)
         click.echo(json.dumps(payload, indent=2, default=str))
     else:
-        render(stats, Console())
+        render(stats, make_console())
     return EXIT_OK
 
 

@@ -24,7 +24,8 @@ from .work import Work
 
 log = logging.getLogger("twitter_blocker.engine")
 
-Done = list[tuple[str, str]]  # (outcome, target label), announced after the commit
+# (outcome, target label, log line), announced (progress + one INFO line) after the commit
+Done = list[tuple[str, str, str]]
 
 _DRY_ACTION = {Status.BLOCKED: "already_blocked", Status.SKIPPED: "skip", Status.FAILED: "fail"}
 
@@ -39,6 +40,16 @@ def outcome_word(status: Status, reason: str) -> str:
                 return word
         return f"skipped_{reason}"
     return str(reason)  # suspended / not_found
+
+
+_VERBS = {"blocked": "blocked", "already_blocked": "already blocked"}
+_DRY_VERBS = {Status.BLOCKED: "already blocked", Status.SKIPPED: "would skip"}
+
+
+def _decision(w: Work, verb: str, reason: str) -> str:
+    """The log line of one decision: handle, id, decision, reason (never a secret)."""
+    why = "" if reason.replace("_", " ") == verb else f" ({reason})"
+    return f"decision {w.label} (id {w.user_id or 'unknown'}): {verb}{why}"
 
 
 class Ledger:
@@ -58,7 +69,8 @@ class Ledger:
         self.dry = dry
         self.backoff = backoff
         self.rng = rng
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()  # every outcome, retries included
+        self.last: dict[int, str] = {}  # row id -> its latest outcome: each target once
         self.plan: list[PlannedAction] = []
 
     def final(
@@ -80,7 +92,12 @@ class Ledger:
                 self.history.record_lookup(w.row_id, user_status, protected=protected)
         else:
             self.history.record_final(w.row_id, status, user_status, reason, protected=protected)
-        done.append((outcome_word(status, reason), w.label))
+        word = outcome_word(status, reason)
+        self.last[w.row_id] = word
+        verb = _VERBS.get(word, status.value)
+        if self.dry:
+            verb = _DRY_VERBS.get(status, verb)
+        done.append((word, w.label, _decision(w, verb, str(reason))))
 
     def gone(self, done: Done, w: Work, user_status: UserStatus) -> None:
         """Suspended or not found (deactivated reads the same): a permanent failure."""
@@ -90,7 +107,8 @@ class Ledger:
         """Dry run: the decision a real run would act on."""
         self._plan(w, "block", "", user.protected)
         self.history.record_lookup(w.row_id, "active", protected=user.protected)
-        done.append(("would_block", w.label))
+        self.last[w.row_id] = "would_block"
+        done.append(("would_block", w.label, _decision(w, "would block", "dry run")))
 
     def failed(self, works: list[Work], exc: XError) -> None:
         """A temporary failure for each target: attempts + 1, retry after its own backoff."""
@@ -110,14 +128,17 @@ class Ledger:
             if self.dry:
                 self._plan(w, "unknown", reason, False)
             self.counts["failed_temporary"] += 1
+            self.last[w.row_id] = "failed_temporary"
             self.progress.advance("failed_temporary", w.label)
+            retry = f"{reason}; retry after {to_datetime(when):%H:%M:%S} UTC"
+            log.info("%s", _decision(w, "temporary failure", retry))
         log.warning("temporary failure (%s) for %d target(s): %s", reason, len(works), exc)
 
     def advance(self, done: Done) -> None:
-        for outcome, label in done:
+        for outcome, label, line in done:
             self.counts[outcome] += 1
             self.progress.advance(outcome, label)
-            log.debug("%s: %s", label, outcome)
+            log.info("%s", line)
 
     def _plan(self, w: Work, action: str, reason: str, protected: bool) -> None:
         self.plan.append(
@@ -130,3 +151,19 @@ class Ledger:
                 protected=protected,
             )
         )
+
+
+def run_counts(last: dict[int, str], *, dry: bool) -> dict[str, int]:
+    """``process_log`` counts: each target once, by its latest outcome in the run. A dry
+    run's ``blocked`` is what it would block (already-blocked targets count as skipped)."""
+    out = {"blocked": 0, "skipped": 0, "failed": 0}
+    for word in last.values():
+        if word in ("would_block", "blocked"):
+            out["blocked"] += 1
+        elif word == "already_blocked":
+            out["skipped" if dry else "blocked"] += 1
+        elif word.startswith("skipped"):
+            out["skipped"] += 1
+        else:
+            out["failed"] += 1
+    return out

@@ -58,6 +58,7 @@ SINGLE_RESERVE = 0.5  # of a batch
 PAGE = 500
 LOOKAHEAD_WINDOWS = 2
 NOT_FAILURES = frozenset({"ok", "not_found", "suspended", "self"})
+LOG_WAITS_FROM = 5.0  # seconds: shorter waits (--delay pacing) are logged at DEBUG only
 
 __all__ = ["PAGE", "Pass", "Stop"]
 
@@ -259,7 +260,8 @@ class Pass:
         self.flush()
         if seconds > 1.0:
             self.progress.waiting(when, reason)
-            log.info("waiting %.1f s: %s", seconds, reason)
+            level = logging.INFO if seconds > LOG_WAITS_FROM else logging.DEBUG
+            log.log(level, "waiting %.1f s: %s", seconds, reason)
         if self.clock.wait(seconds, self.stop):
             raise Stop("interrupted")
 

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from .. import logs
 from ..config import Paths
-from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED
+from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, EXIT_USAGE, InputError
 from ..inputs.cookies import Cookies, load_cookies
 from ..inputs.targets import load_targets
 from ..messages import msg
@@ -36,11 +36,13 @@ from ..store.models import Row
 from ..x.client import XClient
 from ..x.errors import XAccountError, XAuthError, XError
 from ..x.models import CallRecord
+from .account import bind_if_proven, check_account
 from .allow import resolve_allowlist
 from .cacheview import open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
 from .inspect import inspect_user
+from .ledger import run_counts
 from .listnotes import report_list_problems
 from .loop import PAGE, Pass, Stop
 from .scheduler import Caps, Scheduler
@@ -105,6 +107,8 @@ def execute(
     try:
         paths.db.parent.mkdir(parents=True, exist_ok=True)
         with History.open(paths.db) as history:
+            if cookies.user_id is not None:  # twid names the account: check before any write
+                check_account(history, paths.cookies, cookies.user_id, bind=False)
             if targets is not None:
                 stats = history.import_targets(targets.targets)
                 log.info(
@@ -278,6 +282,9 @@ class _Run:
         except Stop as exc:  # the viewer lookup failed before any pass
             stopped = exc
             status, code, reason = settle_stop(exc, self.report, blocks=0, scheduler=None)
+        except InputError:  # another account's cookies, found by the viewer lookup
+            status, code, reason = "failed", EXIT_USAGE, "other_account"
+            raise
         except KeyboardInterrupt:
             status, code, reason = "interrupted", EXIT_RESUMABLE, "interrupted"
             raise
@@ -310,6 +317,7 @@ class _Run:
         try:
             if self._pass is not None:
                 self._pass.flush()
+                bind_if_proven(self.history, self._pass.viewer_id, self._pass.ledger.last.values())
             self.history.end_run(
                 run_id, status=status, exit_code=code, end_reason=reason, counts=self._counts()
             )
@@ -325,13 +333,16 @@ class _Run:
 
     def _viewer(self, client: XClient) -> str:
         try:
-            return client.viewer().user_id
+            user = client.viewer()
         except XAuthError as exc:
             raise Stop("auth", exc) from exc
         except XAccountError as exc:
             raise Stop("account", exc) from exc
         except XError as exc:
             raise Stop("no_answer", exc, detail=msg("run.no_answer", error=str(exc))) from exc
+        # Without twid the account was unknown until now: refuse another's before any lookup.
+        check_account(self.history, self.paths.cookies, user.user_id, user.screen_name)
+        return user.user_id
 
     def _passes(self, p: Pass, total: int) -> None:
         if self.o.mode in ("main", "dry_run"):
@@ -371,16 +382,9 @@ class _Run:
         return self._pass.counts.get("blocked", 0) if self._pass is not None else 0
 
     def _counts(self) -> dict[str, int]:
-        c = self.report.counts if self._pass is None else self._pass.counts
-        blocked = c.get("blocked", 0) + c.get("already_blocked", 0)
-        skipped = sum(v for k, v in c.items() if k.startswith("skipped"))
-        failed = sum(c.get(k, 0) for k in ("suspended", "not_found", "failed_temporary"))
-        return {
-            "blocked": blocked,
-            "skipped": skipped,
-            "failed": failed,
-            "api_calls": sum(self.api_calls.values()),
-        }
+        last = self._pass.ledger.last if self._pass is not None else {}
+        counts = run_counts(last, dry=self.o.mode == "dry_run")
+        return {**counts, "api_calls": sum(self.api_calls.values())}
 
     def _write_plan(self) -> None:
         write_plan(self.paths.data_dir / DRY_RUN_REPORT, self.report, self.clock.now())

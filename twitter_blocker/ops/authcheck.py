@@ -116,12 +116,14 @@ def live_verdict(
 
 
 def _describe(exc: XError) -> str:
+    """The error's own text, with its HTTP status and code unless it names them already."""
+    text = str(exc)
     parts = [type(exc).__name__]
-    if exc.http_status is not None:
+    if exc.http_status is not None and f"HTTP {exc.http_status}" not in text:
         parts.append(f"HTTP {exc.http_status}")
-    if exc.code is not None:
+    if exc.code is not None and f"code {exc.code}" not in text:
         parts.append(f"code {exc.code}")
-    return " ".join(parts) + f": {exc}"
+    return " ".join(parts) + f": {text}"
 
 
 # verdict -> the attempts outcome recorded for it (an unreachable X proves nothing: not recorded)

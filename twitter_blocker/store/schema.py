@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from twitter_blocker.store.account import CREATE_META, adopt_from_history
 from twitter_blocker.store.db import Migration
 
 M001_INITIAL = Migration(
@@ -109,7 +110,20 @@ M003_ATTEMPT_OUTCOMES = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (M001_INITIAL, M002_INDEXES, M003_ATTEMPT_OUTCOMES)
+M004_ACCOUNT_META = Migration(
+    4,
+    "0004_account_meta",
+    # meta: key-value facts about the ledger; account_id is the X account it belongs to.
+    (CREATE_META,),
+    apply=adopt_from_history,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    M001_INITIAL,
+    M002_INDEXES,
+    M003_ATTEMPT_OUTCOMES,
+    M004_ACCOUNT_META,
+)
 
 # Tables of the original tool's database: a file holding them without our
 # schema_migrations table is refused instead of being half-reused.
