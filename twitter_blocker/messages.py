@@ -164,6 +164,9 @@ EN: dict[str, str] = {
     "ops.backup.damaged_copy": (
         "a database copy fails its integrity check; the backup is kept for `db recover`"
     ),
+    "ops.backup.failed_kept_latest": (
+        "failed backup: nothing pruned, the last good backup stays latest ({latest})"
+    ),
     "ops.restore.verified": "verified: {folder} (taken {at})",
     "ops.dbcheck.ok": "{path}: ok",
     "ops.dbcheck.damaged": (
