@@ -110,8 +110,11 @@ EN: dict[str, str] = {
     # --- ops: backup, restore, db, integrity, cleanup, health, schedule ---------
     "ops.db.missing": "database not found",
     "ops.db.exists": "a file already exists here; `db init` never overwrites (move it aside first)",
-    "ops.recover.no_shell": "no sqlite3 shell with .recover found; used the Python salvage",
-    "ops.recover.shell_failed": "sqlite3 .recover failed ({detail}); used the Python salvage",
+    "ops.recover.nothing_readable": "nothing in it could be read as SQLite pages",
+    "ops.recover.failed": (
+        "{path}: nothing readable (no page of it holds SQLite data); "
+        "restore a backup instead: `twitter-blocker restore backup/latest`"
+    ),
     "ops.recover.not_applied": "recovered copy not swapped in ({why}); the original is untouched",
     "ops.backup.bad_retention": "invalid retention {value!r}",
     "ops.backup.bad_retention.hint": "use a number with a unit: 90m, 24h, 7d",
