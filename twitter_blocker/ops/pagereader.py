@@ -13,6 +13,7 @@ that does not parse is a :class:`BadCell`, and nothing ever raises on bad bytes.
 
 from __future__ import annotations
 
+import mmap
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -181,7 +182,15 @@ def read_wal(wal: bytes, page_size: int | None) -> tuple[dict[int, bytes], int]:
     return committed, used
 
 
-def _guess_page_size(data: bytes) -> int | None:
+def _map(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, mapped (not read into memory) when it is not empty."""
+    with path.open("rb") as handle:
+        if path.stat().st_size == 0:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _guess_page_size(data: bytes | mmap.mmap) -> int | None:
     """For a file whose header is unreadable: the page size under which most pages parse."""
     best, best_score = None, 0
     for size in PAGE_SIZES:
@@ -198,7 +207,7 @@ def _guess_page_size(data: bytes) -> int | None:
 class PageFile:
     """The pages of one database file (with its WAL's committed pages laid over them)."""
 
-    data: bytes
+    data: bytes | mmap.mmap
     page_size: int
     reserved: int
     encoding: str
@@ -210,7 +219,7 @@ class PageFile:
     @classmethod
     def open(cls, path: Path) -> PageFile | None:
         """Read ``path`` (and ``<path>-wal``); None when no page size makes sense of it."""
-        data = path.read_bytes()
+        data = _map(path)
         wal_path = Path(f"{path}-wal")
         wal = wal_path.read_bytes() if wal_path.is_file() else b""
         header_ok = data[:16] == MAGIC and len(data) >= HEADER_SIZE
@@ -219,7 +228,7 @@ class PageFile:
         overlay, frames = read_wal(wal, size if size in PAGE_SIZES else None)
         first = overlay.get(1, b"")
         if size not in PAGE_SIZES and first[:16] == MAGIC:
-            data, header_ok = first + data[len(first) :], True
+            data, header_ok = first + data[len(first) :], True  # page 1 only in the WAL
             size = int.from_bytes(first[16:18], "big")
         if size not in PAGE_SIZES:
             header_ok = False

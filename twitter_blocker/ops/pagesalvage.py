@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pagereader import BadCell, Cell, PageFile, PageType, Value
+from .pagereader import Cell, PageFile, PageType, Value
 
 MASTER = "sqlite_master"
 
@@ -241,7 +241,11 @@ def _to_row(shape: Shape, cell: Cell, reached: bool) -> Row:
 
 
 def _best(cells: list[Cell], shapes: Iterable[Shape]) -> tuple[list[Shape], int]:
-    scored = [(sum(1 for c in cells if s.fits(c.values)), s) for s in shapes]
+    widths = {len(c.values) for c in cells}
+    scored = [
+        (sum(1 for c in cells if s.fits(c.values)) if len(s.columns) in widths else 0, s)
+        for s in shapes
+    ]
     top = max((n for n, _s in scored), default=0)
     return [s for n, s in scored if n == top and top > 0], top
 
@@ -289,19 +293,18 @@ def scan_file(path: Path, expected: Sequence[tuple[str, str, str]]) -> Scan | No
         if page is None:
             not_btree.append(number)
             continue
-        if page.kind is PageType.TABLE_INTERIOR:
-            continue
+        name = owner.get(number)
+        if page.kind is PageType.TABLE_INTERIOR or (name is not None and name not in scan.tables):
+            continue  # no rows here, or a known index's page (indexes are rebuilt)
         cells = list(pf.cells(page))
         good = [c for c in cells if isinstance(c, Cell)]
-        bad = sum(1 for c in cells if isinstance(c, BadCell))
-        name = owner.get(number)
+        bad = len(cells) - len(good)
         if name is None:
             if page.kind is PageType.INDEX_INTERIOR and not good:
                 continue
             orphans.append((number, good, bad, page.kind is PageType.TABLE_LEAF))
-        elif name in scan.tables:
-            shape = tables[name]
-            _take(scan.tables[name], shape, good, bad, True, by_rowid[name])
+        else:
+            _take(scan.tables[name], tables[name], good, bad, True, by_rowid[name])
     scan.unreadable_pages = sum(1 for n in not_btree if n not in free and n not in pf.overflow)
     # Rowid tables first: index pages are then told apart by the rows already found.
     for _number, good, bad, table_leaf in sorted(orphans, key=lambda o: not o[3]):
