@@ -270,11 +270,11 @@ def entry_pages(db: Path, table: str) -> list[int]:
     return visit("/")
 
 
-def damage_pages(db: Path, pages: set[int]) -> None:
+def damage_pages(db: Path, pages: set[int], fill: bytes = b"\xa5") -> None:
     with db.open("r+b") as handle:
         for pageno in pages:
             handle.seek((pageno - 1) * 4096)
-            handle.write(b"\xa5" * 4096)
+            handle.write(fill * 4096)
 
 
 def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -285,7 +285,11 @@ def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
         conn.close()
 
 
-@pytest.mark.parametrize("offset", [0, 1], ids=["pages-3-6-9", "pages-1-4-7-schema-lost"])
+@pytest.mark.parametrize(
+    "offset",
+    [0, 1, -1],
+    ids=["pages-3-6-9", "pages-1-4-7-schema-lost", "5-percent-zeroed"],
+)
 def test_every_third_page_damaged_every_row_on_the_undamaged_pages_salvaged(
     tmp_path: Path, offset: int
 ) -> None:
@@ -297,6 +301,8 @@ def test_every_third_page_damaged_every_row_on_the_undamaged_pages_salvaged(
     assert int(conn.execute("PRAGMA page_size").fetchone()[0]) == 4096
     conn.close()
     damaged = {p for p in range(1, pages + 1) if p % 3 == offset}
+    if offset < 0:
+        damaged = set(random.Random(5).sample(range(2, pages + 1), pages // 20))
     all_rows = _rows(paths.db, "SELECT * FROM block_history ORDER BY id")
     keys = _rows(paths.db, "SELECT key, history_id FROM target_keys ORDER BY key")
     on_good = {
@@ -309,13 +315,13 @@ def test_every_third_page_damaged_every_row_on_the_undamaged_pages_salvaged(
         for key, page in zip(keys, entry_pages(paths.db, "target_keys"), strict=True)
         if page not in damaged
     }
-    damage_pages(paths.db, damaged)
+    damage_pages(paths.db, damaged, b"\x00" if offset < 0 else b"\xa5")
     out = CliRunner().invoke(root, ["db", "recover", "--data-dir", str(tmp_path)], env={})
     assert out.exit_code == 0, out.output
     recovered = tmp_path / "recovered.db"
     salvaged = set(_rows(recovered, "SELECT * FROM block_history"))
     assert salvaged == on_good  # every row of every undamaged page, each one intact
-    assert len(on_good) > 3000
+    assert len(on_good) > 3000 and len(keys_on_good) > 3000
     salvaged_ids = {row[0] for row in salvaged}
     got_keys = set(_rows(recovered, "SELECT key, history_id FROM target_keys"))
     assert {k for k in keys_on_good if k[1] in salvaged_ids} <= got_keys
@@ -408,3 +414,30 @@ def test_a_stale_copy_of_a_row_loses_to_the_final_one(tmp_path: Path) -> None:
     assert rows == [(n, "blocked", "b") for n in range(1, 601)]
     counts = {t.table: t for t in result.tables}
     assert counts["block_history"].duplicates == 600
+
+
+def test_recover_of_another_tools_database_is_a_failure(tmp_path: Path) -> None:
+    db = tmp_path / "block_history.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE moz_cookies(id INTEGER PRIMARY KEY, name TEXT, value TEXT)")
+    conn.execute("INSERT INTO moz_cookies(name, value) VALUES ('a', 'b')")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    out = CliRunner().invoke(
+        root, ["db", "recover", "--apply", "--data-dir", str(tmp_path)], env={}
+    )
+    assert out.exit_code == 1, out.output
+    assert "none of this tool's tables" in out.output
+    assert db.read_bytes() == before
+
+
+def test_tables_that_are_not_ours_are_named(tmp_path: Path) -> None:
+    paths = paths_for(tmp_path)
+    make_db(paths.db, rows=10)
+    conn = sqlite3.connect(paths.db)
+    conn.execute("CREATE TABLE notes(x)")
+    conn.commit()
+    conn.close()
+    result = recover_database(paths.db, lock_file=paths.lock_file)
+    assert result.ok and result.note is not None and "notes" in result.note

@@ -111,6 +111,11 @@ EN: dict[str, str] = {
     "ops.db.missing": "database not found",
     "ops.db.exists": "a file already exists here; `db init` never overwrites (move it aside first)",
     "ops.recover.nothing_readable": "nothing in it could be read as SQLite pages",
+    "ops.recover.foreign": (
+        "{path}: its schema holds none of this tool's tables (not a block history database); "
+        "nothing was recovered: check --db / --data-dir"
+    ),
+    "ops.recover.other_tables": "tables that are not this tool's were not copied: {tables}",
     "ops.recover.failed": (
         "{path}: nothing readable (no page of it holds SQLite data); "
         "restore a backup instead: `twitter-blocker restore backup/latest`"

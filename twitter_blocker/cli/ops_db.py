@@ -73,7 +73,8 @@ def db_check(paths: Paths, as_json: bool) -> None:
 
 def _print_recover(result: RecoverResult) -> None:
     if not result.readable:
-        click.echo("error: " + msg("ops.recover.failed", path=result.source), err=True)
+        key = "ops.recover.foreign" if result.foreign else "ops.recover.failed"
+        click.echo("error: " + msg(key, path=result.source), err=True)
         return
     click.echo(f"salvaged with the {result.method.value} into {result.output}")
     click.echo(

@@ -52,7 +52,8 @@ class RecoverResult:
     source: Path
     output: Path
     method: Method
-    readable: bool  # False: not one page of the file could be read
+    readable: bool  # False: not one page of the file could be read (or it is not ours)
+    foreign: bool  # its schema is readable and holds none of our tables
     pages: int
     unreadable_pages: int  # neither a readable b-tree page nor on the freelist
     unattributed_rows: int  # rows on pages that fit no table (or several)
@@ -62,7 +63,7 @@ class RecoverResult:
     check: CheckResult
     applied: bool
     damaged_kept: Path | None  # where the damaged file went when applied
-    note: str | None = None  # why apply was refused
+    note: str | None = None  # why apply was refused, or which tables were not ours
 
     @property
     def rows(self) -> int:
@@ -226,9 +227,13 @@ def recover_database(
     output = db.with_name(RECOVERED_NAME)
     _remove_with_sidecars(output)
     scan, tables, orphans, keys = _salvage(db, output)
-    readable = scan is not None and scan.readable
+    foreign = scan is not None and scan.foreign
+    readable = scan is not None and scan.readable and not foreign
     check = check_database(output)
-    applied, kept, note = False, None, None
+    applied, kept = False, None
+    note = None
+    if scan is not None and scan.other_tables:
+        note = msg("ops.recover.other_tables", tables=", ".join(scan.other_tables))
     if apply:
         if not readable:
             note = msg("ops.recover.not_applied", why=msg("ops.recover.nothing_readable"))
@@ -244,6 +249,7 @@ def recover_database(
         output=output,
         method=Method.PAGES,
         readable=readable,
+        foreign=foreign,
         pages=scan.pages if scan else 0,
         unreadable_pages=scan.unreadable_pages if scan else 0,
         unattributed_rows=scan.unattributed_rows if scan else 0,

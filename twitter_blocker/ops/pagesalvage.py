@@ -92,6 +92,13 @@ class Scan:
     unattributed_rows: int = 0  # rows on pages no table's shape fits (or several fit)
     unattributed_pages: int = 0
     tables: dict[str, TableScan] = field(default_factory=dict)
+    other_tables: tuple[str, ...] = ()  # tables of the file's schema that ``expected`` lacks
+    own_tables: set[str] = field(default_factory=set)  # table names in the file's schema
+
+    @property
+    def foreign(self) -> bool:
+        """The file's schema is readable and holds none of the expected tables."""
+        return self.schema_read and not (self.own_tables & set(self.tables))
 
     @property
     def readable(self) -> bool:
@@ -275,6 +282,10 @@ def scan_file(path: Path, expected: Sequence[tuple[str, str, str]]) -> Scan | No
     roots = {name: root for kind, name, _tbl, root, _sql in master if root > 1}
     scan = Scan(pf.page_size, pf.page_count, pf.header_ok, pf.wal_frames, bool(master))
     scan.tables = {name: TableScan(name) for name in tables}
+    scan.own_tables = {name for kind, name, _tbl, _root, _sql in master if kind == "table"}
+    scan.other_tables = tuple(
+        sorted(n for n in scan.own_tables - set(tables) if not n.startswith("sqlite_"))
+    )
     owner: dict[int, str] = {1: MASTER}
     for shape in [*tables.values(), *indexes]:
         if shape.name in roots:
