@@ -78,7 +78,7 @@ def _print_recover(result: RecoverResult) -> None:
         return
     click.echo(f"salvaged with the {result.method.value} into {result.output}")
     click.echo(
-        f"  pages: {result.pages:,} read, {result.unreadable_pages:,} unreadable"
+        f"  pages: {result.pages:,} in the file, {result.unreadable_pages:,} unreadable"
         + (
             f", {result.unattributed_rows:,} rows on pages of no known table"
             if result.unattributed_rows
