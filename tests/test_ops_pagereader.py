@@ -128,7 +128,10 @@ def _ledger(path: Path, rows: int, note: str = "x") -> None:
     conn.close()
 
 
-def test_a_row_whose_overflow_page_is_lost_is_skipped_not_garbled(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fill", [b"\xa5", b"\x00"])
+def test_a_row_whose_overflow_page_is_lost_is_skipped_not_garbled(
+    tmp_path: Path, fill: bytes
+) -> None:
     db = tmp_path / "block_history.db"
     _ledger(db, 20, note="long " * 3000)
     conn = sqlite3.connect(db)
@@ -140,8 +143,8 @@ def test_a_row_whose_overflow_page_is_lost_is_skipped_not_garbled(tmp_path: Path
     ]
     conn.close()
     with db.open("r+b") as handle:
-        handle.seek((overflow[0] - 1) * 4096)
-        handle.write(b"\xa5" * 4096)
+        handle.seek((overflow[-1] - 1) * 4096)  # the last page of a chain: no pointer to check
+        handle.write(fill * 4096)
     result = recover_database(db, lock_file=tmp_path / "lock")
     counts = {t.table: t for t in result.tables}
     assert counts["block_history"].rows == 19

@@ -308,8 +308,8 @@ class PageFile:
             seen: set[int] = set()
             while got < size:
                 page = self.raw(nxt)
-                if page is None or nxt in seen or nxt < 2:
-                    raise Malformed(f"overflow page {nxt} unreadable")
+                if page is None or nxt in seen or nxt < 2 or not page.strip(b"\x00"):
+                    raise Malformed(f"overflow page {nxt} unreadable")  # a zeroed one too
                 seen.add(nxt)
                 self.overflow.add(nxt)
                 take = min(size - got, self.usable - 4)
