@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from twitter_blocker.ops.dbrecover import recover_database
 from twitter_blocker.ops.pagereader import (
@@ -205,3 +207,41 @@ def test_page_types_of_a_real_file(tmp_path: Path) -> None:
     assert pf is not None
     kinds = {page.kind for n in range(1, pf.page_count + 1) if (page := pf.page(n))}
     assert {PageType.TABLE_LEAF, PageType.TABLE_INTERIOR, PageType.INDEX_LEAF} <= kinds
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    damage=st.lists(
+        st.tuples(st.integers(0, 2**20), st.binary(min_size=1, max_size=600)), max_size=12
+    )
+)
+def test_any_damage_never_crashes_and_the_copy_always_checks_ok(
+    tmp_path_factory: pytest.TempPathFactory, damage: list[tuple[int, bytes]]
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    db = folder / "block_history.db"
+    shutil.copy(_fuzz_source(tmp_path_factory), db)
+    size = db.stat().st_size
+    with db.open("r+b") as handle:
+        for at, junk in damage:
+            handle.seek(at % size)
+            handle.write(junk)
+    result = recover_database(db, lock_file=folder / "lock")
+    assert result.check.ok or not result.readable
+    if result.readable:
+        conn = sqlite3.connect(result.output)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        conn.close()
+
+
+_FUZZ: dict[str, Path] = {}
+
+
+def _fuzz_source(factory: pytest.TempPathFactory) -> Path:
+    if "db" not in _FUZZ:
+        path = factory.mktemp("fuzz-source") / "block_history.db"
+        _ledger(path, 400, note="n" * 50)
+        _FUZZ["db"] = path
+    return _FUZZ["db"]
