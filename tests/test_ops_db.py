@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import Paths, resolve_paths
+from twitter_blocker.emulator import Emulator
 from twitter_blocker.errors import DatabaseBusyError, InputError
 from twitter_blocker.ops.dbcheck import Stage, check_database, init_database
 from twitter_blocker.ops.dbrecover import Method, recover_database
@@ -441,3 +444,39 @@ def test_tables_that_are_not_ours_are_named(tmp_path: Path) -> None:
     conn.close()
     result = recover_database(paths.db, lock_file=paths.lock_file)
     assert result.ok and result.note is not None and "notes" in result.note
+
+
+def test_a_real_run_recovered_after_damage_resumes_without_duplicates(
+    emulator_factory: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    from test_engine_support import Recorder, block_calls, mismatches, run, workspace
+
+    emu = emulator_factory(population=200, window_seconds=3.0)  # short rate windows
+    paths = workspace(emu, tmp_path)
+    stop = threading.Event()
+    first = run(paths, emu, progress=Recorder(stop, stop_after=100), stop=stop)
+    assert first.exit_code == 75
+    conn = sqlite3.connect(paths.db)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    conn.close()
+    damaged = {p for p in range(2, pages + 1) if p % 3 == 0}
+    rows = _rows(paths.db, "SELECT id, user_id FROM block_history ORDER BY id")
+    on_good = {
+        row
+        for row, page in zip(rows, entry_pages(paths.db, "block_history"), strict=True)
+        if page not in damaged
+    }
+    damage_pages(paths.db, damaged)
+    result = recover_database(paths.db, lock_file=paths.lock_file, apply=True)
+    assert result.applied and result.unreadable_pages > 0
+    assert set(_rows(paths.db, "SELECT id, user_id FROM block_history")) == on_good
+    blocked_before = dict(block_calls(emu))
+    second = run(paths, emu, auto_retry=True)
+    assert second.exit_code == 0
+    assert mismatches(paths) == []  # every target decided as X says, one row each
+    assert check_integrity(paths).duplicates == ()
+    assert _rows(paths.db, "SELECT count(*) FROM block_history") == [(200,)]
+    again = {u for u, n in block_calls(emu).items() if n > blocked_before.get(u, 0)}
+    salvaged_blocked = {u for _id, u in on_good if u in blocked_before}
+    assert salvaged_blocked and not (again & salvaged_blocked)  # salvaged blocks not resent
