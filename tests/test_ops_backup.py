@@ -457,3 +457,14 @@ def test_backup_never_changes_the_mode_of_the_data_directory(tmp_path: Path) -> 
     take_backup(paths, emergency=True, now=NOW)
     assert mode(data) == 0o1777
     assert mode(paths.backup_dir) == 0o700
+
+
+def test_a_with_cache_backup_written_by_an_earlier_version_restores(tmp_path: Path) -> None:
+    paths = make_data_dir(tmp_path)
+    _with_cache(paths)
+    folder = take_backup(paths, emergency=True, with_cache=True, now=NOW).folder
+    manifest = (folder / MANIFEST).read_text()
+    # earlier versions recorded the cache copy as "cache.db" though it lives in cache/
+    (folder / MANIFEST).write_text(manifest.replace('"cache/cache.db"', '"cache.db"'))
+    result = restore_backup(paths, folder, now=NOW)
+    assert {f.role for f in result.files} == {Role.DB, Role.COOKIES, Role.USERS, Role.CACHE_DB}
