@@ -480,3 +480,27 @@ def test_a_real_run_recovered_after_damage_resumes_without_duplicates(
     again = {u for u, n in block_calls(emu).items() if n > blocked_before.get(u, 0)}
     salvaged_blocked = {u for _id, u in on_good if u in blocked_before}
     assert salvaged_blocked and not (again & salvaged_blocked)  # salvaged blocks not resent
+
+
+def test_damaged_root_pages_lose_no_leaf_of_either_kind_of_table(tmp_path: Path) -> None:
+    paths = paths_for(tmp_path)
+    make_db(paths.db, rows=3000)
+    roots = {
+        str(n): int(r)
+        for n, r in _rows(paths.db, "SELECT name, rootpage FROM sqlite_master WHERE type='table'")
+    }
+    damaged = {roots["block_history"], roots["target_keys"]}  # both interior pages
+    keys = _rows(paths.db, "SELECT key, history_id FROM target_keys ORDER BY key")
+    keys_on_good = {
+        k
+        for k, p in zip(keys, entry_pages(paths.db, "target_keys"), strict=True)
+        if p not in damaged
+    }
+    assert len(keys_on_good) < len(keys)  # the WITHOUT ROWID root holds entries itself
+    damage_pages(paths.db, damaged)
+    result = recover_database(paths.db, lock_file=paths.lock_file)
+    counts = {t.table: t for t in result.tables}
+    assert counts["block_history"].rows == 3000
+    got = set(_rows(result.output, "SELECT key, history_id FROM target_keys"))
+    assert keys_on_good <= got
+    assert result.unreadable_pages == 2
