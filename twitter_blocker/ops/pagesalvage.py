@@ -89,7 +89,7 @@ class Scan:
     schema_read: bool  # shapes and root pages came from the file's own sqlite_master
     free_pages: int = 0
     unreadable_pages: int = 0  # neither a b-tree page nor on the freelist
-    unattributed_rows: int = 0  # rows on pages no table's shape fits (or several fit)
+    unattributed_rows: int = 0  # rows on pages no table's shape fits (or several fit), lost
     unattributed_pages: int = 0
     tables: dict[str, TableScan] = field(default_factory=dict)
     other_tables: tuple[str, ...] = ()  # tables of the file's schema that ``expected`` lacks
@@ -333,7 +333,7 @@ def scan_file(path: Path, expected: Sequence[tuple[str, str, str]]) -> Scan | No
         if len(tables_fit) != 1:
             if good:
                 scan.unattributed_pages += 1
-                scan.unattributed_rows += len(good)
+                scan.unattributed_rows += len(good) + bad
             continue
         shape = tables_fit[0]
         _take(scan.tables[shape.name], shape, good, bad, False, by_rowid[shape.name])
