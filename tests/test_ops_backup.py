@@ -148,6 +148,7 @@ def test_retention_prunes_exactly_what_is_older_than_the_limit(tmp_path: Path) -
 def test_retention_uses_the_manifest_time_not_mtime(tmp_path: Path) -> None:
     paths = make_data_dir(tmp_path, rows=1)
     old = _backup_at(paths, NOW - timedelta(hours=30))  # files are brand new on disk
+    _backup_at(paths, NOW - timedelta(hours=1))  # the newest good backup is always kept
     kept = prune(paths.backup_dir, retention=timedelta(hours=24), now=NOW, keep=Path("/none"))
     assert kept == [old]
 
@@ -377,3 +378,93 @@ def test_cli_restore_while_locked_exits_5(tmp_path: Path) -> None:
             root, ["restore", str(folder), "--data-dir", str(tmp_path)], env={}
         )
     assert out.exit_code == 5
+
+
+# --- a --with-cache backup restores; a damaged source never costs the last good backup ---
+
+
+def _with_cache(paths: Paths) -> None:
+    paths.cache_dir.mkdir(exist_ok=True)
+    cache = sqlite3.connect(paths.cache_db)
+    cache.execute("CREATE TABLE t(x)")
+    cache.execute("INSERT INTO t VALUES (1)")
+    cache.commit()
+    cache.close()
+
+
+def test_an_emergency_backup_with_cache_restores_whole_and_db_only(tmp_path: Path) -> None:
+    paths = make_data_dir(tmp_path)
+    _with_cache(paths)
+    folder = take_backup(paths, emergency=True, with_cache=True, now=NOW).folder
+    entry = verify_backup(folder).manifest.entry(Role.CACHE_DB)
+    assert entry is not None and entry.name == "cache/cache.db"
+    runner = CliRunner()
+    only_db = runner.invoke(
+        root, ["restore", str(folder), "--only", "db", "--data-dir", str(tmp_path)], env={}
+    )
+    assert only_db.exit_code == 0, only_db.output
+    whole = runner.invoke(root, ["restore", str(folder), "--data-dir", str(tmp_path)], env={})
+    assert whole.exit_code == 0, whole.output
+    cache = sqlite3.connect(paths.cache_db)
+    assert cache.execute("SELECT x FROM t").fetchall() == [(1,)]
+    cache.close()
+
+
+def _damage(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    with db.open("r+b") as handle:
+        for pageno in range(2, pages + 1):
+            handle.seek((pageno - 1) * page_size)
+            handle.write(b"\xa5" * page_size)
+
+
+def test_a_damaged_source_prunes_nothing_and_leaves_latest_alone(tmp_path: Path) -> None:
+    paths = make_data_dir(tmp_path, rows=50)
+    good = take_backup(paths, now=NOW - timedelta(hours=30)).folder
+    _damage(paths.db)
+    result = take_backup(paths, now=NOW, retention=timedelta(hours=24))
+    assert not result.ok
+    assert result.pruned == ()
+    assert good.exists()
+    assert (paths.backup_dir / LATEST).resolve() == good.resolve()
+    assert (paths.backup_dir / LATEST_DB).resolve() == (good / "block_history.db").resolve()
+    out = CliRunner().invoke(root, ["backup", "--data-dir", str(tmp_path)], env={})
+    assert out.exit_code == 1
+    assert good.exists()
+
+
+def test_retention_keeps_the_newest_verified_good_backup(tmp_path: Path) -> None:
+    paths = make_data_dir(tmp_path, rows=50)
+    good = take_backup(paths, now=NOW - timedelta(hours=50)).folder
+    _damage(paths.db)
+    take_backup(paths, now=NOW - timedelta(hours=40))
+    take_backup(paths, now=NOW - timedelta(hours=30))
+    pruned = prune(paths.backup_dir, retention=timedelta(hours=24), now=NOW, keep=Path("/none"))
+    assert good.exists() and good not in pruned
+    assert len(pruned) == 2  # the damaged copies age out
+
+
+def test_backup_never_changes_the_mode_of_the_data_directory(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o1777)
+    paths = make_data_dir(data)
+    take_backup(paths, now=NOW)
+    take_backup(paths, emergency=True, now=NOW)
+    assert mode(data) == 0o1777
+    assert mode(paths.backup_dir) == 0o700
+
+
+def test_a_with_cache_backup_written_by_an_earlier_version_restores(tmp_path: Path) -> None:
+    paths = make_data_dir(tmp_path)
+    _with_cache(paths)
+    folder = take_backup(paths, emergency=True, with_cache=True, now=NOW).folder
+    manifest = (folder / MANIFEST).read_text()
+    # earlier versions recorded the cache copy as "cache.db" though it lives in cache/
+    (folder / MANIFEST).write_text(manifest.replace('"cache/cache.db"', '"cache.db"'))
+    result = restore_backup(paths, folder, now=NOW)
+    assert {f.role for f in result.files} == {Role.DB, Role.COOKIES, Role.USERS, Role.CACHE_DB}

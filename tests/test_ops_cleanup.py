@@ -138,3 +138,26 @@ def test_cli_cleanup_json(tmp_path: Path) -> None:
     data = json.loads(out.output)
     assert data["dry_run"] is True
     assert any(step["action"] == "compress" for step in data["steps"])
+
+
+def test_archives_keep_the_order_of_logs_rotated_within_one_second(tmp_path: Path) -> None:
+    paths = resolve_paths(data_dir=tmp_path, env={})
+    paths.log_file.write_text("live\n")
+    moment = (NOW - timedelta(days=1)).timestamp()
+    # .3 is the oldest rotation, .1 the newest; .3 and .2 share the same mtime exactly.
+    for n, offset in ((3, 0.0), (2, 0.0), (1, 0.5)):
+        rotated = tmp_path / f"twitter_blocker.log.{n}"
+        rotated.write_text(f"rotation {n}\n")
+        os.utime(rotated, (moment + offset, moment + offset))
+    cleanup(paths, now=NOW)
+    archives = sorted(tmp_path.glob("twitter_blocker.log.2026*.gz"))
+    stamp = (NOW - timedelta(days=1)).strftime("%Y%m%dT%H%M%SZ")
+    assert all(stamp in p.name for p in archives)  # named by their own time, not the cleanup's
+    contents = [gzip.decompress(p.read_bytes()).decode() for p in archives]
+    assert contents == ["rotation 3\n", "rotation 2\n", "rotation 1\n"]
+    later = tmp_path / "twitter_blocker.log.1"  # one more rotation in the same second
+    later.write_text("rotation 0\n")
+    os.utime(later, (moment + 0.9, moment + 0.9))
+    cleanup(paths, now=NOW)
+    archives = sorted(tmp_path.glob("twitter_blocker.log.2026*.gz"))
+    assert gzip.decompress(archives[-1].read_bytes()) == b"rotation 0\n"

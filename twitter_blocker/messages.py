@@ -174,8 +174,16 @@ EN: dict[str, str] = {
     # --- ops: backup, restore, db, integrity, cleanup, health, schedule ---------
     "ops.db.missing": "database not found",
     "ops.db.exists": "a file already exists here; `db init` never overwrites (move it aside first)",
-    "ops.recover.no_shell": "no sqlite3 shell with .recover found; used the Python salvage",
-    "ops.recover.shell_failed": "sqlite3 .recover failed ({detail}); used the Python salvage",
+    "ops.recover.nothing_readable": "nothing in it could be read as SQLite pages",
+    "ops.recover.foreign": (
+        "{path}: its schema holds none of this tool's tables (not a block history database); "
+        "nothing was recovered: check --db / --data-dir"
+    ),
+    "ops.recover.other_tables": "tables that are not this tool's were not copied: {tables}",
+    "ops.recover.failed": (
+        "{path}: nothing readable (no page of it holds SQLite data); "
+        "restore a backup instead: `twitter-blocker restore backup/latest`"
+    ),
     "ops.recover.not_applied": "recovered copy not swapped in ({why}); the original is untouched",
     "ops.backup.bad_retention": "invalid retention {value!r}",
     "ops.backup.bad_retention.hint": "use a number with a unit: 90m, 24h, 7d",
@@ -227,6 +235,9 @@ EN: dict[str, str] = {
     "ops.backup.pruned": "pruned (older than the retention): {folder}",
     "ops.backup.damaged_copy": (
         "a database copy fails its integrity check; the backup is kept for `db recover`"
+    ),
+    "ops.backup.failed_kept_latest": (
+        "failed backup: nothing pruned, the last good backup stays latest ({latest})"
     ),
     "ops.restore.verified": "verified: {folder} (taken {at})",
     "ops.dbcheck.ok": "{path}: ok",

@@ -9,7 +9,14 @@ import click
 from ..config import Paths
 from ..errors import EXIT_UNEXPECTED
 from ..messages import msg
-from ..ops.backup import DEFAULT_RETENTION, BackupResult, Role, parse_duration, take_backup
+from ..ops.backup import (
+    DEFAULT_RETENTION,
+    BackupResult,
+    Role,
+    newest_good,
+    parse_duration,
+    take_backup,
+)
 from ..ops.restore import RestoreResult, restore_backup
 from .errors import handle_errors
 from .options import echo_json, json_option, path_options
@@ -29,6 +36,9 @@ def _print_backup(result: BackupResult) -> None:
         click.echo(msg("ops.backup.pruned", folder=folder))
     if not result.ok:
         click.echo("warning: " + msg("ops.backup.damaged_copy"), err=True)
+        if result.manifest.kind == "auto":
+            good = newest_good(result.folder.parent)
+            click.echo(msg("ops.backup.failed_kept_latest", latest=good or "none"), err=True)
 
 
 @click.command()

@@ -72,49 +72,65 @@ def db_check(paths: Paths, as_json: bool) -> None:
 
 
 def _print_recover(result: RecoverResult) -> None:
-    if result.note:
-        click.echo(f"note: {result.note}")
-    click.echo(f"salvaged with {result.method.value} into {result.output}")
-    for table in result.tables:
-        lost = (
-            f"  ({table.unreadable_rows} unreadable rows skipped)" if table.unreadable_rows else ""
+    if not result.readable:
+        key = "ops.recover.foreign" if result.foreign else "ops.recover.failed"
+        click.echo("error: " + msg(key, path=result.source), err=True)
+        return
+    click.echo(f"salvaged with the {result.method.value} into {result.output}")
+    click.echo(
+        f"  pages: {result.pages:,} in the file, {result.unreadable_pages:,} unreadable"
+        + (
+            f", {result.unattributed_rows:,} rows on pages of no known table"
+            if result.unattributed_rows
+            else ""
         )
-        click.echo(f"  {table.table:<20} {table.rows:>10,} rows{lost}")
+    )
+    for table in result.tables:
+        lost = []
+        if table.unreadable_pages:
+            lost.append(f"{table.unreadable_pages} of its pages unreadable")
+        if table.skipped_rows:
+            lost.append(f"{table.skipped_rows} unreadable rows skipped")
+        if table.duplicates:
+            lost.append(f"{table.duplicates} older copies left out")
+        more = f"  ({'; '.join(lost)})" if lost else ""
+        click.echo(f"  {table.table:<20} {table.rows:>10,} rows{more}")
     if result.orphans_dropped:
         click.echo(f"  {result.orphans_dropped} rows dropped whose parent row was lost")
+    if result.keys_rebuilt:
+        click.echo(f"  {result.keys_rebuilt} lookup keys rebuilt from the salvaged rows")
     click.echo(f"check of the recovered copy: {result.check.summary}")
+    if result.note:
+        click.echo(f"note: {result.note}")
     if result.applied:
         click.echo(msg("ops.recover.applied", kept=result.damaged_kept))
-    else:
+    elif result.check.ok:
         click.echo(msg("ops.recover.review", output=result.output))
 
 
 @db.command("recover")
 @click.option("--apply", is_flag=True, help="Swap the verified copy in (keeps the damaged file).")
-@click.option(
-    "--python-salvage",
-    is_flag=True,
-    help="Use the built-in salvage even when the sqlite3 shell (.recover) is available.",
-)
+@click.option("--python-salvage", is_flag=True, hidden=True)  # earlier versions' flag: a no-op
 @json_option
 @path_options
 @handle_errors
 def db_recover(paths: Paths, apply: bool, python_salvage: bool, as_json: bool) -> None:
     """Salvage every readable row into recovered.db beside the database and verify it.
 
-    Uses the sqlite3 shell's .recover when present, a Python salvage otherwise (table
-    by table, rowid range by range, skipping unreadable pages). Only --apply swaps it
-    in (under the run lock: exit 5 while a run is active), keeping the damaged file
-    as <db>.damaged-<UTC>. Exit 1 when the copy fails its check.
+    Reads the file page by page, as SQLite's .recover does (no sqlite3 shell needed):
+    every row on an undamaged page is kept, even under a damaged b-tree page, and
+    the losses are counted. Older copies of a row are left out and lost lookup keys
+    rebuilt, so a resume adds no duplicate rows. Only --apply swaps it in (under the
+    run lock: exit 5 while a run is active), keeping the damaged file as
+    <db>.damaged-<UTC>. Exit 1 when nothing was readable or the copy fails its check.
     """
-    result = recover_database(
-        paths.db, lock_file=paths.lock_file, apply=apply, use_shell=not python_salvage
-    )
+    del python_salvage
+    result = recover_database(paths.db, lock_file=paths.lock_file, apply=apply)
     if as_json:
-        echo_json({**jsonable(result), "rows": result.rows})
+        echo_json({**jsonable(result), "rows": result.rows, "ok": result.ok})
     else:
         _print_recover(result)
-    sys.exit(EXIT_OK if result.check.ok and (result.applied or not apply) else EXIT_UNEXPECTED)
+    sys.exit(EXIT_OK if result.ok and (result.applied or not apply) else EXIT_UNEXPECTED)
 
 
 @db.command("init")

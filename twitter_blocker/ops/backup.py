@@ -19,114 +19,35 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import Enum
 from pathlib import Path
 
 from ..config import Paths
 from ..errors import InputError
 from ..messages import msg
+from .backup_manifest import AUTO_FORMAT as AUTO_FORMAT
+from .backup_manifest import AUTO_PREFIX as AUTO_PREFIX
+from .backup_manifest import EMERGENCY_FORMAT as EMERGENCY_FORMAT
+from .backup_manifest import EMERGENCY_PREFIX as EMERGENCY_PREFIX
+from .backup_manifest import LATEST as LATEST
+from .backup_manifest import LATEST_DB as LATEST_DB
+from .backup_manifest import MANIFEST as MANIFEST
+from .backup_manifest import MANIFEST_FORMAT as MANIFEST_FORMAT
+from .backup_manifest import FileEntry as FileEntry
+from .backup_manifest import Manifest as Manifest
+from .backup_manifest import Role as Role
+from .backup_manifest import backup_time as backup_time
+from .backup_manifest import parse_utc as parse_utc
+from .backup_manifest import utc_iso as utc_iso
+from .backup_manifest import verified_good
 from .dbcheck import check_database
 
-MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 1
-LATEST = "latest"
-LATEST_DB = "block_history_latest.db"
-AUTO_PREFIX = "auto_"
-AUTO_FORMAT = "%Y%m%d_%H%M"
-EMERGENCY_PREFIX = "emergency_backup_"
-EMERGENCY_FORMAT = "%Y%m%d_%H%M%S"
 DEFAULT_RETENTION = timedelta(hours=24)
-
-
-class Role(Enum):
-    DB = "db"
-    COOKIES = "cookies"
-    USERS = "users"
-    CACHE_DB = "cache_db"
-
-
-@dataclass(frozen=True, slots=True)
-class FileEntry:
-    """One file of a backup. ``name`` is relative to the backup folder."""
-
-    role: Role
-    name: str
-    size: int
-    sha256: str
-    method: str  # "sqlite-backup" | "copy" | "raw-copy" (database unreadable by SQLite)
-    integrity: str | None  # databases: "ok" or the first problem; None for other files
-
-
-@dataclass(frozen=True, slots=True)
-class Manifest:
-    created_at: str  # UTC ISO-8601 with Z
-    kind: str  # "auto" | "emergency"
-    tool_version: str
-    sqlite_version: str
-    files: tuple[FileEntry, ...]
-    missing: tuple[str, ...]  # roles whose source file did not exist
-
-    def to_json(self) -> str:
-        data = {
-            "format": MANIFEST_FORMAT,
-            "created_at": self.created_at,
-            "kind": self.kind,
-            "tool_version": self.tool_version,
-            "sqlite_version": self.sqlite_version,
-            "files": [
-                {
-                    "role": f.role.value,
-                    "name": f.name,
-                    "size": f.size,
-                    "sha256": f.sha256,
-                    "method": f.method,
-                    "integrity": f.integrity,
-                }
-                for f in self.files
-            ],
-            "missing": list(self.missing),
-        }
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        """Parse a manifest; raises ValueError (or KeyError/TypeError) on anything malformed."""
-        data = json.loads(text)
-        if data.get("format") != MANIFEST_FORMAT:
-            raise ValueError(f"unknown manifest format {data.get('format')!r}")
-        files = tuple(
-            FileEntry(
-                role=Role(f["role"]),
-                name=str(f["name"]),
-                size=int(f["size"]),
-                sha256=str(f["sha256"]),
-                method=str(f["method"]),
-                integrity=None if f["integrity"] is None else str(f["integrity"]),
-            )
-            for f in data["files"]
-        )
-        return cls(
-            created_at=str(data["created_at"]),
-            kind=str(data["kind"]),
-            tool_version=str(data["tool_version"]),
-            sqlite_version=str(data["sqlite_version"]),
-            files=files,
-            missing=tuple(str(m) for m in data["missing"]),
-        )
-
-    @property
-    def created(self) -> datetime:
-        return parse_utc(self.created_at)
-
-    def entry(self, role: Role) -> FileEntry | None:
-        return next((f for f in self.files if f.role is role), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,19 +61,10 @@ class BackupResult:
     @property
     def ok(self) -> bool:
         """Every database copy passed its integrity check."""
-        return all(f.integrity in (None, "ok") for f in self.manifest.files)
+        return self.manifest.ok
 
 
 # --- small helpers ---------------------------------------------------------------
-
-
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_utc(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def tool_version() -> str:
@@ -220,7 +132,8 @@ def snapshot_sqlite(src: Path, dest: Path) -> None:
         source.close()
 
 
-def _snapshot_db(src: Path, dest: Path, role: Role) -> FileEntry:
+def _snapshot_db(src: Path, dest: Path, role: Role, name: str) -> FileEntry:
+    """``name``: the path inside the backup folder, as the manifest records it."""
     method = "sqlite-backup"
     try:
         snapshot_sqlite(src, dest)
@@ -232,12 +145,12 @@ def _snapshot_db(src: Path, dest: Path, role: Role) -> FileEntry:
         copy_private(src, dest)
         method = "raw-copy"
     check = check_database(dest, immutable=True)
-    return FileEntry(role, dest.name, dest.stat().st_size, sha256_file(dest), method, check.summary)
+    return FileEntry(role, name, dest.stat().st_size, sha256_file(dest), method, check.summary)
 
 
-def _copy_file(src: Path, dest: Path, role: Role) -> FileEntry:
+def _copy_file(src: Path, dest: Path, role: Role, name: str) -> FileEntry:
     copy_private(src, dest)
-    return FileEntry(role, dest.name, dest.stat().st_size, sha256_file(dest), "copy", None)
+    return FileEntry(role, name, dest.stat().st_size, sha256_file(dest), "copy", None)
 
 
 # --- taking a backup ---------------------------------------------------------------
@@ -266,8 +179,10 @@ def _unique(folder: Path) -> Path:
 def write_backup(
     paths: Paths, folder: Path, *, kind: str, with_cache: bool, now: datetime
 ) -> Manifest:
-    """Write a complete backup into ``folder`` (must not exist) via a hidden temporary folder."""
-    make_private_dir(folder.parent)
+    """Write a complete backup into ``folder`` (must not exist) via a hidden temporary folder.
+
+    ``folder.parent`` must exist; its mode is left alone (it may be the data directory).
+    """
     tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     make_private_dir(tmp)
@@ -281,9 +196,9 @@ def write_backup(
             dest = tmp / name
             make_private_dir(dest.parent)
             if role in (Role.DB, Role.CACHE_DB):
-                files.append(_snapshot_db(src, dest, role))
+                files.append(_snapshot_db(src, dest, role, name))
             else:
-                files.append(_copy_file(src, dest, role))
+                files.append(_copy_file(src, dest, role, name))
         if not files:
             raise InputError(msg("ops.backup.nothing", data_dir=paths.data_dir))
         manifest = Manifest(
@@ -333,34 +248,33 @@ def _point(link: Path, target: Path, *, is_dir: bool) -> bool:
     return False
 
 
-def backup_time(folder: Path) -> datetime | None:
-    """When a backup was taken: its manifest's time, else the time in its name, else None."""
-    try:
-        return Manifest.from_json((folder / MANIFEST).read_text(encoding="utf-8")).created
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    for prefix, fmt, width in (
-        (AUTO_PREFIX, AUTO_FORMAT, len("YYYYmmdd_HHMM")),
-        (EMERGENCY_PREFIX, EMERGENCY_FORMAT, len("YYYYmmdd_HHMMSS")),
-    ):
-        if folder.name.startswith(prefix):
-            try:
-                stem = folder.name.removeprefix(prefix)[:width]
-                return datetime.strptime(stem, fmt).replace(tzinfo=UTC)
-            except ValueError:
-                return None
-    return None
+def _auto_backups(backup_dir: Path) -> list[tuple[Path, datetime | None]]:
+    if not backup_dir.is_dir():
+        return []
+    return [
+        (folder, backup_time(folder))
+        for folder in sorted(backup_dir.glob(f"{AUTO_PREFIX}*"))
+        if folder.is_dir() and not folder.is_symlink()
+    ]
+
+
+def newest_good(backup_dir: Path) -> Path | None:
+    """The newest ``auto_*`` backup whose manifest says every database copy checked ok."""
+    dated = [(taken, f) for f, taken in _auto_backups(backup_dir) if taken is not None]
+    return next((f for _taken, f in sorted(dated, reverse=True) if verified_good(f)), None)
 
 
 def prune(backup_dir: Path, *, retention: timedelta, now: datetime, keep: Path) -> list[Path]:
-    """Delete ``auto_*`` backups taken more than ``retention`` before ``now`` (never ``keep``)."""
+    """Delete ``auto_*`` backups taken more than ``retention`` before ``now``.
+
+    Never ``keep``, and never the newest verified-good backup, however old: a run of
+    failed backups (a damaged source) must not age the last good one away.
+    """
     pruned: list[Path] = []
-    if not backup_dir.is_dir():
-        return pruned
-    for folder in sorted(backup_dir.glob(f"{AUTO_PREFIX}*")):
-        if folder.is_symlink() or not folder.is_dir() or folder == keep:
+    good = newest_good(backup_dir)
+    for folder, taken in _auto_backups(backup_dir):
+        if folder in (keep, good):
             continue
-        taken = backup_time(folder)
         if taken is not None and now - taken > retention:
             shutil.rmtree(folder)
             pruned.append(folder)
@@ -379,15 +293,22 @@ def take_backup(
 
     Emergency backups go to ``emergency_backup_<UTC>/`` and are never pruned; the
     default goes to ``backup/auto_<UTC>/``, then ``latest`` links are updated and
-    automatic backups older than ``retention`` are deleted.
+    automatic backups older than ``retention`` are deleted. A backup whose database
+    copy fails its check (a damaged source) is kept for ``db recover`` but is a failed
+    backup: ``latest`` keeps pointing at the last good one and nothing is pruned.
+    The data directory's own mode is never changed; backup folders are 0700.
     """
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     if emergency:
+        paths.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         folder = _unique(paths.data_dir / f"{EMERGENCY_PREFIX}{moment.strftime(EMERGENCY_FORMAT)}")
         manifest = write_backup(paths, folder, kind="emergency", with_cache=with_cache, now=moment)
         return BackupResult(folder, manifest, None, False, ())
+    make_private_dir(paths.backup_dir)
     folder = _unique(paths.backup_dir / f"{AUTO_PREFIX}{moment.strftime(AUTO_FORMAT)}")
     manifest = write_backup(paths, folder, kind="auto", with_cache=with_cache, now=moment)
+    if not manifest.ok:
+        return BackupResult(folder, manifest, None, False, ())
     latest = paths.backup_dir / LATEST
     is_copy = _point(latest, folder, is_dir=True)
     db_entry = manifest.entry(Role.DB)

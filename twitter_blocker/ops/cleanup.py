@@ -3,8 +3,9 @@
 What it does, in order:
   1. lists files over 100 MB anywhere under the data directory (symlinks not followed);
   2. gzips rotated logs ``twitter_blocker.log.N`` -> ``twitter_blocker.log.<UTC>.gz``
-     (never the live log, which the running process holds open; the mtime is kept
-     so age still counts, and the name is unique because the handler reuses ``.N``);
+     named by each log's own last write (never the live log, which the running
+     process holds open; the mtime is kept so age still counts; the name is unique
+     because the handler reuses ``.N``, and sorts in the order the logs were written);
   3. deletes rotated logs (``.N`` / ``.N.gz``) last modified more than ``keep_days`` ago;
   4. purges expired cache entries and compacts ``cache/cache.db`` (through ``store.cache``);
   5. deletes the earlier tool's JSON cache files (``cache/lookups``, ``cache/profiles``,
@@ -102,21 +103,32 @@ def rotated_logs(log_file: Path) -> list[Path]:
     makes of them, ``<log>.<UTC stamp>.gz``; a plain ``<log>.N.gz`` counts too.
     """
     name = re.escape(log_file.name)
-    pattern = re.compile(rf"^{name}\.(\d+|\d{{8}}T\d{{6}}Z(-\d+)?)(\.gz)?$")
+    pattern = re.compile(rf"^{name}\.(\d+|\d{{8}}T\d{{6}}Z([-_]\d+)?)(\.gz)?$")
     if not log_file.parent.is_dir():
         return []
     return sorted(p for p in log_file.parent.iterdir() if pattern.match(p.name) and p.is_file())
 
 
-def _archive_name(path: Path, log_name: str) -> Path:
+def _archive_name(path: Path, log_name: str, taken: set[str]) -> Path:
     """``<log>.<UTC time of the last write>.gz``: unique, unlike ``.N``, which the
-    rotating handler reuses (``.1.gz`` from last week must not be overwritten)."""
+    rotating handler reuses (``.1.gz`` from last week must not be overwritten).
+
+    Logs written within the same second get ``_02``, ``_03``... after the stamp; called
+    oldest first, so the names sort in the order the logs were written.
+    """
     stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y%m%dT%H%M%SZ")
     target, n = path.with_name(f"{log_name}.{stamp}.gz"), 1
-    while target.exists():
+    while target.exists() or target.name in taken:
         n += 1
-        target = path.with_name(f"{log_name}.{stamp}-{n}.gz")
+        target = path.with_name(f"{log_name}.{stamp}_{n:02d}.gz")
+    taken.add(target.name)
     return target
+
+
+def _oldest_first(log: Path) -> tuple[int, int]:
+    """Sort key: last write, then the rotation number (``.3`` was rotated before ``.2``)."""
+    number = log.name.rsplit(".", 1)[-1]
+    return log.stat().st_mtime_ns, -int(number) if number.isdigit() else 0
 
 
 def gzip_file(path: Path, target: Path) -> Path:
@@ -186,14 +198,15 @@ def cleanup(
     steps: list[Step] = []
     skipped: list[str] = []
 
-    for log in rotated_logs(paths.log_file):
+    taken: set[str] = set()
+    for log in sorted(rotated_logs(paths.log_file), key=_oldest_first):
         st = log.stat()
         if st.st_mtime < cutoff:
             if not dry_run:
                 log.unlink()
             steps.append(Step(Action.DELETE_LOG, log, st.st_size, None if dry_run else 0))
         elif not log.name.endswith(".gz"):
-            target = _archive_name(log, paths.log_file.name)
+            target = _archive_name(log, paths.log_file.name, taken)
             after = None if dry_run else gzip_file(log, target).stat().st_size
             steps.append(Step(Action.COMPRESS, log, st.st_size, after, target.name))
 

@@ -1,23 +1,22 @@
 """Salvage a damaged database into ``recovered.db`` (runbook: データベース破損, ``.recover``).
 
-The sqlite3 shell's ``.recover`` is used when it exists and works (some builds
-list it but lack the page-reading table it needs, so it is probed first);
-otherwise a Python salvage copies the file's own schema (or the current one when
-the schema is unreadable) and reads every table rowid range by rowid range,
-splitting a failing range in halves down to single rows, so only the rows on
-unreadable pages are lost. Rows whose foreign key points at a lost row are
-dropped, the copy is checked, and only ``apply`` swaps it in, under the run lock,
-keeping the damaged file as ``<db>.damaged-<UTC>``.
+The file is read page by page (``ops.pagesalvage``, as SQLite's ``.recover`` does;
+many sqlite3 shells lack a working ``.recover``), so every row on an undamaged page
+is found even when the b-tree above it is damaged. The rows go into a fresh
+database with our schema: one row per unique key (a stale copy of a row loses to
+the one further along: a final status beats pending, a later ``updated_at`` beats
+an earlier one), rows whose parent row was lost are dropped, and every ledger row
+gets back the ``id:``/``sn:`` keys a resume looks targets up by, so resuming never
+adds a second row for a user. Losses are counted (unreadable pages, rows skipped);
+a file with nothing readable is a failure. Only ``apply`` swaps the copy in, under
+the run lock, keeping the damaged file as ``<db>.damaged-<UTC>``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sqlite3
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -25,26 +24,27 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..messages import msg
-from .dbcheck import CheckResult, check_database, file_stamp, move_aside, open_existing, sidecars
+from ..store.models import STATUS_RANK
+from .dbcheck import CheckResult, check_database, file_stamp, move_aside, sidecars
 from .lock import RunLock
+from .pagesalvage import Row, Scan, TableScan, scan_file
 
 RECOVERED_NAME = "recovered.db"
-# Rows read per query by the Python salvage; a failing range is split in halves.
-SALVAGE_CHUNK = 512
-# Upper bound scanned when max(rowid) itself is unreadable.
-SALVAGE_BLIND_MAX = 1 << 16
+# Columns telling which of two copies of a row is the later one, most telling first.
+_LATEST_COLUMNS = ("updated_at", "updated_epoch", "ended_at", "at", "at_epoch", "applied_at")
 
 
 class Method(Enum):
-    SHELL = "sqlite3 .recover"
-    PYTHON = "python salvage"
+    PAGES = "page reader"
 
 
 @dataclass(frozen=True, slots=True)
 class TableSalvage:
     table: str
-    rows: int
-    unreadable_rows: int  # rowids whose page could not be read (skipped)
+    rows: int  # rows in the recovered copy
+    skipped_rows: int  # cells on this table's pages that could not be read or did not fit
+    duplicates: int  # older copies of a row (same key) left out
+    unreadable_pages: int  # pages its b-tree points at that could not be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,180 +52,75 @@ class RecoverResult:
     source: Path
     output: Path
     method: Method
+    readable: bool  # False: not one page of the file could be read (or it is not ours)
+    foreign: bool  # its schema is readable and holds none of our tables
+    pages: int
+    unreadable_pages: int  # neither a readable b-tree page nor on the freelist
+    unattributed_rows: int  # rows on pages that fit no table (or several)
     tables: tuple[TableSalvage, ...]
     orphans_dropped: int
+    keys_rebuilt: int
     check: CheckResult
     applied: bool
     damaged_kept: Path | None  # where the damaged file went when applied
-    note: str | None = None  # why the shell was not used, or why apply was refused
+    note: str | None = None  # why apply was refused, or which tables were not ours
 
     @property
     def rows(self) -> int:
         return sum(t.rows for t in self.tables)
+
+    @property
+    def skipped_rows(self) -> int:
+        return self.unattributed_rows + sum(t.skipped_rows for t in self.tables)
+
+    @property
+    def ok(self) -> bool:
+        return self.readable and self.check.ok
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def shell_with_recover() -> str | None:
-    """The sqlite3 shell when it exists and ``.recover`` works in it, else None.
-
-    Some builds list ``.recover`` but lack the page-reading virtual table it needs
-    ("SQL logic error"), so the shell is tried on a tiny database first.
-    """
-    shell = shutil.which("sqlite3")
-    if shell is None:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        probe = Path(tmp) / "probe.db"
-        with contextlib.closing(sqlite3.connect(probe)) as conn:
-            conn.execute("CREATE TABLE t(x)")
-            conn.execute("INSERT INTO t VALUES (1)")
-            conn.commit()
-        try:
-            out = subprocess.run(
-                [shell, str(probe), ".recover"], capture_output=True, timeout=30, check=False
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-    works = out.returncode == 0 and b"COMMIT" in out.stdout and b"INSERT" in out.stdout
-    return shell if works else None
-
-
-def _shell_recover(shell: str, source: Path, output: Path) -> None:
-    dump = subprocess.run(
-        [shell, str(source), ".recover"], capture_output=True, timeout=600, check=False
+def _rank(row: Row) -> tuple[int, str, bool]:
+    """Sort key of the copies of one row: the most final, then the latest, then a live page."""
+    status = row.values.get("status")
+    final = STATUS_RANK.get(status, -1) if isinstance(status, str) else -1
+    latest = next(
+        (str(row.values[c]) for c in _LATEST_COLUMNS if row.values.get(c) is not None), ""
     )
-    if dump.returncode != 0 or not dump.stdout:
-        raise sqlite3.DatabaseError(dump.stderr.decode("utf-8", "replace").strip() or "no output")
-    load = subprocess.run(
-        [shell, str(output)], input=dump.stdout, capture_output=True, timeout=600, check=False
-    )
-    if load.returncode != 0 and not output.exists():
-        raise sqlite3.DatabaseError(load.stderr.decode("utf-8", "replace").strip())
+    return (final, latest, row.reached)
 
 
-def _schema(src: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    """(type, name, sql) of the user's tables first, then indexes and triggers."""
-    rows = src.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-        "AND name NOT LIKE 'sqlite_%' AND type IN ('table', 'index', 'trigger')"
-    ).fetchall()
-    order = {"table": 0, "index": 1, "trigger": 2}
-    return sorted(((str(t), str(n), str(s)) for t, n, s in rows), key=lambda r: order[r[0]])
-
-
-def _store_schema(dest: sqlite3.Connection) -> None:
-    """The current schema, for when the damaged file's own schema is unreadable."""
-    from ..store.db import migrate
-    from ..store.schema import MIGRATIONS
-
-    migrate(dest, MIGRATIONS)
-
-
-def _rowid_bounds(src: sqlite3.Connection, table: str) -> tuple[int, int]:
-    try:
-        lo, hi = src.execute(f"SELECT min(rowid), max(rowid) FROM {_quote(table)}").fetchone()
-    except sqlite3.DatabaseError:
-        return 1, SALVAGE_BLIND_MAX
-    if lo is None:
-        return 1, 0
-    return int(lo), int(hi)
-
-
-def _copy_range(
-    src: sqlite3.Connection, dest: sqlite3.Connection, table: str, cols: str, lo: int, hi: int
-) -> tuple[int, int]:
-    """Copy rows with lo <= rowid <= hi; returns (rows copied, unreadable single rowids)."""
-    # One rowid is a point lookup: a range scan would also step onto the next leaf
-    # page, so the last row before a damaged page would be lost with it.
-    where = "rowid = ?" if lo == hi else "rowid BETWEEN ? AND ?"
-    try:
-        rows = src.execute(
-            f"SELECT rowid, {cols} FROM {_quote(table)} WHERE {where}",
-            (lo,) if lo == hi else (lo, hi),
-        ).fetchall()
-    except sqlite3.DatabaseError:
-        if lo == hi:
-            return 0, 1
-        mid = (lo + hi) // 2
-        a_rows, a_bad = _copy_range(src, dest, table, cols, lo, mid)
-        b_rows, b_bad = _copy_range(src, dest, table, cols, mid + 1, hi)
-        return a_rows + b_rows, a_bad + b_bad
-    if rows:
-        marks = ", ".join("?" * len(rows[0]))
-        dest.executemany(
-            f"INSERT OR IGNORE INTO {_quote(table)}(rowid, {cols}) VALUES ({marks})", rows
+def _insert(dest: sqlite3.Connection, table: TableScan) -> tuple[int, int]:
+    """Insert the best copy of every row; returns (duplicates left out, rows refused)."""
+    columns = [str(r[1]) for r in dest.execute(f"PRAGMA table_info({_quote(table.name)})")]
+    duplicates = refused = 0
+    # Rows the fresh schema holds already (schema_migrations) are not the user's duplicates.
+    fresh = int(dest.execute(f"SELECT count(*) FROM {_quote(table.name)}").fetchone()[0])
+    with_rowid = not _without_rowid(dest, table.name)
+    for row in sorted(table.rows, key=_rank, reverse=True):
+        names = [c for c in columns if c in row.values]
+        values = [row.values[c] for c in names]
+        if row.rowid is not None and with_rowid:
+            names, values = ["rowid", *names], [row.rowid, *values]
+        sql = (
+            f"INSERT INTO {_quote(table.name)}({', '.join(_quote(n) for n in names)}) "
+            f"VALUES ({', '.join('?' * len(names))})"
         )
-    return len(rows), 0
-
-
-def _salvage_scan(
-    src: sqlite3.Connection, dest: sqlite3.Connection, table: str, cols: str
-) -> TableSalvage:
-    """A WITHOUT ROWID table: one scan in key order, keeping every row read before an error."""
-    marks = ", ".join("?" * len(cols.split(", ")))
-    insert = f"INSERT OR IGNORE INTO {_quote(table)}({cols}) VALUES ({marks})"
-    copied, bad = 0, 0
-    try:
-        for row in src.execute(f"SELECT {cols} FROM {_quote(table)}"):
-            dest.execute(insert, row)
-            copied += 1
-    except sqlite3.DatabaseError:
-        bad = 1
-    return TableSalvage(table, copied, bad)
-
-
-def _salvage_table(src: sqlite3.Connection, dest: sqlite3.Connection, table: str) -> TableSalvage:
-    names = [str(row[1]) for row in dest.execute(f"PRAGMA table_info({_quote(table)})")]
-    cols = ", ".join(_quote(n) for n in names)
-    sql = dest.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-    if "WITHOUT ROWID" in " ".join(str(sql).upper().split()):
-        return _salvage_scan(src, dest, table, cols)
-    lo, hi = _rowid_bounds(src, table)
-    copied = bad = 0
-    start = lo
-    while start <= hi:
-        end = min(start + SALVAGE_CHUNK - 1, hi)
-        rows, unreadable = _copy_range(src, dest, table, cols, start, end)
-        copied += rows
-        bad += unreadable
-        start = end + 1
-    return TableSalvage(table, copied, bad)
-
-
-def _python_salvage(source: Path, output: Path) -> dict[str, int]:
-    """Copy every readable row table by table; returns unreadable rowids per table."""
-    unreadable: dict[str, int] = {}
-    with open_existing(source) as src, contextlib.closing(sqlite3.connect(output)) as dest:
         try:
-            schema = _schema(src)
-        except sqlite3.DatabaseError as exc:
-            if "not a database" in str(exc):
-                return unreadable  # nothing in this file can be read
-            schema = []
-        if schema:
-            for kind, _name, sql in schema:
-                if kind == "table":
-                    dest.execute(sql)
-        else:
-            _store_schema(dest)
-        tables = [
-            str(r[0])
-            for r in dest.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        for table in tables:
-            unreadable[table] = _salvage_table(src, dest, table).unreadable_rows
-            dest.commit()
-        for kind, _name, sql in schema:
-            if kind != "table":
-                with contextlib.suppress(sqlite3.DatabaseError):
-                    dest.execute(sql)
-        dest.commit()
-    return unreadable
+            dest.execute(sql, values)
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
+                duplicates += 0 if fresh else 1
+            else:
+                refused += 1
+    return duplicates, refused
+
+
+def _without_rowid(dest: sqlite3.Connection, table: str) -> bool:
+    sql = dest.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    return sql is not None and "WITHOUT ROWID" in " ".join(str(sql[0]).upper().split())
 
 
 def _drop_orphans(conn: sqlite3.Connection) -> int:
@@ -241,23 +136,72 @@ def _drop_orphans(conn: sqlite3.Connection) -> int:
                 f"{_quote(child_col)} NOT IN (SELECT {target} FROM {_quote(parent)})"
             )
             dropped += max(cur.rowcount, 0)
-    conn.commit()
     return dropped
 
 
-def _count_tables(path: Path) -> list[TableSalvage]:
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        names = [
-            str(r[0])
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+def _rebuild_keys(conn: sqlite3.Connection) -> int:
+    """Give every ledger row its ``id:``/``sn:`` keys where they were lost; returns how many.
+
+    A resume finds targets by these keys: without them it would add a second row for
+    a user whose row was salvaged. Keys that survived (and may point elsewhere, after
+    a rename) are kept.
+    """
+    before = conn.total_changes
+    conn.execute(
+        "INSERT OR IGNORE INTO target_keys(key, history_id)"
+        " SELECT 'id:' || user_id, id FROM block_history WHERE user_id IS NOT NULL"
+        " ORDER BY status = 'pending', updated_at DESC"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO target_keys(key, history_id)"
+        " SELECT 'sn:' || lower(trim(screen_name)), id FROM block_history"
+        " WHERE screen_name IS NOT NULL AND trim(screen_name) != ''"
+        " ORDER BY status = 'pending', updated_at DESC"
+    )
+    return conn.total_changes - before
+
+
+def _fresh(output: Path) -> sqlite3.Connection:
+    from ..store.db import migrate
+    from ..store.schema import MIGRATIONS
+
+    conn = sqlite3.connect(output, isolation_level=None)
+    migrate(conn, MIGRATIONS, path=output)
+    return conn
+
+
+def _salvage(source: Path, output: Path) -> tuple[Scan | None, list[TableSalvage], int, int]:
+    with contextlib.closing(_fresh(output)) as dest:
+        expected = [
+            (str(t), str(n), str(s))
+            for t, n, s in dest.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
             )
         ]
-        return [
-            TableSalvage(n, int(conn.execute(f"SELECT count(*) FROM {_quote(n)}").fetchone()[0]), 0)
-            for n in names
-        ]
+        scan = scan_file(source, expected)
+        salvaged: list[TableSalvage] = []
+        orphans = keys = 0
+        dest.execute("BEGIN")
+        if scan is not None:
+            counted = []
+            for table in scan.tables.values():
+                duplicates, refused = _insert(dest, table)
+                counted.append((table, duplicates, refused))
+            orphans = _drop_orphans(dest)
+            keys = _rebuild_keys(dest)
+            for table, duplicates, refused in counted:
+                rows = dest.execute(f"SELECT count(*) FROM {_quote(table.name)}").fetchone()[0]
+                salvaged.append(
+                    TableSalvage(
+                        table.name,
+                        int(rows),
+                        table.skipped + refused,
+                        duplicates,
+                        table.broken_pages,
+                    )
+                )
+        dest.execute("COMMIT")
+    return scan, salvaged, orphans, keys
 
 
 def _remove_with_sidecars(path: Path) -> None:
@@ -270,46 +214,50 @@ def recover_database(
     *,
     lock_file: Path,
     apply: bool = False,
-    use_shell: bool = True,
     now: datetime | None = None,
 ) -> RecoverResult:
     """Salvage every readable row of ``db`` into ``recovered.db`` beside it and verify it.
 
-    With ``apply`` (and only when the copy passes every check and holds tables) the
-    damaged file is kept as ``<db>.damaged-<UTC>`` and the copy takes its place,
-    under the run lock (``DatabaseBusyError`` while a run holds it).
+    With ``apply`` (and only when something was readable and the copy passes every
+    check) the damaged file is kept as ``<db>.damaged-<UTC>`` and the copy takes its
+    place, under the run lock (``DatabaseBusyError`` while a run holds it).
     """
     if not db.is_file():
         raise InputError(msg("ops.db.missing"), where=str(db))
     output = db.with_name(RECOVERED_NAME)
     _remove_with_sidecars(output)
-    method, note = Method.PYTHON, None
-    unreadable: dict[str, int] = {}
-    shell = shell_with_recover() if use_shell else None
-    if shell is not None:
-        try:
-            _shell_recover(shell, db, output)
-            method = Method.SHELL
-        except (sqlite3.DatabaseError, OSError, subprocess.SubprocessError) as exc:
-            note = msg("ops.recover.shell_failed", detail=str(exc)[:200])
-            _remove_with_sidecars(output)
-    elif use_shell:
-        note = msg("ops.recover.no_shell")
-    if method is Method.PYTHON:
-        unreadable = _python_salvage(db, output)
-    with contextlib.closing(sqlite3.connect(output)) as conn:
-        orphans = _drop_orphans(conn)
-    tables = tuple(
-        TableSalvage(t.table, t.rows, unreadable.get(t.table, 0)) for t in _count_tables(output)
-    )
+    scan, tables, orphans, keys = _salvage(db, output)
+    foreign = scan is not None and scan.foreign
+    readable = scan is not None and scan.readable and not foreign
     check = check_database(output)
     applied, kept = False, None
+    note = None
+    if scan is not None and scan.other_tables:
+        note = msg("ops.recover.other_tables", tables=", ".join(scan.other_tables))
     if apply:
-        if not check.ok or not tables:
-            note = msg("ops.recover.not_applied", why=check.summary if tables else "no tables")
+        if not readable:
+            note = msg("ops.recover.not_applied", why=msg("ops.recover.nothing_readable"))
+        elif not check.ok:
+            note = msg("ops.recover.not_applied", why=check.summary)
         else:
             with RunLock(lock_file) as _lock:
                 kept = move_aside(db, f"damaged-{file_stamp(now)}")
                 os.replace(output, db)
             applied = True
-    return RecoverResult(db, output, method, tables, orphans, check, applied, kept, note)
+    return RecoverResult(
+        source=db,
+        output=output,
+        method=Method.PAGES,
+        readable=readable,
+        foreign=foreign,
+        pages=scan.pages if scan else 0,
+        unreadable_pages=scan.unreadable_pages if scan else 0,
+        unattributed_rows=scan.unattributed_rows if scan else 0,
+        tables=tuple(tables),
+        orphans_dropped=orphans,
+        keys_rebuilt=keys,
+        check=check,
+        applied=applied,
+        damaged_kept=kept,
+        note=note,
+    )

@@ -64,8 +64,18 @@ def read_manifest(folder: Path) -> Manifest:
         ) from exc
 
 
-def _verify_entry(folder: Path, entry: FileEntry) -> None:
+def entry_path(folder: Path, entry: FileEntry) -> Path:
+    """Where an entry's file is. Earlier versions recorded the cache copy as ``cache.db``
+    although they wrote it to ``cache/cache.db``; such backups still restore."""
     path = folder / entry.name
+    legacy = folder / "cache" / entry.name
+    if entry.role is Role.CACHE_DB and "/" not in entry.name and not path.exists():
+        return legacy
+    return path
+
+
+def _verify_entry(folder: Path, entry: FileEntry) -> None:
+    path = entry_path(folder, entry)
     inside = path.resolve().is_relative_to(folder.resolve())
     if not inside or not path.is_file():
         why = "missing" if inside else "outside the backup folder"
@@ -89,7 +99,7 @@ def verify_backup(folder: Path) -> VerifiedBackup:
     checks: list[CheckResult] = []
     for entry in manifest.files:
         if entry.role in (Role.DB, Role.CACHE_DB):
-            check = check_database(folder / entry.name, immutable=True)
+            check = check_database(entry_path(folder, entry), immutable=True)
             if not check.ok:
                 raise BackupRejected(
                     msg("ops.restore.damaged", name=entry.name, why=check.summary),
@@ -135,7 +145,7 @@ def restore_backup(
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 tmp = dest.with_name(f".{dest.name}.restore-{os.getpid()}")
                 tmp.unlink(missing_ok=True)
-                copy_private(folder / entry.name, tmp)
+                copy_private(entry_path(folder, entry), tmp)
                 if sha256_file(tmp) != entry.sha256:  # the copy itself went wrong
                     why = "sha256 of the copy differs"
                     raise BackupRejected(
