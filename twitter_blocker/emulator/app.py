@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from twitter_blocker.emulator import bodies, chaos, control, graphql, rest
+from twitter_blocker.emulator import bodies, chaos, control, graphql, queryids, rest, webapp
 from twitter_blocker.emulator.auth import Family, authenticate, transaction_id_ok
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.config import GRAPHQL_OPERATIONS, RateLimitBody
@@ -45,6 +45,7 @@ async def run(
     operation: str,
     family: Family,
     params: Mapping[str, str],
+    refused: Reply | None = None,
 ) -> Response:
     started = time.monotonic()
     sw = world.switches
@@ -60,6 +61,8 @@ async def run(
             reply = auth
         else:
             account = auth
+    if reply is None and refused is not None:  # a retired queryId, GET of a POST-only op
+        reply = refused
     if reply is None and chaos.roll(world, sw.loadshed_rate):
         reply = chaos.loadshed()
     if reply is None and chaos.roll(world, sw.error_5xx_rate):
@@ -110,7 +113,18 @@ def build_app(world: World) -> Starlette:
         if operation not in GRAPHQL_OPERATIONS:
             world.record_call(operation, 404)
             return Response(b"", 404)
-        return await run(world, request, operation, Family.GRAPHQL, request.query_params)
+        params: Mapping[str, str] = request.query_params
+        if request.method == "POST":
+            posted = queryids.post_params(await request.body())
+            if isinstance(posted, Reply):
+                world.record_call(operation, posted.status)
+                return Response(posted.content(), posted.status, media_type=bodies.JSON_TYPE)
+            params = posted
+        with world.lock:
+            refused = queryids.refusal(
+                world.switches, operation, request.path_params["query_id"], request.method
+            )
+        return await run(world, request, operation, Family.GRAPHQL, params, refused)
 
     async def rest_route(request: Request) -> Response:
         path: str = request.path_params["path"]
@@ -126,10 +140,11 @@ def build_app(world: World) -> Starlette:
         return await run(world, request, operation, Family.REST, params)
 
     routes = [
-        Route("/i/api/graphql/{query_id}/{operation}", graphql_route, methods=["GET"]),
-        Route("/graphql/{query_id}/{operation}", graphql_route, methods=["GET"]),
+        Route("/i/api/graphql/{query_id}/{operation}", graphql_route, methods=["GET", "POST"]),
+        Route("/graphql/{query_id}/{operation}", graphql_route, methods=["GET", "POST"]),
         Route("/i/api/1.1/{path:path}", rest_route, methods=["GET", "POST"]),
         Route("/1.1/{path:path}", rest_route, methods=["GET", "POST"]),
+        *webapp.routes(world),
         *control.routes(world),
     ]
     return Starlette(routes=routes)

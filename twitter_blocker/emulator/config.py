@@ -81,6 +81,20 @@ class RateLimitBody(StrEnum):
     JSON_200 = "json200"  # 200 + the code-88 errors body
 
 
+class WebBuild(StrEnum):
+    """Which web client build ``GET /home`` serves (x-runtime: both are live in 2026)."""
+
+    LEGACY = "legacy"  # webpack responsive-web: main.<hash>.js + chunk map
+    X_WEB = "x-web"  # Vite x-web: entry script + relative import("./...js") chunks
+
+
+class StaleIdForm(StrEnum):
+    """How a retired or unknown queryId is answered (both are reported)."""
+
+    EMPTY_404 = "404"  # HTTP 404, empty body (twscrape #306)
+    QUERY_UNSPECIFIED = "unspecified"  # 200 + errors "Query: Unspecified", no data [inf: status]
+
+
 class GraphQLLockForm(StrEnum):
     """x-api.md 1.2: GraphQL sends the 326 lock as 403, or as 200 with errors."""
 
@@ -137,6 +151,13 @@ class Switches:
     # X moved the relationship flags twice (x-api.md 2.3); this serves nodes that carry none
     # (no relationship_perspectives, no legacy flags), as a third move would.
     relationships_moved: bool = False
+    # --- X moving (queryId rotation, web builds, GET -> POST; docs/EMULATOR.md) ---
+    query_id_epoch: int = 0  # 0: the published ids; any other: ids derived from the epoch
+    any_query_id: bool = False  # route by operation name whatever the queryId (lenient)
+    stale_id_form: StaleIdForm = StaleIdForm.EMPTY_404
+    web_build: WebBuild = WebBuild.LEGACY  # what GET /home serves to a logged-in session
+    home_cloudflare: bool = False  # GET /home answers a Cloudflare challenge page
+    post_operations: tuple[str, ...] = ()  # GraphQL operations that refuse GET (empty 404)
 
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
@@ -242,6 +263,12 @@ _CONVERTERS: dict[str, Any] = {
     "auth_graphql_200": _bool,
     "not_found_code": _not_found_code,
     "relationships_moved": _bool,
+    "query_id_epoch": lambda v: int(_count(v) or 0),
+    "any_query_id": _bool,
+    "stale_id_form": lambda v: StaleIdForm(str(v)),
+    "web_build": lambda v: WebBuild(str(v)),
+    "home_cloudflare": _bool,
+    "post_operations": _operations,
 }
 
 

@@ -36,7 +36,7 @@ QUERY_IDS: Mapping[str, str] = MappingProxyType(
     {
         "UserByScreenName": "Gb-d6r0vxPOADdG62OEBpQ",  # twscrape, nitter 2026-08
         "UserByRestId": "xvmVfRLmnr1alc5f2dib0Q",  # twscrape, nitter 2026-08
-        "UsersByRestIds": "XArUHrueMW0KQdZUdqidrA",  # twitter-openapi 2025-05
+        "UsersByRestIds": "RmmhHyIQp01b-lwA_zvAuw",  # ids set of 2026-08 (public clients)
         "UsersByScreenNames": "BQEP-w59kdVKv7CSLsSSiw",  # Agentic-SNS 2026-09
         "Viewer": "5XShkXk2oO2J7SYmTu6pvw",  # Agentic-SNS 2026-09
     }
