@@ -3,6 +3,7 @@ both web builds with its bundles, the onboarding redirect and the Cloudflare pag
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable
@@ -152,3 +153,48 @@ def test_x_web_home_links_chunks_by_relative_import(
     }
     assert found == ids_for_epoch(2)
     assert http.client.get("/x-web/x-web/assets/entry-client-nope.js").status_code == 404
+
+
+def test_transaction_id_verified_and_replay_refused(
+    emulator: Emulator, emulator_http: Http
+) -> None:
+    """The emulator's verifier and the client's generator are written apart; they agree."""
+    from twitter_blocker.x import bundles
+    from twitter_blocker.x.discovery import TidMaterial
+    from twitter_blocker.x.txid import TransactionIds
+
+    http = emulator_http(emulator)
+    emulator.set_switches(tid_operations=["Viewer"], tid_strict=True, query_id_epoch=4)
+    page = _home(emulator, http).text
+    main = re.search(r'src="[^"]+(/responsive-web/client-web/main\.[0-9a-f]+\.js)"', page)
+    assert main is not None
+    chunk = bundles.chunk_urls(page, main.group(1))["ondemand.s"]
+    indices = bundles.key_indices(http.client.get(chunk).text)
+    key = base64.b64decode(bundles.verification(page) or "")
+    ids = TransactionIds(TidMaterial(key, bundles.anim_frames(page), indices))
+    path = f"/i/api/graphql/{ids_for_epoch(4)['Viewer']}/Viewer"
+    features = {**http.features, "rweb_epoch4_profile_enabled": True}
+    params = {"variables": "{}", "features": json.dumps(features)}
+    tid = ids.make("GET", path)
+    first = http.client.get(
+        path, params=params, headers=http.headers(**{"x-client-transaction-id": tid})
+    )
+    assert first.status_code == 200
+    again = http.client.get(
+        path, params=params, headers=http.headers(**{"x-client-transaction-id": tid})
+    )
+    assert (again.status_code, again.content) == (404, b"")  # a replayed id
+    wrong = ids.make("GET", path.replace("Viewer", "Viewer2"))
+    assert (
+        http.client.get(
+            path, params=params, headers=http.headers(**{"x-client-transaction-id": wrong})
+        ).status_code
+        == 404
+    )
+    fresh = ids.make("GET", path)
+    assert (
+        http.client.get(
+            path, params=params, headers=http.headers(**{"x-client-transaction-id": fresh})
+        ).status_code
+        == 200
+    )

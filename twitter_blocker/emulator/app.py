@@ -17,7 +17,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from twitter_blocker.emulator import bodies, chaos, control, graphql, queryids, rest, webapp
+from twitter_blocker.emulator import (
+    bodies,
+    chaos,
+    control,
+    graphql,
+    queryids,
+    rest,
+    txid,
+    webapp,
+)
 from twitter_blocker.emulator.auth import Family, authenticate, transaction_id_ok
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.config import GRAPHQL_OPERATIONS, RateLimitBody
@@ -32,6 +41,17 @@ def _rate_limited(world: World) -> Reply:
     if form is RateLimitBody.TEXT:
         return Reply(429, bodies.RATE_LIMIT_TEXT, media_type="text/plain;charset=utf-8")
     return Reply(200 if form is RateLimitBody.JSON_200 else 429, bodies.rate_limited())
+
+
+def txid_check(world: World, tid: str | None, method: str, path: str) -> bool:
+    """The full check (``txid.py``): signed with this build's key material for this method and
+    path, and never seen before (a replayed id is refused, XClientTransaction #16)."""
+    with world.lock:
+        material = txid.material(world.config.seed, world.switches.query_id_epoch)
+        if not txid.verify(tid, method, path, material, None) or tid in world.seen_tids:
+            return False
+        world.seen_tids.add(tid or "")
+        return True
 
 
 def _tid_required(world: World, operation: str) -> bool:
@@ -80,7 +100,11 @@ async def run(
                 reply = _rate_limited(world)
     if reply is None and _tid_required(world, operation):
         tid = request.headers.get("x-client-transaction-id")
-        if not transaction_id_ok(tid, strict=sw.tid_strict):
+        if sw.tid_strict:
+            ok = txid_check(world, tid, request.method, request.url.path)
+        else:
+            ok = transaction_id_ok(tid, strict=False)
+        if not ok:
             reply = Reply(404, None, media_type="")
     if reply is None:
         with world.lock:

@@ -139,7 +139,7 @@ class Switches:
     errors_with_data: bool = False  # GraphQL reads carry an errors[] (code 214) beside data
     # x-client-transaction-id: operations that need one (404 + empty body when missing, x-api.md 6)
     tid_operations: tuple[str, ...] = ()  # "*" = every operation
-    tid_strict: bool = False  # also check the TID's structure (70 bytes, last ^ first == 3)
+    tid_strict: bool = False  # verify the TID fully (emulator/txid.py) and refuse a replayed one
     # --- choices where x-api.md is [inf] ---
     block_rate_headers: bool = True  # x-rate-limit-* on blocks/create|destroy (3.1: 2021 had none)
     rest_id_beside_batch_result: bool = False  # 2.4 G: batch UserUnavailable has no rest_id

@@ -109,7 +109,7 @@ def animation_key(m: Material) -> str:
     color = [max(0.0, min(255.0, row[i] + (row[i + 3] - row[i]) * eased)) for i in range(3)]
     angle = math.radians(60 + (360 - 60) * (row[6] / 255) * eased)
     matrix = [math.cos(angle), -math.sin(angle), math.sin(angle), math.cos(angle)]
-    parts = [format(round(c), "x") for c in color]
+    parts = [format(math.floor(c + 0.5), "x") for c in color]
     parts += [_hex(round(v, 2)) for v in matrix]
     return ("".join(parts) + "00").replace(".", "").replace("-", "")
 

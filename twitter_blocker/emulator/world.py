@@ -59,6 +59,7 @@ class World:
         self.by_viewer_id: dict[str, Account] = {}
         self.calls: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.windows = RateWindows(config.window_seconds)
+        self.seen_tids: set[str] = set()  # transaction ids already used (replays are refused)
         # called with a viewer index after its cookies change (renewal, reset), outside the lock;
         # the server uses it to rewrite the fixture's cookie files
         self.cookies_changed: Callable[[int], None] | None = None
@@ -87,6 +88,7 @@ class World:
             self._load_accounts()
             self.calls.clear()
             self.windows.clear()
+            self.seen_tids.clear()
             self.chaos_rng = random.Random(f"emulator-chaos-{self.config.seed}")
             self.switches.update(**self._initial_switches.as_dict())
         self._notify_cookies(*range(len(self.accounts)))

@@ -57,6 +57,7 @@ from .parse import (
     screen_name_of_v1,
     user_from_v1,
 )
+from .resolver import Endpoints
 
 Observer = Callable[[CallRecord], None]
 
@@ -91,12 +92,15 @@ class XClient:
         observer: Observer | None = None,
         batch_size: int = 100,
         transport: httpx.BaseTransport | None = None,
+        endpoint_table: Endpoints | None = None,
     ) -> None:
         self._http = Http(
             build_client(cookies, api_base=api_base, timeout=timeout, transport=transport)
         )
         self._observer = observer
-        self._features = endpoints.FeatureSets()
+        # queryIds, methods and features in use, and their healing (resolver.py); without a
+        # table: the pinned values, no discovery
+        self.endpoints = endpoint_table if endpoint_table is not None else Endpoints()
         self._batch_broken: set[str] = set()
         self._spent: dict[str, float] = {}  # operation -> reset epoch of a spent window
         self._kept: dict[tuple[bool, str], tuple[float, LookupResult]] = {}  # see _one_kept
@@ -196,25 +200,30 @@ class XClient:
             self._spent.pop(operation, None)
 
     def _graphql(self, operation: str, variables: dict[str, Any], *, targets: int) -> Classified:
-        """A GraphQL GET with the 336 self-heal (one more send when new flags were named)."""
-        path = endpoints.graphql_path(operation)
-        for attempt in range(2):
-            query = self._features.query(operation, variables)
+        """A GraphQL call with the 336 self-heal (one more send when new flags were named) and
+        the stale-contract healing of ``resolver.Endpoints`` (bounded, once per run)."""
+        table = self.endpoints
+        features_healed = False
+        for _ in range(6):
             result = self._exchange(
                 operation,
-                partial(self._http.get, operation, path, query),
+                table.sender(self._http, operation, variables),
                 graphql=True,
                 targets=targets,
             )
             error = result.error
             if (
-                attempt == 0
+                not features_healed
                 and isinstance(error, FeaturesOutdated)
-                and self._features.add_missing(operation, error.missing)
+                and table.add_missing(operation, error.missing)
             ):
+                features_healed = True
                 continue
+            if error is not None and table.heal(operation, result, self._http):
+                continue
+            table.note(operation, result)
             return result
-        return result  # pragma: no cover - the loop always returns
+        return result
 
     def _rest_get(self, path: str, params: dict[str, str], *, targets: int) -> Classified:
         return self._exchange(

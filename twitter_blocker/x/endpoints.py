@@ -42,6 +42,10 @@ QUERY_IDS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+# HTTP method per operation (x-runtime 4.4: the user lookups are still GET in 2026; some
+# other operations moved to POST). The client switches one to POST when GET gets empty 404s.
+METHODS: Mapping[str, str] = MappingProxyType({op: "GET" for op in QUERY_IDS})
+
 # The user-lookup feature set (twitter-openapi placeholder.json 2025-05; twscrape 2026-08
 # sends a similar one). Extra flags are ignored by X, missing required ones give 400/336,
 # so every user operation gets the full set.
@@ -114,6 +118,11 @@ class FeatureSets:
 
     def get(self, operation: str) -> dict[str, bool]:
         return self._sets.setdefault(operation, {})
+
+    def replace(self, operation: str, flags: Mapping[str, bool]) -> None:
+        """Use ``flags`` for ``operation`` from now on (a discovered or overridden set)."""
+        self._sets[operation] = dict(flags)
+        self._encoded.pop(operation, None)
 
     def query_tail(self, operation: str) -> str:
         """The URL-encoded ``features`` (and ``fieldToggles``) part, cached per operation."""

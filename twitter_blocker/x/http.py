@@ -170,9 +170,35 @@ class Http:
         self._post_headers = httpx.Headers(client.headers)
         self._post_headers["content-type"] = "application/x-www-form-urlencoded"
 
-    def get(self, operation: str, path: str, query: str) -> RawResponse:
+    @property
+    def base(self) -> str:
+        return self._base
+
+    def get(
+        self, operation: str, path: str, query: str, extra: Mapping[str, str] | None = None
+    ) -> RawResponse:
         url = f"{self._base}{path}?{query}" if query else self._base + path
-        return self._send(operation, "GET", url, self._get_headers, None)
+        headers = self._get_headers
+        if extra:
+            headers = httpx.Headers(headers)
+            headers.update(extra)
+        return self._send(operation, "GET", url, headers, None)
+
+    def post_json(
+        self, operation: str, path: str, body: bytes, extra: Mapping[str, str] | None = None
+    ) -> RawResponse:
+        """A GraphQL POST: JSON body ``{variables, features, queryId}`` (x-runtime 4.4)."""
+        headers = httpx.Headers(self._get_headers)
+        if extra:
+            headers.update(extra)
+        return self._send(operation, "POST", self._base + path, headers, body)
+
+    def page(self, operation: str, url: str, headers: Mapping[str, str]) -> RawResponse:
+        """A GET of a web page or script with exactly ``headers`` (no API headers)."""
+        return self._send(operation, "GET", url, httpx.Headers(dict(headers)), None)
+
+    def cookie_header(self) -> str:
+        return str(self._get_headers.get("cookie", ""))
 
     def post_form(self, operation: str, path: str, form: Mapping[str, str]) -> RawResponse:
         body = urlencode(dict(form)).encode("ascii")
