@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "health": "twitter_blocker.cli.ops_health:health",
     "incident": "twitter_blocker.cli.ops_incident:incident",
     "schedule": "twitter_blocker.cli.ops_schedule:schedule",
+    "endpoints": "twitter_blocker.cli.endpoints:endpoints",
 }
 
 

@@ -18,7 +18,7 @@ from .types import AccountStopped, AuthStopped, RunReport
 
 # Stops after which the same command simply resumes (exit 75).
 RESUMABLE_REASONS = frozenset(
-    {"interrupted", "max_wait", "cap", "ban_signal", "too_many_errors", "stalled"}
+    {"interrupted", "max_wait", "cap", "ban_signal", "too_many_errors", "stalled", "stale_contract"}
 )
 
 

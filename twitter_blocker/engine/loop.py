@@ -29,6 +29,7 @@ from ..store.db import transaction
 from ..store.history import History
 from ..store.models import Reason, Row, Status, UserStatus
 from ..x.client import XClient
+from ..x.contract import ContractStale
 from ..x.errors import RateLimited, UnexpectedResponse, XAccountError, XAuthError, XError
 from ..x.models import BlockResult, BlockStatus, CallRecord, LookupResult, User, UserState
 from .clock import Clock, iso
@@ -280,6 +281,8 @@ class Pass:
             else:
                 queue.extendleft(reversed(batch))
             return
+        except ContractStale as exc:  # X moved and a refresh found nothing: stop, resumable
+            raise Stop("stale_contract", exc, detail=str(exc)) from exc
         except (XAuthError, XAccountError) as exc:
             raise Stop("auth" if isinstance(exc, XAuthError) else "account", exc) from exc
         except XError as exc:

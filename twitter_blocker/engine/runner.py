@@ -27,6 +27,7 @@ from .. import logs
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED
 from ..inputs.cookies import Cookies, load_cookies
+from ..inputs.endpoints_file import load_overrides
 from ..inputs.targets import TargetList, load_targets
 from ..messages import msg
 from ..ops.lock import RunLock
@@ -34,9 +35,10 @@ from ..store.db import parse_iso
 from ..store.history import History
 from ..store.models import Row
 from ..x.client import XClient
+from ..x.contract import OVERRIDE_FILE, Override
 from ..x.errors import XAccountError, XAuthError
 from ..x.models import CallRecord
-from .cacheview import open_cache
+from .cacheview import endpoint_table, open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
 from .inspect import inspect_user
@@ -98,6 +100,7 @@ def execute(
     )
     if targets is not None:
         _report_list_problems(targets, progress)
+    overrides = load_overrides(paths.data_dir / OVERRIDE_FILE)
     lock = RunLock(paths.lock_file, db_label=str(paths.db))
     lock.acquire(_command(options))
     try:
@@ -117,7 +120,9 @@ def execute(
             if options.reset_retry:
                 n = history.reset_attempts()
                 log.info("reset the attempt counts of %d rows", n)
-            report = _Run(paths, api_base, options, cookies, history, progress, stop, clock).go()
+            run = _Run(paths, api_base, options, cookies, history, progress, stop, clock)
+            run.overrides = overrides
+            report = run.go()
     finally:
         lock.release()
     if targets is not None:
@@ -173,6 +178,7 @@ class _Run:
         self.api_calls: Counter[str] = Counter()
         self.report = RunReport()
         self._pass: Pass | None = None
+        self.overrides: dict[str, Override] = {}  # x-endpoints.json
 
     # --- what is there to do -------------------------------------------------------------
     def _now_dt(self) -> datetime:
@@ -254,13 +260,14 @@ class _Run:
         self.report.run_ids.append(run_id)
         status, code, reason = "failed", EXIT_UNEXPECTED, "error"
         stopped: Stop | None = None
+        cache = open_cache(self.paths)
         client = XClient(
             self.cookies,
             api_base=self.api_base,
             observer=self._observe,
             batch_size=self.o.batch_size,
+            endpoint_table=endpoint_table(self.cookies, cache, self.overrides),
         )
-        cache = open_cache(self.paths)
         try:
             viewer_id = self.cookies.user_id or self._viewer(client)
             scheduler = Scheduler(
@@ -303,6 +310,7 @@ class _Run:
             status, code, reason = "interrupted", EXIT_RESUMABLE, "interrupted"
             raise
         finally:
+            client.endpoints.flush()
             client.close()
             cache.close()
             self._close(run_id, status, code, reason)

@@ -255,6 +255,10 @@ class XClient:
             )
         return result.data
 
+    def refresh_endpoints(self) -> set[str]:
+        """Read x.com/home now (``endpoints --refresh``); the operations whose contract changed."""
+        return self.endpoints.refresh(self._http)
+
     # ------------------------------------------------------------------ viewer
     def viewer(self) -> User:
         """The logged-in user: GraphQL ``Viewer``, else ``account/verify_credentials``."""

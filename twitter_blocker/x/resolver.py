@@ -91,8 +91,9 @@ class Endpoints:
         self._clock = clock
         now = clock()
         table = {op: pinned(op) for op in endpoints.QUERY_IDS}
-        if memory is not None:
-            for row in memory.load_endpoints(account):
+        saved = {row.operation: row for row in memory.load_endpoints(account)} if memory else {}
+        if saved:
+            for row in saved.values():
                 current = table.get(row.operation)
                 if current is None:
                     continue
@@ -104,13 +105,17 @@ class Endpoints:
                     )
         for op, ov in (overrides or {}).items():
             base = table.get(op) or pinned(op)
-            table[op] = Endpoint(
+            entry = Endpoint(
                 op,
                 ov.query_id or base.query_id,
                 ov.method or base.method,
                 dict(ov.features) if ov.features is not None else dict(base.features),
                 OVERRIDE,
             )
+            row = saved.get(op)
+            if row is not None and row.same_contract(entry):
+                entry = replace(entry, last_ok=row.last_ok, last_at=row.last_at)
+            table[op] = entry
         self._table = table
         self._features = endpoints.FeatureSets()
         for op, ep in table.items():
