@@ -112,9 +112,9 @@ class Endpoints:
                 dict(ov.features) if ov.features is not None else dict(base.features),
                 OVERRIDE,
             )
-            row = saved.get(op)
-            if row is not None and row.same_contract(entry):
-                entry = replace(entry, last_ok=row.last_ok, last_at=row.last_at)
+            before = saved.get(op)
+            if before is not None and before.same_contract(entry):
+                entry = replace(entry, last_ok=before.last_ok, last_at=before.last_at)
             table[op] = entry
         self._table = table
         self._features = endpoints.FeatureSets()
