@@ -152,3 +152,18 @@ def test_endpoints_command_lists_pinned_then_discovered(
     assert rows["Viewer"]["at"] is not None and rows["Viewer"]["last_ok"] is True
     text = invoke(["endpoints", "--data-dir", str(world.data)])
     assert text.exit_code == 0 and "discovered" in text.stdout
+
+
+def test_a_ct0_x_sets_is_kept_in_the_cookie_file(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path, ct0_strict=True)
+    cookie_file = world.data / "cookies.json"
+    new = world.emu.world.rotate_ct0(0)  # X moved the session to a new ct0
+    result = invoke(world.args("--all", "--auto-retry"))
+    assert result.exit_code == 0, result.stderr
+    world.assert_matches_truth()
+    saved = {c["name"]: c["value"] for c in json.loads(cookie_file.read_text())}
+    assert saved["ct0"] == new
+    assert cookie_file.stat().st_mode & 0o777 == 0o600
+    assert world.emu.state()["calls"]["UsersByScreenNames"].get("403") == 1  # one 353 only
+    log = (world.data / "twitter_blocker.log").read_text()
+    assert new not in log

@@ -171,3 +171,12 @@ def test_transaction_id_gated_operation_heals_with_a_verified_id(
         assert [r.state for r in client.lookup_ids(ids)] == [UserState.ACTIVE] * 2
         assert [r.outcome for r in env.records[-3:]] == ["tid_rejected", "ok", "ok"]
         env.records.clear()
+
+
+def test_no_invented_headers(make_env: Callable[..., Env]) -> None:
+    """A real logged-in session sends no x-client-uuid and no x-xp-forwarded-for."""
+    from twitter_blocker.x.http import web_headers
+
+    env = make_env()
+    headers = web_headers(env.cookies, "https://x.com")
+    assert not {"x-client-uuid", "x-xp-forwarded-for", "x-client-transaction-id"} & set(headers)

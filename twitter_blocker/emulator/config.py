@@ -158,6 +158,9 @@ class Switches:
     web_build: WebBuild = WebBuild.LEGACY  # what GET /home serves to a logged-in session
     home_cloudflare: bool = False  # GET /home answers a Cloudflare challenge page
     post_operations: tuple[str, ...] = ()  # GraphQL operations that refuse GET (empty 404)
+    # X keeps one ct0 per session: another (matching header or not) gets 403/353 + Set-Cookie
+    # with the session's ct0 (x-runtime 4.3) [inf: X accepts any matching pair today, 1.2]
+    ct0_strict: bool = False
 
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
@@ -269,6 +272,7 @@ _CONVERTERS: dict[str, Any] = {
     "web_build": lambda v: WebBuild(str(v)),
     "home_cloudflare": _bool,
     "post_operations": _operations,
+    "ct0_strict": _bool,
 }
 
 

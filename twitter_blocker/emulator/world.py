@@ -119,6 +119,17 @@ class World:
         self._notify_cookies(viewer_index)
         return account
 
+    def rotate_ct0(self, viewer_index: int) -> str:
+        """X issues the session a new ct0 (served on the next 353 when ``ct0_strict`` is on)."""
+        with self.lock:
+            account = self.account(viewer_index)
+            account.generation += 1
+            rng = random.Random(
+                f"emulator-ct0-{self.config.seed}-{viewer_index}-{account.generation}"
+            )
+            account.ct0 = new_cookies(rng)[1]
+            return account.ct0
+
     def kill_session(self, account: Account) -> None:
         with self.lock:
             if account.auth_token is not None:

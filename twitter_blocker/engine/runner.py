@@ -21,12 +21,13 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from .. import logs
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED
-from ..inputs.cookies import Cookies, load_cookies
+from ..inputs.cookies import Cookies, load_cookies, write_cookies_json
 from ..inputs.endpoints_file import load_overrides
 from ..inputs.targets import TargetList, load_targets
 from ..messages import msg
@@ -267,6 +268,7 @@ class _Run:
             observer=self._observe,
             batch_size=self.o.batch_size,
             endpoint_table=endpoint_table(self.cookies, cache, self.overrides),
+            on_ct0=self._keep_ct0,
         )
         try:
             viewer_id = self.cookies.user_id or self._viewer(client)
@@ -346,6 +348,13 @@ class _Run:
             if status != "failed":
                 raise
             log.exception("could not record the end of run %d", run_id)
+
+    def _keep_ct0(self, value: str) -> None:
+        """X set a new ct0 (403/353): keep it in the cookie file (atomic, 0600)."""
+        logs.register_secret(value)
+        self.cookies = replace(self.cookies, ct0=value)
+        write_cookies_json(self.cookies, self.paths.cookies)
+        log.info("X set a new ct0 cookie; saved it into %s", self.paths.cookies)
 
     def _observe(self, record: CallRecord) -> None:
         self.api_calls[record.operation] += 1

@@ -93,9 +93,11 @@ class XClient:
         batch_size: int = 100,
         transport: httpx.BaseTransport | None = None,
         endpoint_table: Endpoints | None = None,
+        on_ct0: Callable[[str], None] | None = None,
     ) -> None:
         self._http = Http(
-            build_client(cookies, api_base=api_base, timeout=timeout, transport=transport)
+            build_client(cookies, api_base=api_base, timeout=timeout, transport=transport),
+            on_ct0=on_ct0,  # a ct0 X sets on a 403/353 is kept (and saved by the caller)
         )
         self._observer = observer
         # queryIds, methods and features in use, and their healing (resolver.py); without a
