@@ -167,3 +167,28 @@ def test_a_ct0_x_sets_is_kept_in_the_cookie_file(tmp_path: Path, emulator_factor
     assert world.emu.state()["calls"]["UsersByScreenNames"].get("403") == 1  # one 353 only
     log = (world.data / "twitter_blocker.log").read_text()
     assert new not in log
+
+
+def test_auth_check_says_whether_every_operation_answers(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    args = [
+        "auth",
+        "check",
+        "--json",
+        "--data-dir",
+        str(world.data),
+        "--api-base",
+        world.emu.base_url,
+    ]
+    fine = invoke(args)
+    assert fine.exit_code == 0, fine.stderr
+    ops = {o["operation"]: o for o in json.loads(fine.stdout)["operations"]}
+    assert set(ops) == {"UserByScreenName", "UserByRestId", "UsersByRestIds", "UsersByScreenNames"}
+    assert all(o["ok"] and o["source"] == "pinned" for o in ops.values())
+    world.emu.set_switches(query_id_epoch=9)
+    moved = invoke(args[:2] + args[3:])
+    assert moved.exit_code == 0, moved.stderr  # the session itself is fine
+    assert "FAILED" in moved.stdout and "x-endpoints.json" in moved.stdout
+    assert _fetches(world.emu) == (0, 0)  # a check only: nothing refreshed

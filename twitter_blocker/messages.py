@@ -245,6 +245,11 @@ EN: dict[str, str] = {
         '"features": {{"flag": true}}}}}}, or delete the file to use the built-in values'
     ),
     "endpoints.refreshed": "read x.com/home: {n} operation(s) changed",
+    "ops.auth.endpoints_failed": (
+        "some operations refuse the queryIds in use: a run will try to refresh them from "
+        "x.com/home; see `twitter-blocker endpoints --refresh` and x-endpoints.json (README, "
+        "'Endpoints')"
+    ),
     # --- store -----------------------------------------------------------------
     "store.cannot_open": "cannot open the database {path}: {detail}",
     "store.not_a_database": (

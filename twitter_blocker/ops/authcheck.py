@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +21,7 @@ from ..errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK, EXIT_UNEXPECTED
 from ..inputs.cookies import Cookies, load_cookies, mask, parse_cookies, write_cookies_json
 from ..x.client import XClient
 from ..x.errors import AccountLocked, AccountSuspended, XAuthError, XError
+from .endpointcheck import OperationCheck, check_operations
 
 REPAIR_STEPS_EN = (
     "Log in at https://x.com in your browser.",
@@ -75,6 +76,8 @@ class AuthReport:
     viewer_screen_name: str | None
     verdict: Verdict
     detail: str  # one line, never a secret
+    # each GraphQL operation a run needs, called once with the ids in use (live checks only)
+    operations: list[OperationCheck] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -121,13 +124,32 @@ def _describe(exc: XError) -> str:
 
 
 def check_auth(
-    cookie_file: Path, api_base: str, *, live: bool = True, timeout: float = 10.0
+    cookie_file: Path,
+    api_base: str,
+    *,
+    live: bool = True,
+    timeout: float = 10.0,
+    data_dir: Path | None = None,
+    cache_db: Path | None = None,
 ) -> AuthReport:
-    """Parse ``cookie_file`` and (with ``live``) ask X who we are. A bad file raises InputError."""
+    """Parse ``cookie_file`` and (with ``live``) ask X who we are; with ``data_dir`` and
+    ``cache_db`` also whether every lookup answers with the ids in use. A bad file raises
+    InputError."""
     cookies = load_cookies(cookie_file)
     verdict, detail, viewer_id, screen_name = Verdict.NOT_CHECKED, "no live call made", None, None
+    operations: list[OperationCheck] = []
     if live:
         verdict, detail, viewer_id, screen_name = live_verdict(cookies, api_base, timeout=timeout)
+        if verdict is Verdict.OK and viewer_id and screen_name and data_dir and cache_db:
+            operations = check_operations(
+                cookies,
+                api_base,
+                viewer_id=viewer_id,
+                screen_name=screen_name,
+                data_dir=data_dir,
+                cache_db=cache_db,
+                timeout=timeout,
+            )
     return AuthReport(
         source=str(cookie_file),
         cookies=cookie_views(cookies),
@@ -138,6 +160,7 @@ def check_auth(
         viewer_screen_name=screen_name,
         verdict=verdict,
         detail=detail,
+        operations=operations,
     )
 
 
