@@ -147,9 +147,9 @@ def deploy(world: World, base: str) -> Deploy:
             + "}]);\n"
         )
         files[f"ondemand.s.{ondemand_hash}a.js"] = _indices_script(m)
-        loader = (
-            f'n.p="{base}{LEGACY_DIR}";n.u=e=>({{{chunk_id}:"endpoints.UsersGraphQL",'
-            f'{ondemand_id}:"ondemand.s"}}[e]||e)+"."+({{{chunk_id}:"{chunk_hash}",'
+        loader = (  # the chunk-map form of x-runtime 1.2 (p.u=e=>(({…})[e]||e)+"."+({…})[e]…)
+            f'n.p="{base}{LEGACY_DIR}";n.u=e=>(({{{chunk_id}:"endpoints.UsersGraphQL",'
+            f'{ondemand_id}:"ondemand.s"}})[e]||e)+"."+({{{chunk_id}:"{chunk_hash}",'
             f'{ondemand_id}:"{ondemand_hash}"}})[e]+"a.js";'
         )
         page = (

@@ -54,7 +54,7 @@ _XWEB_OP = re.compile(
 )
 _MAIN = re.compile(r'["\']([^"\']*/client-web/main\.[0-9a-f]+\.js)["\']')
 _XWEB_SCRIPT = re.compile(r'(?:src|href)="([^"]*/x-web/x-web/assets/[^"]+\.js)"')
-_CHUNK_MAP = re.compile(r"\.u=e=>\(\{([^}]*)\}\[e\]\|\|e\)\+\"\.\"\+\(\{([^}]*)\}\)\[e\]")
+_CHUNK_MARKER = re.compile(r"\.u=(?:e|\w)=>")
 _PAIR = re.compile(r'(\d+):"([^"]+)"')
 _RELATIVE = re.compile(r'(?:from|import)\s*\(?\s*["`]((?:\.{1,2}/)[^"`]+?\.js)["`]')
 _STATE = re.compile(r"window\.__INITIAL_STATE__=(\{.*?\});window\.__META_DATA__", re.S)
@@ -113,17 +113,35 @@ def first_scripts(html: str, base: str) -> list[str]:
 
 def chunk_urls(html: str, main_url: str) -> dict[str, str]:
     """Legacy chunk name -> URL, from the page's chunk maps (7- or 16-hex hashes)."""
-    match = _CHUNK_MAP.search(html)
-    if match is None:
+    maps = _chunk_maps(html)
+    if maps is None:
         return {}
-    names = dict(_PAIR.findall(match.group(1)))
-    hashes = {k: v for k, v in _PAIR.findall(match.group(2)) if re.fullmatch(r"[0-9a-f]+", v)}
+    names = dict(_PAIR.findall(maps[0]))
+    hashes = {k: v for k, v in _PAIR.findall(maps[1]) if re.fullmatch(r"[0-9a-f]{7,16}", v)}
     folder = main_url.rsplit("/", 1)[0] + "/"
     return {
         name: f"{folder}{name}.{hashes[key]}a.js"
         for key, name in names.items()
         if key in hashes and _wanted(name)
     }
+
+
+def _chunk_maps(html: str) -> tuple[str, str] | None:
+    """The two object literals after the ``.u=e=>`` marker (id -> name, id -> hash), however
+    the expression around them is parenthesised."""
+    match = _CHUNK_MARKER.search(html)
+    if match is None:
+        return None
+    maps: list[str] = []
+    at = match.end()
+    while len(maps) < 2:
+        start = html.find("{", at)
+        end = html.find("}", start + 1)
+        if start < 0 or end < 0 or start - at > 40:
+            return None
+        maps.append(html[start + 1 : end])
+        at = end + 1
+    return maps[0], maps[1]
 
 
 def relative_imports(js: str, url: str) -> list[str]:
