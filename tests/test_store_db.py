@@ -92,7 +92,12 @@ def test_a_second_connection_sees_only_committed_rows(tmp_path: Path) -> None:
 
 def test_migrate_from_blank_then_rerun_is_a_noop(tmp_path: Path) -> None:
     conn = connect(tmp_path / "x.db")
-    assert migrate(conn, MIGRATIONS) == ["0001_initial", "0002_indexes", "0003_attempt_outcomes"]
+    assert migrate(conn, MIGRATIONS) == [
+        "0001_initial",
+        "0002_indexes",
+        "0003_attempt_outcomes",
+        "0004_block_verified",
+    ]
     before = _schema(conn)
     assert migrate(conn, MIGRATIONS) == []
     assert _schema(conn) == before
@@ -100,6 +105,7 @@ def test_migrate_from_blank_then_rerun_is_a_noop(tmp_path: Path) -> None:
         1: "0001_initial",
         2: "0002_indexes",
         3: "0003_attempt_outcomes",
+        4: "0004_block_verified",
     }
     names = {n for _, n, _ in before}
     for table in ("block_history", "target_keys", "attempts", "process_log"):
@@ -113,7 +119,11 @@ def test_migrate_from_blank_then_rerun_is_a_noop(tmp_path: Path) -> None:
 def test_migrate_from_the_oldest_schema_reaches_the_same_schema(tmp_path: Path) -> None:
     old = connect(tmp_path / "old.db")
     assert migrate(old, [M001_INITIAL]) == ["0001_initial"]
-    assert migrate(old, MIGRATIONS) == ["0002_indexes", "0003_attempt_outcomes"]
+    assert migrate(old, MIGRATIONS) == [
+        "0002_indexes",
+        "0003_attempt_outcomes",
+        "0004_block_verified",
+    ]
     blank = connect(tmp_path / "blank.db")
     migrate(blank, MIGRATIONS)
     assert _schema(old) == _schema(blank)

@@ -161,6 +161,9 @@ class Switches:
     # X keeps one ct0 per session: another (matching header or not) gets 403/353 + Set-Cookie
     # with the session's ct0 (x-runtime 4.3) [inf: X accepts any matching pair today, 1.2]
     ct0_strict: bool = False
+    # share of blocks/create answered 200 + user that X does not keep (a dropped write;
+    # x-runtime 3.3 reports it for GraphQL writes) [inf: for v1.1 blocks]
+    block_drop_rate: float = 0.0
 
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
@@ -273,6 +276,7 @@ _CONVERTERS: dict[str, Any] = {
     "home_cloudflare": _bool,
     "post_operations": _operations,
     "ct0_strict": _bool,
+    "block_drop_rate": _rate,
 }
 
 

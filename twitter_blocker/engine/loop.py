@@ -35,6 +35,7 @@ from ..x.models import BlockResult, BlockStatus, CallRecord, LookupResult, User,
 from .clock import Clock, iso
 from .ledger import Done, Ledger
 from .policy import Action, decide
+from .readback import ReadBack
 from .retry import Backoff, failure_reason, is_temporary
 from .scheduler import DEFAULT_BLOCK_LIMIT, DEFAULT_RESET, MAX_GUESSED_RESET, Scheduler
 from .types import PlannedAction, ProgressSink, RunOptions
@@ -116,6 +117,7 @@ class Pass:
         self.consecutive_errors = 0
         self.rate_hits: dict[str, int] = {}  # 429s per operation since its last success
         self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
+        self.readback = ReadBack(client, clock, options.batch_size)  # blocks to read back
         self._calls: list[CallRecord] = []
 
     @property
@@ -163,6 +165,7 @@ class Pass:
                     self._lookup(q, lookup_at[1])
                     continue
                 if exhausted and q.empty():
+                    self._read_back()
                     return
                 times = [t for t in (block_at, lookup_at[0] if lookup_at else None) if t]
                 if not times:  # pragma: no cover - defensive: nothing can move
@@ -421,6 +424,7 @@ class Pass:
         done: Done = []
         if result.status is BlockStatus.OK:
             self.ledger.final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
+            self.readback.note(user.user_id)
         elif result.status is BlockStatus.SELF:
             self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, Reason.SELF, user)
         elif result.status is BlockStatus.SUSPENDED:
@@ -428,6 +432,15 @@ class Pass:
         else:
             self.ledger.gone(done, w, UserStatus.NOT_FOUND)
         self.ledger.advance(done)
+
+    def _read_back(self) -> None:
+        """Read this pass's blocks back (``readback.py``); blocks X did not keep are requeued."""
+        try:
+            if not self.dry:
+                self.flush()
+                self.readback.run(self.history.conn, self.sched, self.ledger.counts)
+        except (XAuthError, XAccountError, ContractStale) as exc:
+            raise Stop(_stop_reason(exc), exc, detail=str(exc)) from exc
 
     # --- failures --------------------------------------------------------------------------
     def _rate_limited(self, exc: RateLimited, op: str) -> bool:
@@ -461,6 +474,12 @@ class Pass:
         if self.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
             detail = f"{self.consecutive_errors} failed requests in a row"
             raise Stop("too_many_errors", exc, detail=detail)
+
+
+def _stop_reason(exc: XError) -> str:
+    if isinstance(exc, ContractStale):
+        return "stale_contract"
+    return "auth" if isinstance(exc, XAuthError) else "account"
 
 
 def _error_entry(call: CallRecord, run_id: int) -> dict[str, object]:

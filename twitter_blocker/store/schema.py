@@ -109,7 +109,21 @@ M003_ATTEMPT_OUTCOMES = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (M001_INITIAL, M002_INDEXES, M003_ATTEMPT_OUTCOMES)
+M004_BLOCK_VERIFIED = Migration(
+    4,
+    "0004_block_verified",
+    (
+        # when a read-back (UsersByRestIds) saw X keep the block; NULL = not verified (yet)
+        "ALTER TABLE block_history ADD COLUMN verified_at TEXT",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    M001_INITIAL,
+    M002_INDEXES,
+    M003_ATTEMPT_OUTCOMES,
+    M004_BLOCK_VERIFIED,
+)
 
 # Tables of the original tool's database: a file holding them without our
 # schema_migrations table is refused instead of being half-reused.
