@@ -192,3 +192,27 @@ def test_auth_check_says_whether_every_operation_answers(
     assert moved.exit_code == 0, moved.stderr  # the session itself is fine
     assert "FAILED" in moved.stdout and "x-endpoints.json" in moved.stdout
     assert _fetches(world.emu) == (0, 0)  # a check only: nothing refreshed
+
+
+def test_refresh_with_dead_cookies_is_exit_3_with_the_cookie_fix(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path, query_id_epoch=1)
+    cookie_file = world.data / "cookies.json"
+    cookies = json.loads(cookie_file.read_text())
+    for cookie in cookies:
+        if cookie["name"] == "auth_token":
+            cookie["value"] = "0" * 40
+    cookie_file.write_text(json.dumps(cookies))
+    args = [
+        "endpoints",
+        "--refresh",
+        "--data-dir",
+        str(world.data),
+        "--api-base",
+        world.emu.base_url,
+    ]
+    result = invoke(args)
+    assert result.exit_code == 3, result.stderr
+    assert "login page (307)" in result.stderr and "auth import" in result.stderr
+    assert world.emu.state()["calls"]["home"] == {"307": 1}

@@ -13,8 +13,7 @@ from twitter_blocker.emulator.queryids import PUBLISHED_IDS, ids_for_epoch
 from twitter_blocker.inputs.cookies import Cookies, load_cookies
 from twitter_blocker.x import endpoints
 from twitter_blocker.x.client import XClient
-from twitter_blocker.x.contract import DISCOVERED, OVERRIDE, ContractStale, LoggedOut, Override
-from twitter_blocker.x.errors import XAuthError
+from twitter_blocker.x.contract import DISCOVERED, OVERRIDE, ContractStale, Override
 from twitter_blocker.x.models import CallRecord, UserState
 from twitter_blocker.x.resolver import Endpoints
 
@@ -124,22 +123,6 @@ def test_cloudflare_home_stops_without_hammering(make_env: Callable[..., Env]) -
     with pytest.raises(ContractStale, match=r"Cloudflare.*x-endpoints\.json"):
         client.lookup_handle(env.target("active")["screen_name"])
     assert env.page_fetches() == (1, 0)
-
-
-def test_dead_session_on_home_is_an_auth_stop(make_env: Callable[..., Env]) -> None:
-    env = make_env(query_id_epoch=1)
-    env.emu.renew_cookies(0)  # the cookies we hold are dead now, but X still checks ct0 first
-    client = env.client()
-    with pytest.raises(XAuthError):
-        client.lookup_handle(env.target("active")["screen_name"])
-    # only the GraphQL call itself said 401; /home was never needed
-    assert env.page_fetches() == (0, 0)
-    env2 = make_env(query_id_epoch=1)
-    table = Endpoints(heal=True)
-    c2 = env2.client(table=table)
-    env2.emu.world.by_token.clear()  # the session dies between the call and the refresh
-    with pytest.raises((LoggedOut, XAuthError)):
-        c2.lookup_handle(env2.target("active")["screen_name"])
 
 
 def test_override_beats_pinned_and_is_not_rediscovered(make_env: Callable[..., Env]) -> None:

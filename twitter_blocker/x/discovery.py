@@ -91,7 +91,8 @@ def fetch_home(http: Http) -> tuple[str, int]:
     html = _text(raw.body)
     kind = bundles.page_kind(raw.status, dict(raw.headers), html)
     if kind is bundles.PageKind.ONBOARDING:
-        raise LoggedOut(msg("x.home_logged_out"), operation="home", http_status=raw.status)
+        text = msg("auth.failed", detail=msg("x.home_logged_out"))
+        raise LoggedOut(text, operation="home", http_status=raw.status)
     if kind is bundles.PageKind.CLOUDFLARE:
         raise ContractStale(
             msg("x.home_cloudflare", file=OVERRIDE_FILE), operation="home", http_status=raw.status
