@@ -112,17 +112,16 @@ def test_bad_override_file_is_exit_2_naming_the_key(
 
 
 def test_transaction_ids_on_every_operation(tmp_path: Path, emulator_factory: Factory) -> None:
-    lookups = ["UsersByScreenNames", "UserByScreenName", "UsersByRestIds", "UserByRestId"]
-    world = make_world(
-        emulator_factory,
-        tmp_path,
-        tid_operations=[*lookups, "Viewer"],
-        tid_strict=True,
-        web_build="x-web",
-    )
-    result = invoke(world.args("--all", "--auto-retry"))
-    assert result.exit_code == 0, result.stderr
-    world.assert_matches_truth()
+    for build in ("x-web", "legacy"):
+        world = make_world(
+            emulator_factory, tmp_path / build, tid_operations="*", tid_strict=True, web_build=build
+        )
+        result = invoke(world.args("--all", "--auto-retry"))
+        assert result.exit_code == 0, result.stderr
+        world.assert_matches_truth()
+        calls = world.emu.state()["calls"]
+        assert calls["blocks/create"]["404"] == 1  # once, then every block carries an id
+        assert sum(calls["home"].values()) == 1
 
 
 def test_endpoints_command_lists_pinned_then_discovered(

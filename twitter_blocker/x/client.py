@@ -228,20 +228,23 @@ class XClient:
         return result
 
     def _rest_get(self, path: str, params: dict[str, str], *, targets: int) -> Classified:
-        return self._exchange(
-            path,
-            lambda: self._http.get(path, endpoints.rest_path(path), urlencode(params)),
-            graphql=False,
-            targets=targets,
+        url, query, tid = endpoints.rest_path(path), urlencode(params), self.endpoints.tid_header
+        return self._rest(
+            path, lambda: self._http.get(path, url, query, tid(path, "GET", url)), targets
         )
 
     def _rest_post(self, path: str, form: dict[str, str], *, targets: int) -> Classified:
-        return self._exchange(
-            path,
-            lambda: self._http.post_form(path, endpoints.rest_path(path), form),
-            graphql=False,
-            targets=targets,
+        url, tid = endpoints.rest_path(path), self.endpoints.tid_header
+        return self._rest(
+            path, lambda: self._http.post_form(path, url, form, tid(path, "POST", url)), targets
         )
+
+    def _rest(self, path: str, send: Callable[[], RawResponse], targets: int) -> Classified:
+        """One v1.1 call; an empty 404 earns one more send with a transaction id (resolver)."""
+        result = self._exchange(path, send, graphql=False, targets=targets)
+        if result.outcome == "tid_rejected" and self.endpoints.rest_tid(path, self._http):
+            result = self._exchange(path, send, graphql=False, targets=targets)
+        return result
 
     @staticmethod
     def _ok(result: Classified, operation: str) -> Any:

@@ -224,9 +224,19 @@ class Http:
     def cookie_header(self) -> str:
         return str(self._get_headers.get("cookie", ""))
 
-    def post_form(self, operation: str, path: str, form: Mapping[str, str]) -> RawResponse:
+    def post_form(
+        self,
+        operation: str,
+        path: str,
+        form: Mapping[str, str],
+        extra: Mapping[str, str] | None = None,
+    ) -> RawResponse:
         body = urlencode(dict(form)).encode("ascii")
-        return self._send(operation, "POST", self._base + path, self._post_headers, body)
+        headers = self._post_headers
+        if extra:
+            headers = httpx.Headers(headers)
+            headers.update(extra)
+        return self._send(operation, "POST", self._base + path, headers, body)
 
     def close(self) -> None:
         self._client.close()

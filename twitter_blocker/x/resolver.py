@@ -142,7 +142,7 @@ class Endpoints:
         return [self.get(op) for op in self._table]
 
     # ------------------------------------------------------------------ sending
-    def _tid_header(self, operation: str, method: str, path: str) -> dict[str, str] | None:
+    def tid_header(self, operation: str, method: str, path: str) -> dict[str, str] | None:
         if self._tid is None or operation not in self._tid_ops:
             return None
         return {"x-client-transaction-id": self._tid.make(method, path)}
@@ -163,12 +163,12 @@ class Endpoints:
                 payload["fieldToggles"] = dict(toggles)
             body = json.dumps(payload, separators=(",", ":")).encode()
             return lambda: http.post_json(
-                operation, path, body, self._tid_header(operation, "POST", path)
+                operation, path, body, self.tid_header(operation, "POST", path)
             )
         query = self._features.query(operation, variables)
         if operation not in self._tid_ops:
             return lambda: http.get(operation, path, query)
-        return lambda: http.get(operation, path, query, self._tid_header(operation, "GET", path))
+        return lambda: http.get(operation, path, query, self.tid_header(operation, "GET", path))
 
     def add_missing(self, operation: str, names: tuple[str, ...]) -> bool:
         """The 336 self-heal: add the flags X named (True if anything was new)."""
@@ -217,6 +217,18 @@ class Endpoints:
             http_status=result.http_status,
             code=result.code,
         )
+
+    def rest_tid(self, operation: str, http: Http) -> bool:
+        """A v1.1 call got an empty 404 (x-api.md 6: a missing transaction id): True when it
+        is worth one more send with one (once per operation and run). A /home that is not the
+        app leaves the call as it was (a temporary failure); a dead session raises."""
+        if not self._heal or operation in self._tid_ops:
+            return False
+        self._tid_ops.add(operation)
+        try:
+            return self._material(http)
+        except ContractStale:
+            return False
 
     def _discover(self, http: Http) -> Discovery:
         now = self._clock()
