@@ -215,3 +215,12 @@ def test_refresh_with_dead_cookies_is_exit_3_with_the_cookie_fix(
     assert result.exit_code == 3, result.stderr
     assert "login page (307)" in result.stderr and "auth import" in result.stderr
     assert world.emu.state()["calls"]["home"] == {"307": 1}
+
+
+def test_test_user_heals_too(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path, query_id_epoch=6, web_build="x-web")
+    target = next(t for t in world.truth["targets"] if t["kind"] == "active")
+    result = invoke(world.args("--test-user", target["screen_name"]))
+    assert result.exit_code == 0, result.stderr
+    assert target["screen_name"] in result.stdout
+    assert _fetches(world.emu)[0] == 1
