@@ -156,7 +156,7 @@ def test_endpoints_command_lists_pinned_then_discovered(
 def test_a_ct0_x_sets_is_kept_in_the_cookie_file(tmp_path: Path, emulator_factory: Factory) -> None:
     world = make_world(emulator_factory, tmp_path, ct0_strict=True)
     cookie_file = world.data / "cookies.json"
-    new = world.emu.world.rotate_ct0(0)  # X moved the session to a new ct0
+    new = world.emu.rotate_ct0(0)  # X moved the session to a new ct0
     result = invoke(world.args("--all", "--auto-retry"))
     assert result.exit_code == 0, result.stderr
     world.assert_matches_truth()
