@@ -38,7 +38,7 @@ def test_the_runbooks_one_liner_creates_a_minimal_database(tmp_path: Path) -> No
     with History.open(tmp_path / "block_history.db") as h:
         assert h.conn.execute("SELECT COUNT(*) FROM block_history").fetchone()[0] == 0
         versions = [v for (v,) in h.conn.execute("SELECT version FROM schema_migrations")]
-        assert versions == [1, 2, 3]
+        assert versions == [1, 2, 3, 4]
 
 
 def test_read_helpers(tmp_path: Path) -> None:
