@@ -224,3 +224,18 @@ def test_test_user_heals_too(tmp_path: Path, emulator_factory: Factory) -> None:
     assert result.exit_code == 0, result.stderr
     assert target["screen_name"] in result.stdout
     assert _fetches(world.emu)[0] == 1
+
+
+def test_an_operation_configured_to_need_a_transaction_id_sends_one_first(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(
+        emulator_factory, tmp_path, tid_operations=["UsersByScreenNames"], tid_strict=True
+    )
+    (world.data / "x-endpoints.json").write_text('{"UsersByScreenNames": {"tid": true}}')
+    result = invoke(world.args("--all", "--auto-retry"))
+    assert result.exit_code == 0, result.stderr
+    world.assert_matches_truth()
+    calls = world.emu.state()["calls"]
+    assert "404" not in calls["UsersByScreenNames"]  # the first call already carried one
+    assert sum(calls["home"].values()) == 1

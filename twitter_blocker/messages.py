@@ -242,7 +242,8 @@ EN: dict[str, str] = {
     "endpoints.unknown_operation": "unknown operation {op!r} (known: {known})",
     "endpoints.hint": (
         'write {{"OperationName": {{"query_id": "...", "method": "GET", '
-        '"features": {{"flag": true}}}}}}, or delete the file to use the built-in values'
+        '"features": {{"flag": true}}, "tid": false}}}}, or delete the file to use the '
+        "built-in values"
     ),
     "endpoints.refreshed": "read x.com/home: {n} operation(s) changed",
     "ops.auth.endpoints_failed": (

@@ -32,12 +32,12 @@ def _fail(path: Path, where: str, message: str) -> InputError:
 def _entry(path: Path, op: str, raw: Any) -> Override:
     if not isinstance(raw, dict):
         raise _fail(path, op, msg("endpoints.bad_shape", expected="an object"))
-    unknown = sorted(set(raw) - {"query_id", "method", "features"})
+    unknown = sorted(set(raw) - {"query_id", "method", "features", "tid"})
     if unknown:
         raise _fail(
             path,
             f"{op}.{unknown[0]}",
-            msg("endpoints.bad_shape", expected="query_id, method or features"),
+            msg("endpoints.bad_shape", expected="query_id, method, features or tid"),
         )
     query_id = raw.get("query_id")
     if query_id is not None and (
@@ -58,7 +58,10 @@ def _entry(path: Path, op: str, raw: Any) -> Override:
         raise _fail(
             path, f"{op}.features", msg("endpoints.bad_shape", expected="an object of true/false")
         )
-    return Override(query_id=query_id, method=method, features=features)
+    tid = raw.get("tid")
+    if tid is not None and not isinstance(tid, bool):
+        raise _fail(path, f"{op}.tid", msg("endpoints.bad_shape", expected="true or false"))
+    return Override(query_id=query_id, method=method, features=features, tid=tid)
 
 
 def load_overrides(path: Path) -> dict[str, Override]:

@@ -49,6 +49,7 @@ class Override:
     query_id: str | None = None
     method: str | None = None
     features: Mapping[str, bool] | None = None
+    tid: bool | None = None  # send an x-client-transaction-id from the first call
 
 
 class EndpointMemory(Protocol):

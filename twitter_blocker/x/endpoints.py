@@ -46,6 +46,11 @@ QUERY_IDS: Mapping[str, str] = MappingProxyType(
 # other operations moved to POST). The client switches one to POST when GET gets empty 404s.
 METHODS: Mapping[str, str] = MappingProxyType({op: "GET" for op in QUERY_IDS})
 
+# Operations that need an x-client-transaction-id from their first call (x-runtime 3.3:
+# SearchTimeline and Followers are gated; the user lookups and v1.1 blocks are not). An
+# operation not listed gets one only after an empty 404 (resolver.py), or via the override file.
+TID_OPERATIONS: frozenset[str] = frozenset()
+
 # The user-lookup feature set (twitter-openapi placeholder.json 2025-05; twscrape 2026-08
 # sends a similar one). Extra flags are ignored by X, missing required ones give 400/336,
 # so every user operation gets the full set.

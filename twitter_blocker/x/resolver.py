@@ -122,7 +122,11 @@ class Endpoints:
             self._features.replace(op, ep.features)
         self._last: dict[str, tuple[bool, float]] = {}
         self._steps: dict[str, int] = {}
-        self._tid_ops: set[str] = set()
+        self._tid_ops: set[str] = set()  # operations sent with a transaction id
+        self._tid_wanted = set(endpoints.TID_OPERATIONS)  # ... from their first call
+        for op, ov in (overrides or {}).items():
+            if ov.tid is not None:
+                (self._tid_wanted.add if ov.tid else self._tid_wanted.discard)(op)
         self._tid: TransactionIds | None = None
         self._tid_tried = False
         self._discovery: Discovery | None = None
@@ -152,6 +156,8 @@ class Endpoints:
     ) -> Callable[[], RawResponse]:
         ep = self._table[operation]
         path = f"{endpoints.GRAPHQL_PREFIX}/{ep.query_id}/{operation}"
+        if operation in self._tid_wanted and operation not in self._tid_ops:
+            self._want_tid(operation, http)
         if ep.method == "POST":
             payload: dict[str, Any] = {
                 "variables": dict(variables),
@@ -217,6 +223,16 @@ class Endpoints:
             http_status=result.http_status,
             code=result.code,
         )
+
+    def _want_tid(self, operation: str, http: Http) -> None:
+        """An operation configured to need a transaction id: get the material (one /home
+        read for the run); without it the call goes out without one, as before."""
+        self._tid_ops.add(operation)
+        if self._heal:
+            try:
+                self._material(http)
+            except ContractStale:
+                log.info("%s: no transaction-id material; sent without one", operation)
 
     def rest_tid(self, operation: str, http: Http) -> bool:
         """A v1.1 call got an empty 404 (x-api.md 6: a missing transaction id): True when it
