@@ -108,7 +108,13 @@ def test_bad_override_file_is_exit_2_naming_the_key(
     result = invoke(world.args("--all"))
     assert result.exit_code == 2
     assert "x-endpoints.json: UserByScreenName.method" in result.stderr
-    assert not world.db.exists() or world.block_calls() == {}
+    assert '{"OperationName": {"query_id"' in result.stderr and "Traceback" not in result.stderr
+    assert not world.db.exists() and world.emu.state()["calls"] == {}  # nothing written, sent
+    path.write_text('{"UserByScreenName": {"query_id": "x"}, "Nope": {}}', encoding="utf-8")
+    assert "UserByScreenName.query_id" in invoke(world.args("--all")).stderr
+    path.write_text("{not json", encoding="utf-8")
+    bad = invoke(world.args("--all"))
+    assert bad.exit_code == 2 and "x-endpoints.json: line 1" in bad.stderr
 
 
 def test_transaction_ids_on_every_operation(tmp_path: Path, emulator_factory: Factory) -> None:

@@ -241,8 +241,8 @@ EN: dict[str, str] = {
     "endpoints.bad_shape": "expected {expected}",
     "endpoints.unknown_operation": "unknown operation {op!r} (known: {known})",
     "endpoints.hint": (
-        'write {{"OperationName": {{"query_id": "...", "method": "GET", '
-        '"features": {{"flag": true}}, "tid": false}}}}, or delete the file to use the '
+        'write {"OperationName": {"query_id": "...", "method": "GET", '
+        '"features": {"flag": true}, "tid": false}}, or delete the file to use the '
         "built-in values"
     ),
     "endpoints.refreshed": "read x.com/home: {n} operation(s) changed",
