@@ -49,6 +49,7 @@ DAY = 86_400.0
 REUSE_DISCOVERY = 60.0  # seconds one /home read serves other operations' refreshes
 EMPTY_404 = "empty 404"
 _STALE_TEXT = ("query: unspecified", "unknown operation")
+_CONTRACT_FAILURES = frozenset({"bad_request", "tid_rejected", "features_outdated"})
 
 
 def stale_signal(result: Classified) -> str | None:
@@ -181,7 +182,11 @@ class Endpoints:
         return self._features.add_missing(operation, names)
 
     def note(self, operation: str, result: Classified) -> None:
+        """Remember whether the call worked with the contract in use (a rate limit, an
+        outage or an auth failure says nothing about the contract: not noted)."""
         ok = result.outcome == "ok"
+        if not ok and result.outcome not in _CONTRACT_FAILURES:
+            return
         self._last[operation] = (ok, self._clock())
         if ok and self._unsaved and self._table[operation].source == DISCOVERED:
             self._unsaved = False  # a call with the discovered set worked: keep it
