@@ -71,12 +71,17 @@ class EmulatorHttp:
     ) -> Any:
         import json
 
+        from twitter_blocker.emulator.config import GRAPHQL_OPERATIONS
+        from twitter_blocker.emulator.queryids import current_id
+
+        known = operation in GRAPHQL_OPERATIONS
+        query_id = current_id(self.emu.world.switches, operation) if known else "QueryIdX"
         params = {
             "variables": json.dumps(variables or {}),
             "features": json.dumps(self.features if features is None else features),
         }
         return self.client.get(
-            f"{self.prefix}/graphql/QueryIdX/{operation}",
+            f"{self.prefix}/graphql/{query_id}/{operation}",
             params=params,
             headers=self.headers(**header_overrides),
         )

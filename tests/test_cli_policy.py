@@ -128,8 +128,9 @@ def test_empty_404_on_block_is_not_a_permanent_not_found(
     tmp_path: Path, emulator_factory: Factory
 ) -> None:
     world = make_world(emulator_factory, tmp_path, population=10)
-    world.emu.set_switches(tid_operations=["blocks/create"])
-    # Transient now: the engine backs off; --max-wait ends the run at the first long backoff.
+    # No transaction id can be made (the /home page is a challenge page, so the retry with one
+    # is not possible): transient now; the engine backs off; --max-wait ends the run.
+    world.emu.set_switches(tid_operations=["blocks/create"], home_cloudflare=True)
     result = invoke(world.args("--all", "--max-wait", "1"))
     assert result.exit_code == 75, result.stderr
     active = [str(t["user_id"]) for t in world.truth["targets"] if t["expected"] == "blocked"]

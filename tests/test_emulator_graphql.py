@@ -173,7 +173,7 @@ def test_required_features_configurable(
 def test_undecodable_variables_is_400(emulator: Emulator, emulator_http: Http) -> None:
     http = emulator_http(emulator)
     r = http.client.get(
-        "/i/api/graphql/x/Viewer",
+        "/i/api/graphql/5XShkXk2oO2J7SYmTu6pvw/Viewer",
         params={"variables": "{nope", "features": "{}"},
         headers=http.headers(),
     )

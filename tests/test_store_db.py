@@ -97,6 +97,7 @@ def test_migrate_from_blank_then_rerun_is_a_noop(tmp_path: Path) -> None:
         "0002_indexes",
         "0003_attempt_outcomes",
         "0004_account_meta",
+        "0005_block_verified",
     ]
     before = _schema(conn)
     assert migrate(conn, MIGRATIONS) == []
@@ -106,6 +107,7 @@ def test_migrate_from_blank_then_rerun_is_a_noop(tmp_path: Path) -> None:
         2: "0002_indexes",
         3: "0003_attempt_outcomes",
         4: "0004_account_meta",
+        5: "0005_block_verified",
     }
     names = {n for _, n, _ in before}
     for table in ("block_history", "target_keys", "attempts", "process_log"):
@@ -123,6 +125,7 @@ def test_migrate_from_the_oldest_schema_reaches_the_same_schema(tmp_path: Path) 
         "0002_indexes",
         "0003_attempt_outcomes",
         "0004_account_meta",
+        "0005_block_verified",
     ]
     blank = connect(tmp_path / "blank.db")
     migrate(blank, MIGRATIONS)

@@ -306,6 +306,38 @@ EN: dict[str, str] = {
         "could not read the logged-in user from X ({detail}); check the network and "
         "--api-base / TWITTER_API_BASE, then try again"
     ),
+    # --- endpoints: queryIds, discovery, override file (issue 11) ------------------
+    "x.home_logged_out": "x.com/home redirected to the login page (307): the session is not valid",
+    "x.home_cloudflare": (
+        "x.com/home answered a Cloudflare challenge page instead of the web app, so the current "
+        "queryIds could not be read (not retried). Put the current queryId, features and method "
+        "of the refused operation in {file} in the data directory (README, 'Endpoints'), then "
+        "run the same command again"
+    ),
+    "x.home_not_app": (
+        "x.com/home did not answer the web app (HTTP {status}, {kind}), so the current queryIds "
+        "could not be read. Put them in {file} in the data directory (README, 'Endpoints'), then "
+        "run the same command again"
+    ),
+    "x.contract_stale": (
+        "X refuses {op} with the queryId, features and method in use ({signal}) and a refresh "
+        "from x.com/home found nothing that works. Put the current values for {op} in {file} in "
+        "the data directory (README, 'Endpoints'), then run the same command again"
+    ),
+    "endpoints.bad_json": "not valid JSON ({detail})",
+    "endpoints.bad_shape": "expected {expected}",
+    "endpoints.unknown_operation": "unknown operation {op!r} (known: {known})",
+    "endpoints.hint": (
+        'write {"OperationName": {"query_id": "...", "method": "GET", '
+        '"features": {"flag": true}, "tid": false}}, or delete the file to use the '
+        "built-in values"
+    ),
+    "endpoints.refreshed": "read x.com/home: {n} operation(s) changed",
+    "ops.auth.endpoints_failed": (
+        "some operations refuse the queryIds in use: a run will try to refresh them from "
+        "x.com/home; see `twitter-blocker endpoints --refresh` and x-endpoints.json (README, "
+        "'Endpoints')"
+    ),
     # --- store -----------------------------------------------------------------
     "store.cannot_open": "cannot open the database {path}: {detail}",
     "store.not_a_database": (

@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "incident": "twitter_blocker.cli.ops_incident:incident",
     "schedule": "twitter_blocker.cli.ops_schedule:schedule",
     "init": "twitter_blocker.cli.ops_init:init",
+    "endpoints": "twitter_blocker.cli.endpoints:endpoints",
 }
 
 

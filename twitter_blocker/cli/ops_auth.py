@@ -38,6 +38,13 @@ def _print_auth(report: AuthReport) -> None:
         click.echo(msg("ops.auth.not_checked"))
     else:
         click.echo(msg("ops.auth.failed", verdict=report.verdict.value, detail=report.detail))
+    for op in report.operations:
+        state = "ok" if op.ok else "FAILED"
+        click.echo(
+            f"  {op.operation:<20} {op.query_id} ({op.method}, {op.source}): {state}, {op.detail}"
+        )
+    if any(not op.ok for op in report.operations):
+        click.echo(msg("ops.auth.endpoints_failed"))
 
 
 @click.group()
@@ -58,7 +65,14 @@ def check(paths: Paths, api_base: str, offline: bool, as_json: bool) -> None:
     rejects the cookies, 4 when the account is locked or suspended.
     """
     try:
-        report = check_auth(paths.cookies, api_base, live=not offline, ledger=paths.db)
+        report = check_auth(
+            paths.cookies,
+            api_base,
+            live=not offline,
+            ledger=paths.db,
+            data_dir=paths.data_dir,
+            cache_db=paths.cache_db,
+        )
     except BlockerError as exc:  # the error first, then how to repair it; once each
         click.echo(f"error: {exc}", err=True)
         _print_repair()

@@ -17,7 +17,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from twitter_blocker.emulator import bodies, chaos, control, graphql, rest
+from twitter_blocker.emulator import (
+    bodies,
+    chaos,
+    control,
+    graphql,
+    queryids,
+    rest,
+    txid,
+    webapp,
+)
 from twitter_blocker.emulator.auth import Family, authenticate, transaction_id_ok
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.config import GRAPHQL_OPERATIONS, RateLimitBody
@@ -34,6 +43,17 @@ def _rate_limited(world: World) -> Reply:
     return Reply(200 if form is RateLimitBody.JSON_200 else 429, bodies.rate_limited())
 
 
+def txid_check(world: World, tid: str | None, method: str, path: str) -> bool:
+    """The full check (``txid.py``): signed with this build's key material for this method and
+    path, and never seen before (a replayed id is refused, XClientTransaction #16)."""
+    with world.lock:
+        material = txid.material(world.config.seed, world.switches.query_id_epoch)
+        if not txid.verify(tid, method, path, material, None) or tid in world.seen_tids:
+            return False
+        world.seen_tids.add(tid or "")
+        return True
+
+
 def _tid_required(world: World, operation: str) -> bool:
     ops = world.switches.tid_operations
     return "*" in ops or operation in ops
@@ -45,6 +65,7 @@ async def run(
     operation: str,
     family: Family,
     params: Mapping[str, str],
+    refused: Reply | None = None,
 ) -> Response:
     started = time.monotonic()
     sw = world.switches
@@ -60,6 +81,8 @@ async def run(
             reply = auth
         else:
             account = auth
+    if reply is None and refused is not None:  # a retired queryId, GET of a POST-only op
+        reply = refused
     if reply is None and chaos.roll(world, sw.loadshed_rate):
         reply = chaos.loadshed()
     if reply is None and chaos.roll(world, sw.error_5xx_rate):
@@ -79,7 +102,11 @@ async def run(
                 reply = _rate_limited(world)
     if reply is None and _tid_required(world, operation):
         tid = request.headers.get("x-client-transaction-id")
-        if not transaction_id_ok(tid, strict=sw.tid_strict):
+        if sw.tid_strict:
+            ok = txid_check(world, tid, request.method, request.url.path)
+        else:
+            ok = transaction_id_ok(tid, strict=False)
+        if not ok:
             reply = Reply(404, None, media_type="")
     if reply is None:
         with world.lock:
@@ -112,7 +139,18 @@ def build_app(world: World) -> Starlette:
         if operation not in GRAPHQL_OPERATIONS:
             world.record_call(operation, 404)
             return Response(b"", 404)
-        return await run(world, request, operation, Family.GRAPHQL, request.query_params)
+        params: Mapping[str, str] = request.query_params
+        if request.method == "POST":
+            posted = queryids.post_params(await request.body())
+            if isinstance(posted, Reply):
+                world.record_call(operation, posted.status)
+                return Response(posted.content(), posted.status, media_type=bodies.JSON_TYPE)
+            params = posted
+        with world.lock:
+            refused = queryids.refusal(
+                world.switches, operation, request.path_params["query_id"], request.method
+            )
+        return await run(world, request, operation, Family.GRAPHQL, params, refused)
 
     async def rest_route(request: Request) -> Response:
         path: str = request.path_params["path"]
@@ -128,10 +166,11 @@ def build_app(world: World) -> Starlette:
         return await run(world, request, operation, Family.REST, params)
 
     routes = [
-        Route("/i/api/graphql/{query_id}/{operation}", graphql_route, methods=["GET"]),
-        Route("/graphql/{query_id}/{operation}", graphql_route, methods=["GET"]),
+        Route("/i/api/graphql/{query_id}/{operation}", graphql_route, methods=["GET", "POST"]),
+        Route("/graphql/{query_id}/{operation}", graphql_route, methods=["GET", "POST"]),
         Route("/i/api/1.1/{path:path}", rest_route, methods=["GET", "POST"]),
         Route("/1.1/{path:path}", rest_route, methods=["GET", "POST"]),
+        *webapp.routes(world),
         *control.routes(world),
     ]
     return Starlette(routes=routes)

@@ -35,6 +35,11 @@ def _new_ct0_cookie() -> str:
     )
 
 
+def _ct0_cookie(value: str) -> str:
+    """auto-task #45 (2025-05): ``Set-Cookie: ct0=<new>; Max-Age=157680000; Domain=.x.com``."""
+    return f"ct0={value}; Max-Age=157680000; Path=/; Domain=.x.com; Secure; SameSite=Lax"
+
+
 def authenticate(
     world: World, family: Family, headers: Mapping[str, str], cookies: Mapping[str, str]
 ) -> Account | Reply:
@@ -53,6 +58,12 @@ def authenticate(
     with world.lock:
         account = world.by_token.get(token) if token else None
         state = account.state if account is not None else None
+    if account is not None and world.switches.ct0_strict and ct0 != account.ct0:
+        return Reply(
+            403,
+            bodies.v11_error(353, "This request requires a matching csrf cookie and header."),
+            headers={"set-cookie": _ct0_cookie(account.ct0)},
+        )
     if account is None:
         if family is Family.REST:
             return Reply(401, bodies.v11_error(32, "Could not authenticate you."))

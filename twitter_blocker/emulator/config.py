@@ -81,6 +81,20 @@ class RateLimitBody(StrEnum):
     JSON_200 = "json200"  # 200 + the code-88 errors body
 
 
+class WebBuild(StrEnum):
+    """Which web client build ``GET /home`` serves (x-runtime: both are live in 2026)."""
+
+    LEGACY = "legacy"  # webpack responsive-web: main.<hash>.js + chunk map
+    X_WEB = "x-web"  # Vite x-web: entry script + relative import("./...js") chunks
+
+
+class StaleIdForm(StrEnum):
+    """How a retired or unknown queryId is answered (both are reported)."""
+
+    EMPTY_404 = "404"  # HTTP 404, empty body (twscrape #306)
+    QUERY_UNSPECIFIED = "unspecified"  # 200 + errors "Query: Unspecified", no data [inf: status]
+
+
 class GraphQLLockForm(StrEnum):
     """X-FACTS.md 1.2: GraphQL sends the 326 lock as 403, or as 200 with errors."""
 
@@ -133,7 +147,7 @@ class Switches:
     errors_with_data: bool = False  # GraphQL reads carry an errors[] (code 214) beside data
     # x-client-transaction-id: operations that need one (404, empty body if missing; X-FACTS.md 6)
     tid_operations: tuple[str, ...] = ()  # "*" = every operation
-    tid_strict: bool = False  # also check the TID's structure (70 bytes, last ^ first == 3)
+    tid_strict: bool = False  # verify the TID fully (emulator/txid.py) and refuse a replayed one
     # --- choices where X-FACTS.md is [inf] ---
     block_rate_headers: bool = True  # x-rate-limit-* on blocks/create|destroy (3.1: 2021 had none)
     rest_id_beside_batch_result: bool = False  # 2.4 G: batch UserUnavailable has no rest_id
@@ -157,6 +171,19 @@ class Switches:
     errors_empty_rate: float = 0.0  # share of GraphQL user lookups answered that way
     errors_empty_next: int | None = None  # the next N GraphQL user lookups (counts down)
     errors_empty_form: EmptyForm = EmptyForm.EMPTY
+    # --- X moving (queryId rotation, web builds, GET -> POST; docs/EMULATOR.md) ---
+    query_id_epoch: int = 0  # 0: the published ids; any other: ids derived from the epoch
+    any_query_id: bool = False  # route by operation name whatever the queryId (lenient)
+    stale_id_form: StaleIdForm = StaleIdForm.EMPTY_404
+    web_build: WebBuild = WebBuild.LEGACY  # what GET /home serves to a logged-in session
+    home_cloudflare: bool = False  # GET /home answers a Cloudflare challenge page
+    post_operations: tuple[str, ...] = ()  # GraphQL operations that refuse GET (empty 404)
+    # X keeps one ct0 per session: another (matching header or not) gets 403/353 + Set-Cookie
+    # with the session's ct0 (x-runtime 4.3) [inf: X accepts any matching pair today, 1.2]
+    ct0_strict: bool = False
+    # share of blocks/create answered 200 + user that X does not keep (a dropped write;
+    # x-runtime 3.3 reports it for GraphQL writes) [inf: for v1.1 blocks]
+    block_drop_rate: float = 0.0
 
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
@@ -270,6 +297,14 @@ _CONVERTERS: dict[str, Any] = {
     "errors_empty_rate": _rate,
     "errors_empty_next": _count,
     "errors_empty_form": lambda v: EmptyForm(str(v)),
+    "query_id_epoch": lambda v: int(_count(v) or 0),
+    "any_query_id": _bool,
+    "stale_id_form": lambda v: StaleIdForm(str(v)),
+    "web_build": lambda v: WebBuild(str(v)),
+    "home_cloudflare": _bool,
+    "post_operations": _operations,
+    "ct0_strict": _bool,
+    "block_drop_rate": _rate,
 }
 
 

@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from twitter_blocker.emulator import bodies, partial
+from twitter_blocker.emulator import bodies, partial, queryids
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.population import Person, Status
 from twitter_blocker.emulator.shapes import SUSPENDED_RESULT, Relation, stable_mix, user_node
@@ -50,7 +50,7 @@ def handle(world: World, account: Account, operation: str, params: Mapping[str, 
         ok = isinstance(value, list) if type_name.startswith("[") else isinstance(value, str | int)
         if value is None or not ok:
             return Reply(422, bodies.variable_missing(name, type_name))
-    required = world.config.features_for(operation)
+    required = queryids.required_features(world, operation)
     if required:
         present = features if isinstance(features, dict) else {}
         missing = sorted(f for f in required if present.get(f) is None)

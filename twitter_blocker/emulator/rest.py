@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from twitter_blocker.emulator import bodies
+from twitter_blocker.emulator import bodies, chaos
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.graphql import relation
 from twitter_blocker.emulator.population import Person, Status
@@ -75,7 +75,10 @@ def blocks_create(world: World, account: Account, params: Mapping[str, str]) -> 
     person = _target(world, account, params)
     if isinstance(person, Reply):
         return person
-    world.note_block(account, person.user_id)
+    if world.switches.block_drop_rate <= 0 or not chaos.roll(world, world.switches.block_drop_rate):
+        world.note_block(account, person.user_id)
+    else:  # answered as a success, but X does not keep the block (a silently dropped write)
+        world.record_call("blocks/create", "not_kept")
     return _block_reply(world, account, person, params)
 
 

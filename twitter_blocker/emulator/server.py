@@ -166,6 +166,10 @@ class Emulator:
         with self.world.lock:
             return fixture.cookie_export(account)
 
+    def rotate_ct0(self, viewer_index: int = 0) -> str:
+        """X moves the session to a new ct0 (served on the next 353 when ``ct0_strict``)."""
+        return self.world.rotate_ct0(viewer_index)
+
     def cookies(self, viewer_index: int = 0) -> list[dict[str, Any]]:
         with self.world.lock:
             return fixture.cookie_export(self.world.account(viewer_index))

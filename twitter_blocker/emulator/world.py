@@ -59,6 +59,7 @@ class World:
         self.by_viewer_id: dict[str, Account] = {}
         self.calls: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.windows = RateWindows(config.window_seconds)
+        self.seen_tids: set[str] = set()  # transaction ids already used (replays are refused)
         # called with a viewer index after its cookies change (renewal, reset), outside the lock;
         # the server uses it to rewrite the fixture's cookie files
         self.cookies_changed: Callable[[int], None] | None = None
@@ -87,6 +88,7 @@ class World:
             self._load_accounts()
             self.calls.clear()
             self.windows.clear()
+            self.seen_tids.clear()
             self.chaos_rng = random.Random(f"emulator-chaos-{self.config.seed}")
             self.switches.update(**self._initial_switches.as_dict())
         self._notify_cookies(*range(len(self.accounts)))
@@ -116,6 +118,17 @@ class World:
             account.recent_blocks.clear()
         self._notify_cookies(viewer_index)
         return account
+
+    def rotate_ct0(self, viewer_index: int) -> str:
+        """X issues the session a new ct0 (served on the next 353 when ``ct0_strict`` is on)."""
+        with self.lock:
+            account = self.account(viewer_index)
+            account.generation += 1
+            rng = random.Random(
+                f"emulator-ct0-{self.config.seed}-{viewer_index}-{account.generation}"
+            )
+            account.ct0 = new_cookies(rng)[1]
+            return account.ct0
 
     def kill_session(self, account: Account) -> None:
         with self.lock:

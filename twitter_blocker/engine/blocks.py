@@ -27,6 +27,7 @@ from ..x.models import BlockResult, BlockStatus, User, UserState
 from .clock import Clock
 from .failures import BLOCK_OP, Failures
 from .ledger import Done, Ledger
+from .readback import ReadBack
 from .scheduler import Scheduler
 from .types import RunOptions
 from .work import Work
@@ -61,6 +62,7 @@ class BlockPath:
         failures: Failures,
         clock: Clock,
         flush: Callable[[], None],
+        readback: ReadBack,
     ) -> None:
         self.o = options
         self.client = client
@@ -70,6 +72,7 @@ class BlockPath:
         self.failures = failures
         self.clock = clock
         self.flush = flush
+        self.readback = readback  # blocks X answered OK, read back after the pass
 
     def stale(self, w: Work) -> bool:
         age = self.clock.now() - (w.checked_at if w.checked_at is not None else float("-inf"))
@@ -110,6 +113,7 @@ class BlockPath:
         if result.status is BlockStatus.OK:
             self.failures.agreed()
             self.ledger.final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
+            self.readback.note(user.user_id)
         elif result.status is BlockStatus.SELF:
             self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, Reason.SELF, user)
         else:

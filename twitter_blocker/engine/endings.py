@@ -31,6 +31,7 @@ RESUMABLE_REASONS = frozenset(
         "forbidden",
         "refusing_blocks",
         "allowlist",
+        "stale_contract",
     }
 )
 RESUMABLE_REASONS |= {"relationships_unavailable"}  # engine/relations.py

@@ -7,11 +7,14 @@ import sqlite3
 from ..config import Paths
 from ..errors import StoreError
 from ..inputs.cookies import load_cookies
+from ..inputs.endpoints_file import load_overrides
 from ..store.db import connect
 from ..x.client import XClient
+from ..x.contract import OVERRIDE_FILE
 from ..x.errors import TargetUnavailable
 from ..x.models import Relationship, UserState
 from .allow import allowlist_ids
+from .cacheview import endpoint_table, open_cache
 from .policy import Action, decide
 from .types import RunOptions, UserReport
 from .work import with_relationship
@@ -30,7 +33,13 @@ def inspect_user(
         if text.lower().startswith(prefix):
             text = text[len(prefix) :]
     text = text.split("/")[0].split("?")[0].lstrip("@")
-    with XClient(cookies, api_base=api_base) as client:
+    overrides = load_overrides(paths.data_dir / OVERRIDE_FILE)
+    with (
+        open_cache(paths) as cache,
+        XClient(
+            cookies, api_base=api_base, endpoint_table=endpoint_table(cookies, cache, overrides)
+        ) as client,
+    ):
         viewer_id = cookies.user_id or client.viewer().user_id
         hit = client.lookup_id(text) if text.isdigit() else client.lookup_handle(text)
         if hit.state is not UserState.ACTIVE or hit.user is None:

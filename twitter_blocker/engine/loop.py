@@ -29,10 +29,13 @@ from ..store.db import transaction
 from ..store.history import History
 from ..store.models import Reason, Row, Status, UserStatus
 from ..x.client import XClient
+from ..x.contract import ContractStale
 from ..x.errors import (
     Inconclusive,
     RateLimited,
     UnexpectedResponse,
+    XAccountError,
+    XAuthError,
     XError,
 )
 from ..x.models import CallRecord, LookupResult, User, UserState
@@ -41,6 +44,7 @@ from .clock import Clock, iso
 from .failures import Failures, Stop
 from .ledger import Done, Ledger
 from .policy import Action, decide
+from .readback import ReadBack
 from .relations import Relations
 from .retry import Backoff
 from .scheduler import DEFAULT_BLOCK_LIMIT, Scheduler
@@ -98,6 +102,7 @@ class Pass:
         backoff = Backoff(options.retry_base, options.retry_cap)
         self.ledger = Ledger(history, progress, clock, dry=self.dry, backoff=backoff, rng=rng)
         self.failures = Failures(options, client, scheduler, clock, progress, rng)
+        self.readback = ReadBack(client, clock, options.batch_size)  # blocks to read back
         self.blocks = BlockPath(
             options=options,
             client=client,
@@ -107,6 +112,7 @@ class Pass:
             failures=self.failures,
             clock=clock,
             flush=self.flush,
+            readback=self.readback,
         )
         self.seen_users: dict[str, Work] = {}
         self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
@@ -160,6 +166,7 @@ class Pass:
                     self._lookup(q, lookup_at[1])
                     continue
                 if exhausted and q.empty():
+                    self._read_back()
                     return
                 times = [t for t in (block_at, lookup_at[0] if lookup_at else None) if t]
                 if not times:  # pragma: no cover - defensive: nothing can move
@@ -284,6 +291,8 @@ class Pass:
             else:
                 queue.extendleft(reversed(batch))
             return
+        except ContractStale as exc:  # X moved and a refresh found nothing: stop, resumable
+            raise Stop("stale_contract", exc, detail=str(exc)) from exc
         except XError as exc:
             if not self.failures.temporary(exc):
                 raise
@@ -395,6 +404,21 @@ class Pass:
         else:
             assert d.reason is not None
             self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, d.reason.value, user)
+
+    def _read_back(self) -> None:
+        """Read this pass's blocks back (``readback.py``); blocks X did not keep are requeued."""
+        try:
+            if not self.dry:
+                self.flush()
+                self.readback.run(self.history.conn, self.sched, self.ledger.counts)
+        except (XAuthError, XAccountError, ContractStale) as exc:
+            raise Stop(_stop_reason(exc), exc, detail=str(exc)) from exc
+
+
+def _stop_reason(exc: XError) -> str:
+    if isinstance(exc, ContractStale):
+        return "stale_contract"
+    return "auth" if isinstance(exc, XAuthError) else "account"
 
 
 def _error_entry(call: CallRecord, run_id: int) -> dict[str, object]:

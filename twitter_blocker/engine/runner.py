@@ -21,12 +21,14 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from .. import logs
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, EXIT_USAGE, InputError
-from ..inputs.cookies import Cookies, load_cookies
+from ..inputs.cookies import Cookies, load_cookies, write_cookies_json
+from ..inputs.endpoints_file import load_overrides
 from ..inputs.targets import load_targets
 from ..messages import msg
 from ..ops.lock import RunLock
@@ -34,11 +36,12 @@ from ..store.db import parse_iso
 from ..store.history import History
 from ..store.models import Row
 from ..x.client import XClient
+from ..x.contract import OVERRIDE_FILE, Override
 from ..x.errors import XAccountError, XAuthError, XError
 from ..x.models import CallRecord
 from .account import bind_if_proven, check_account
 from .allow import resolve_allowlist
-from .cacheview import open_cache
+from .cacheview import endpoint_table, open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
 from .inspect import inspect_user
@@ -102,6 +105,7 @@ def execute(
     )
     if targets is not None:
         report_list_problems(targets, progress)
+    overrides = load_overrides(paths.data_dir / OVERRIDE_FILE)
     lock = RunLock(paths.lock_file, db_label=str(paths.db))
     lock.acquire(_command(options))
     try:
@@ -123,7 +127,9 @@ def execute(
             if options.reset_retry:
                 n = history.reset_attempts()
                 log.info("reset the attempt counts of %d rows", n)
-            report = _Run(paths, api_base, options, cookies, history, progress, stop, clock).go()
+            run = _Run(paths, api_base, options, cookies, history, progress, stop, clock)
+            run.overrides = overrides
+            report = run.go()
     finally:
         lock.release()
     if targets is not None:
@@ -155,6 +161,7 @@ class _Run:
         self.api_calls: Counter[str] = Counter()
         self.report = RunReport()
         self._pass: Pass | None = None
+        self.overrides: dict[str, Override] = {}  # x-endpoints.json
 
     # --- what is there to do -------------------------------------------------------------
     def _now_dt(self) -> datetime:
@@ -236,13 +243,15 @@ class _Run:
         self.report.run_ids.append(run_id)
         status, code, reason = "failed", EXIT_UNEXPECTED, "error"
         stopped: Stop | None = None
+        cache = open_cache(self.paths)
         client = XClient(
             self.cookies,
             api_base=self.api_base,
             observer=self._observe,
             batch_size=self.o.batch_size,
+            endpoint_table=endpoint_table(self.cookies, cache, self.overrides),
+            on_ct0=self._keep_ct0,
         )
-        cache = open_cache(self.paths)
         try:
             viewer_id = self.cookies.user_id or self._viewer(client)
             self.o = resolve_allowlist(self.o, client, self.progress, cache, viewer_id)
@@ -289,6 +298,7 @@ class _Run:
             status, code, reason = "interrupted", EXIT_RESUMABLE, "interrupted"
             raise
         finally:
+            client.endpoints.flush()
             client.close()
             cache.close()
             self._close(run_id, status, code, reason)
@@ -325,6 +335,13 @@ class _Run:
             if status != "failed":
                 raise
             log.exception("could not record the end of run %d", run_id)
+
+    def _keep_ct0(self, value: str) -> None:
+        """X set a new ct0 (403/353): keep it in the cookie file (atomic, 0600)."""
+        logs.register_secret(value)
+        self.cookies = replace(self.cookies, ct0=value)
+        write_cookies_json(self.cookies, self.paths.cookies)
+        log.info("X set a new ct0 cookie; saved it into %s", self.paths.cookies)
 
     def _observe(self, record: CallRecord) -> None:
         self.api_calls[record.operation] += 1

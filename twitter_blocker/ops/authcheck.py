@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +25,7 @@ from ..store.history import History
 from ..x.client import Observer, XClient
 from ..x.errors import AccountLocked, AccountSuspended, XAuthError, XError
 from ..x.models import CallRecord
+from .endpointcheck import OperationCheck, check_operations
 
 REPAIR_STEPS_EN = (
     "Log in at https://x.com in your browser.",
@@ -79,6 +80,8 @@ class AuthReport:
     viewer_screen_name: str | None
     verdict: Verdict
     detail: str  # one line, never a secret
+    # each GraphQL operation a run needs, called once with the ids in use (live checks only)
+    operations: list[OperationCheck] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -162,18 +165,33 @@ def check_auth(
     live: bool = True,
     timeout: float = 10.0,
     ledger: Path | None = None,
+    data_dir: Path | None = None,
+    cache_db: Path | None = None,
 ) -> AuthReport:
-    """Parse ``cookie_file`` and (with ``live``) ask X who we are. A bad file raises InputError.
+    """Parse ``cookie_file`` and (with ``live``) ask X who we are; with ``data_dir`` and
+    ``cache_db`` also whether every lookup answers with the ids in use. A bad file raises
+    InputError.
 
     With ``ledger`` (an existing ``block_history.db``) the live verdict is recorded there.
     """
     cookies = load_cookies(cookie_file)
     verdict, detail, viewer_id, screen_name = Verdict.NOT_CHECKED, "no live call made", None, None
+    operations: list[OperationCheck] = []
     calls: list[CallRecord] = []
     if live:
         verdict, detail, viewer_id, screen_name = live_verdict(
             cookies, api_base, timeout=timeout, observer=calls.append
         )
+        if verdict is Verdict.OK and viewer_id and screen_name and data_dir and cache_db:
+            operations = check_operations(
+                cookies,
+                api_base,
+                viewer_id=viewer_id,
+                screen_name=screen_name,
+                data_dir=data_dir,
+                cache_db=cache_db,
+                timeout=timeout,
+            )
     if ledger is not None:
         record_check(ledger, verdict, detail, calls)
     return AuthReport(
@@ -186,6 +204,7 @@ def check_auth(
         viewer_screen_name=screen_name,
         verdict=verdict,
         detail=detail,
+        operations=operations,
     )
 
 

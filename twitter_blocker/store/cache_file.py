@@ -51,6 +51,26 @@ CACHE_MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX idx_relationships_age ON relationships(fetched_epoch)",
         ),
     ),
+    Migration(
+        2,
+        "0002_endpoints",
+        (
+            # The GraphQL contract in use per account and operation (store/endpoint_cache.py).
+            """CREATE TABLE endpoints(
+  account TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  query_id TEXT NOT NULL,
+  method TEXT NOT NULL,
+  features TEXT NOT NULL,
+  source TEXT NOT NULL,
+  build TEXT,
+  discovered_epoch REAL,
+  last_ok INTEGER,
+  last_call_epoch REAL,
+  PRIMARY KEY(account, operation)
+) WITHOUT ROWID""",
+        ),
+    ),
 )
 
 # SQLite primary result codes that mean the file itself is damaged.

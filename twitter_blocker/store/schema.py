@@ -118,11 +118,21 @@ M004_ACCOUNT_META = Migration(
     apply=adopt_from_history,
 )
 
+M005_BLOCK_VERIFIED = Migration(
+    5,
+    "0005_block_verified",
+    (
+        # when a read-back (UsersByRestIds) saw X keep the block; NULL = not verified (yet)
+        "ALTER TABLE block_history ADD COLUMN verified_at TEXT",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     M001_INITIAL,
     M002_INDEXES,
     M003_ATTEMPT_OUTCOMES,
     M004_ACCOUNT_META,
+    M005_BLOCK_VERIFIED,
 )
 
 # Tables of the original tool's database: a file holding them without our

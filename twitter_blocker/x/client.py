@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from functools import partial
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode
@@ -63,6 +62,7 @@ from .parse import (
     screen_name_of_v1,
     user_from_v1,
 )
+from .resolver import Endpoints
 
 Observer = Callable[[CallRecord], None]
 
@@ -97,12 +97,17 @@ class XClient:
         observer: Observer | None = None,
         batch_size: int = 100,
         transport: httpx.BaseTransport | None = None,
+        endpoint_table: Endpoints | None = None,
+        on_ct0: Callable[[str], None] | None = None,
     ) -> None:
         self._http = Http(
-            build_client(cookies, api_base=api_base, timeout=timeout, transport=transport)
+            build_client(cookies, api_base=api_base, timeout=timeout, transport=transport),
+            on_ct0=on_ct0,  # a ct0 X sets on a 403/353 is kept (and saved by the caller)
         )
         self._observer = observer
-        self._features = endpoints.FeatureSets()
+        # queryIds, methods and features in use, and their healing (resolver.py); without a
+        # table: the pinned values, no discovery
+        self.endpoints = endpoint_table if endpoint_table is not None else Endpoints()
         self._spent: dict[str, float] = {}  # operation -> reset epoch of a spent window
         self._batches = BatchLookups(self._graphql, self._one)
         self.batch_size = max(1, batch_size)
@@ -201,41 +206,49 @@ class XClient:
             self._spent.pop(operation, None)
 
     def _graphql(self, operation: str, variables: dict[str, Any], *, targets: int) -> Classified:
-        """A GraphQL GET with the 336 self-heal (one more send when new flags were named)."""
-        path = endpoints.graphql_path(operation)
-        for attempt in range(2):
-            query = self._features.query(operation, variables)
+        """A GraphQL call with the 336 self-heal (one more send when new flags were named) and
+        the stale-contract healing of ``resolver.Endpoints`` (bounded, once per run)."""
+        table = self.endpoints
+        features_healed = False
+        for _ in range(6):
             result = self._exchange(
                 operation,
-                partial(self._http.get, operation, path, query),
+                table.sender(self._http, operation, variables),
                 graphql=True,
                 targets=targets,
             )
             error = result.error
             if (
-                attempt == 0
+                not features_healed
                 and isinstance(error, FeaturesOutdated)
-                and self._features.add_missing(operation, error.missing)
+                and table.add_missing(operation, error.missing)
             ):
+                features_healed = True
                 continue
+            if error is not None and table.heal(operation, result, self._http):
+                continue
+            table.note(operation, result)
             return result
-        return result  # pragma: no cover - the loop always returns
+        return result
 
     def _rest_get(self, path: str, params: dict[str, str], *, targets: int) -> Classified:
-        return self._exchange(
-            path,
-            lambda: self._http.get(path, endpoints.rest_path(path), urlencode(params)),
-            graphql=False,
-            targets=targets,
+        url, query, tid = endpoints.rest_path(path), urlencode(params), self.endpoints.tid_header
+        return self._rest(
+            path, lambda: self._http.get(path, url, query, tid(path, "GET", url)), targets
         )
 
     def _rest_post(self, path: str, form: dict[str, str], *, targets: int) -> Classified:
-        return self._exchange(
-            path,
-            lambda: self._http.post_form(path, endpoints.rest_path(path), form),
-            graphql=False,
-            targets=targets,
+        url, tid = endpoints.rest_path(path), self.endpoints.tid_header
+        return self._rest(
+            path, lambda: self._http.post_form(path, url, form, tid(path, "POST", url)), targets
         )
+
+    def _rest(self, path: str, send: Callable[[], RawResponse], targets: int) -> Classified:
+        """One v1.1 call; an empty 404 earns one more send with a transaction id (resolver)."""
+        result = self._exchange(path, send, graphql=False, targets=targets)
+        if result.outcome == "tid_rejected" and self.endpoints.rest_tid(path, self._http):
+            result = self._exchange(path, send, graphql=False, targets=targets)
+        return result
 
     @staticmethod
     def _ok(result: Classified, operation: str) -> Any:
@@ -250,6 +263,10 @@ class XClient:
                 code=result.code,
             )
         return result.data
+
+    def refresh_endpoints(self) -> set[str]:
+        """Read x.com/home now (``endpoints --refresh``); the operations whose contract changed."""
+        return self.endpoints.refresh(self._http)
 
     # ------------------------------------------------------------------ viewer
     def viewer(self) -> User:

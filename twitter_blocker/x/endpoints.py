@@ -36,11 +36,20 @@ QUERY_IDS: Mapping[str, str] = MappingProxyType(
     {
         "UserByScreenName": "Gb-d6r0vxPOADdG62OEBpQ",  # twscrape, nitter 2026-08
         "UserByRestId": "xvmVfRLmnr1alc5f2dib0Q",  # twscrape, nitter 2026-08
-        "UsersByRestIds": "XArUHrueMW0KQdZUdqidrA",  # twitter-openapi 2025-05
+        "UsersByRestIds": "RmmhHyIQp01b-lwA_zvAuw",  # ids set of 2026-08 (public clients)
         "UsersByScreenNames": "BQEP-w59kdVKv7CSLsSSiw",  # Agentic-SNS 2026-09
         "Viewer": "5XShkXk2oO2J7SYmTu6pvw",  # Agentic-SNS 2026-09
     }
 )
+
+# HTTP method per operation (x-runtime 4.4: the user lookups are still GET in 2026; some
+# other operations moved to POST). The client switches one to POST when GET gets empty 404s.
+METHODS: Mapping[str, str] = MappingProxyType({op: "GET" for op in QUERY_IDS})
+
+# Operations that need an x-client-transaction-id from their first call (x-runtime 3.3:
+# SearchTimeline and Followers are gated; the user lookups and v1.1 blocks are not). An
+# operation not listed gets one only after an empty 404 (resolver.py), or via the override file.
+TID_OPERATIONS: frozenset[str] = frozenset()
 
 # The user-lookup feature set (twitter-openapi placeholder.json 2025-05; twscrape 2026-08
 # sends a similar one). Extra flags are ignored by X, missing required ones give 400/336,
@@ -114,6 +123,11 @@ class FeatureSets:
 
     def get(self, operation: str) -> dict[str, bool]:
         return self._sets.setdefault(operation, {})
+
+    def replace(self, operation: str, flags: Mapping[str, bool]) -> None:
+        """Use ``flags`` for ``operation`` from now on (a discovered or overridden set)."""
+        self._sets[operation] = dict(flags)
+        self._encoded.pop(operation, None)
 
     def query_tail(self, operation: str) -> str:
         """The URL-encoded ``features`` (and ``fieldToggles``) part, cached per operation."""

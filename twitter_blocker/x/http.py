@@ -14,7 +14,7 @@ working, X-FACTS.md 1.2).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Protocol
@@ -156,11 +156,28 @@ def parse_rate(headers: Mapping[str, str]) -> RateInfo | None:
         return None
 
 
-class Http:
-    """Sends requests over one reused ``httpx.Client``; raises only ``Transient``."""
+def new_ct0(set_cookies: list[str]) -> str | None:
+    """The ``ct0`` value a response sets (``Set-Cookie: ct0=<new>; ...``), if any."""
+    for line in set_cookies:
+        name, sep, rest = line.partition("=")
+        if sep and name.strip().lower() == "ct0":
+            value = rest.split(";", 1)[0].strip()
+            if value and all(c.isalnum() for c in value):
+                return value
+    return None
 
-    def __init__(self, client: httpx.Client) -> None:
+
+class Http:
+    """Sends requests over one reused ``httpx.Client``; raises only ``Transient``.
+
+    Keeps what X sets: a 403/353 that carries ``Set-Cookie: ct0=<new>`` switches the cookie
+    and ``x-csrf-token`` to the new value (both, so they still match), tells ``on_ct0`` (which
+    saves it into the cookie file) and sends the request once more.
+    """
+
+    def __init__(self, client: httpx.Client, on_ct0: Callable[[str], None] | None = None) -> None:
         self._client = client
+        self._on_ct0 = on_ct0
         # Requests are built here from prebuilt headers and an absolute URL and handed to
         # ``client.send``: httpx then parses each URL once and merges no headers per call
         # (about a third of the client's CPU per request).
@@ -170,13 +187,56 @@ class Http:
         self._post_headers = httpx.Headers(client.headers)
         self._post_headers["content-type"] = "application/x-www-form-urlencoded"
 
-    def get(self, operation: str, path: str, query: str) -> RawResponse:
-        url = f"{self._base}{path}?{query}" if query else self._base + path
-        return self._send(operation, "GET", url, self._get_headers, None)
+    @property
+    def base(self) -> str:
+        return self._base
 
-    def post_form(self, operation: str, path: str, form: Mapping[str, str]) -> RawResponse:
+    def get(
+        self, operation: str, path: str, query: str, extra: Mapping[str, str] | None = None
+    ) -> RawResponse:
+        url = f"{self._base}{path}?{query}" if query else self._base + path
+        headers = self._get_headers
+        if extra:
+            headers = httpx.Headers(headers)
+            headers.update(extra)
+        return self._send(operation, "GET", url, headers, None)
+
+    def post_json(
+        self, operation: str, path: str, body: bytes, extra: Mapping[str, str] | None = None
+    ) -> RawResponse:
+        """A GraphQL POST: JSON body ``{variables, features, queryId}`` (x-runtime 4.4)."""
+        headers = httpx.Headers(self._get_headers)
+        if extra:
+            headers.update(extra)
+        return self._send(operation, "POST", self._base + path, headers, body)
+
+    def page(self, operation: str, url: str, headers: Mapping[str, str]) -> RawResponse:
+        """A GET of a web page or script with exactly ``headers`` (no API headers)."""
+        return self._send(operation, "GET", url, httpx.Headers(dict(headers)), None)
+
+    def _switch_ct0(self, value: str, *also: httpx.Headers) -> None:
+        for headers in (self._get_headers, self._post_headers, *also):
+            pairs = [p.split("=", 1) for p in headers.get("cookie", "").split("; ") if "=" in p]
+            cookie = "; ".join(f"{k}={value if k == 'ct0' else v}" for k, v in pairs)
+            headers["cookie"] = cookie
+            headers["x-csrf-token"] = value
+
+    def cookie_header(self) -> str:
+        return str(self._get_headers.get("cookie", ""))
+
+    def post_form(
+        self,
+        operation: str,
+        path: str,
+        form: Mapping[str, str],
+        extra: Mapping[str, str] | None = None,
+    ) -> RawResponse:
         body = urlencode(dict(form)).encode("ascii")
-        return self._send(operation, "POST", self._base + path, self._post_headers, body)
+        headers = self._post_headers
+        if extra:
+            headers = httpx.Headers(headers)
+            headers.update(extra)
+        return self._send(operation, "POST", self._base + path, headers, body)
 
     def close(self) -> None:
         self._client.close()
@@ -188,6 +248,8 @@ class Http:
         url: str,
         headers: httpx.Headers,
         body: bytes | None,
+        *,
+        retry: bool = True,
     ) -> RawResponse:
         started = time.time()
         t0 = time.perf_counter()
@@ -204,6 +266,13 @@ class Http:
             raise Transient(
                 f"{operation}: connection failed ({type(exc).__name__})", operation=operation
             ) from None
+        if response.status_code == 403 and self._on_ct0 is not None and retry:
+            value = new_ct0(response.headers.get_list("set-cookie"))
+            current = headers.get("x-csrf-token")
+            if value is not None and current is not None and value != current:
+                self._switch_ct0(value, headers)
+                self._on_ct0(value)
+                return self._send(operation, method, url, headers, body, retry=False)
         return RawResponse(
             status=response.status_code,
             # A plain dict with lower-cased names: O(1) lookups (httpx.Headers scans a list).
