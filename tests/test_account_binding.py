@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -111,10 +110,12 @@ def test_an_existing_ledger_adopts_the_account_of_its_earlier_runs(tmp_path: Pat
         assert read_account(history.conn) is None
     # two accounts' budgets: nothing to adopt from (ambiguous)
     both = tmp_path / "both.db"
-    shutil.copy(db, both)
     conn = sqlite3.connect(both, isolation_level=None)
-    conn.execute("DELETE FROM schema_migrations WHERE version > 3")
-    conn.execute("DROP TABLE IF EXISTS meta")
+    migrate(conn, [m for m in MIGRATIONS if m.version <= 3])
+    conn.execute(
+        'INSERT INTO rate_budgets(account, operation, "limit", remaining, reset_epoch,'
+        " updated_epoch) VALUES ('777', 'blocks/create', 187, 100, 0, 0)"
+    )
     conn.execute(
         "INSERT INTO pacing_events(account, kind, at_epoch, detail) VALUES ('888', 'block', 0, '')"
     )
