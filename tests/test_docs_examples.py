@@ -109,6 +109,7 @@ EXAMPLES: dict[str, Run | Synopsis | Skip] = {
     # docs/RUNBOOK.md
     "twitter-blocker": Run(0),
     "twitter-blocker init [DIR]": Synopsis(),
+    "twitter-blocker endpoints [--refresh] [--json]": Synopsis(),
     "python3 main.py --all --auto-retry": Run(0),
     'python3 -c "from twitter_blocker..."': Skip(PLACEHOLDER),
     "python3 -m pip install /path/to/twitter-blocker": Skip(INSTALL),

@@ -37,7 +37,7 @@ def test_errors_beside_empty_data_never_decide_a_target(
 def test_a_failed_batch_is_halved_by_the_engine_not_expanded_into_singles(
     emulator_factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emu = emulator_factory(population=60, tid_operations=["UsersByScreenNames"])
+    emu = emulator_factory(population=60, overloaded_operations=["UsersByScreenNames"])
     paths = workspace(emu, tmp_path)
     sizes: list[int] = []
     real = XClient.lookup_handles
@@ -45,7 +45,7 @@ def test_a_failed_batch_is_halved_by_the_engine_not_expanded_into_singles(
     def spy(self: XClient, handles: Sequence[str]) -> list[LookupResult]:
         sizes.append(len(handles))
         if len(sizes) == 4:  # X takes the batch operation again
-            emu.set_switches(tid_operations=[])
+            emu.set_switches(overloaded_operations=[])
         return real(self, handles)
 
     monkeypatch.setattr(XClient, "lookup_handles", spy)
@@ -61,11 +61,11 @@ def test_a_failed_batch_is_halved_by_the_engine_not_expanded_into_singles(
 def test_a_target_alone_in_a_failing_batch_costs_attempts_and_then_settles(
     emulator_factory: Factory, tmp_path: Path
 ) -> None:
-    emu = emulator_factory(population=6, tid_operations=["UsersByRestIds"])
+    emu = emulator_factory(population=6, overloaded_operations=["UsersByRestIds"])
     paths = workspace(emu, tmp_path, by_id=True)
     report = run(paths, emu, batch_size=4, max_attempts=2, **FAST_RETRY)
     assert report.counts["failed_temporary"] > 0
     assert op_calls(emu, "UserByRestId") == 0
-    emu.set_switches(tid_operations=[])
+    emu.set_switches(overloaded_operations=[])
     run(paths, emu, mode="retry", reset_retry=True, **FAST_RETRY)
     assert mismatches(paths, by_id=True) == []

@@ -50,7 +50,7 @@ def test_friendships_show_answers_when_friendships_lookup_fails(
     emulator_factory: Factory, tmp_path: Path
 ) -> None:
     emu = emulator_factory(
-        population=40, relationships_moved=True, tid_operations=["friendships/lookup"]
+        population=40, relationships_moved=True, overloaded_operations=["friendships/lookup"]
     )
     paths = workspace(emu, tmp_path)
     report = run(paths, emu, auto_retry=True, **FAST_RETRY)
@@ -87,7 +87,7 @@ def test_when_neither_source_answers_the_run_stops_resumably(
     emu = emulator_factory(
         population=60,
         relationships_moved=True,
-        tid_operations=["friendships/lookup", "friendships/show"],
+        overloaded_operations=["friendships/lookup", "friendships/show"],
     )
     paths = workspace(emu, tmp_path)
     report = run(paths, emu, auto_retry=True, **FAST_RETRY)
@@ -97,7 +97,7 @@ def test_when_neither_source_answers_the_run_stops_resumably(
     # bounded: a few lookup batches' worth of calls, not max_attempts per target
     assert op_calls(emu, "friendships/show") <= 3 * 3
     # once X answers again, the same command reaches the truth
-    emu.set_switches(tid_operations=[])
+    emu.set_switches(overloaded_operations=[])
     again = run(paths, emu, auto_retry=True, **FAST_RETRY)
     assert (again.end_reason, again.exit_code) == ("done", 0)
     assert mismatches(paths) == []
@@ -110,7 +110,7 @@ def test_the_viewer_in_the_list_needs_no_relationship(
     emu = emulator_factory(
         population=10,
         relationships_moved=True,
-        tid_operations=["friendships/lookup", "friendships/show"],
+        overloaded_operations=["friendships/lookup", "friendships/show"],
     )
     paths = workspace(emu, tmp_path)
     paths.users_file.write_text(truth(paths)["viewer"]["screen_name"] + "\n")
@@ -126,7 +126,7 @@ def test_the_cli_exits_75_with_one_clear_line(tmp_path: Path, emulator_factory: 
         tmp_path,
         population=330,
         relationships_moved=True,
-        tid_operations=["friendships/lookup", "friendships/show"],
+        overloaded_operations=["friendships/lookup", "friendships/show"],
     )
     result = invoke(world.args("--all"))
     assert result.exit_code == 75, result.stderr

@@ -346,14 +346,14 @@ def test_no_block_without_relationship_data(emulator_factory: Factory, tmp_path:
     emu = emulator_factory(
         population=40,
         relationships_moved=True,
-        tid_operations=["friendships/lookup", "friendships/show"],
+        overloaded_operations=["friendships/lookup", "friendships/show"],
     )
     paths = workspace(emu, tmp_path)
     report = run(paths, emu, limit=None, retry_base=0.01, retry_cap=0.02)
     assert sum(block_calls(emu).values()) == 0
     assert report.counts["failed_temporary"] > 0
     # once X sends relationship data again, the retry pass reaches the truth
-    emu.set_switches(relationships_moved=False, tid_operations=[])
+    emu.set_switches(relationships_moved=False, overloaded_operations=[])
     run(paths, emu, mode="retry", limit=None, retry_base=0.01, retry_cap=0.02)
     assert mismatches(paths) == []
     assert max(block_calls(emu).values()) == 1

@@ -57,9 +57,13 @@ def _take(world: World, name: str) -> bool:
 
 
 def scripted(world: World, operation: str) -> Reply | None:
-    """The next-N answers (switches ``*_next``), after auth and before the rate window."""
+    """The next-N answers (switches ``*_next``) and overloaded operations, after auth and before
+    the rate window."""
     if _take(world, "empty_403_next"):
         return Reply(403, None, media_type="")
+    overloaded = world.switches.overloaded_operations
+    if operation in overloaded or "*" in overloaded:
+        return over_capacity()
     if operation != "blocks/create":
         return None
     if _take(world, "block_refused_next"):

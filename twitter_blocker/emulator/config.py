@@ -184,6 +184,9 @@ class Switches:
     # share of blocks/create answered 200 + user that X does not keep (a dropped write;
     # x-runtime 3.3 reports it for GraphQL writes) [inf: for v1.1 blocks]
     block_drop_rate: float = 0.0
+    # operations answered 503/130 "Over capacity" on every call, after auth (an outage of one
+    # endpoint; code 130 is documented, X-FACTS.md 4; that it hits single operations is assumed)
+    overloaded_operations: tuple[str, ...] = ()
 
     def update(self, **changes: Any) -> None:
         """Apply named changes, converting JSON-ish values; unknown names raise ``KeyError``."""
@@ -303,6 +306,7 @@ _CONVERTERS: dict[str, Any] = {
     "web_build": lambda v: WebBuild(str(v)),
     "home_cloudflare": _bool,
     "post_operations": _operations,
+    "overloaded_operations": _operations,
     "ct0_strict": _bool,
     "block_drop_rate": _rate,
 }
