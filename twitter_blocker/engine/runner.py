@@ -1,7 +1,8 @@
 """``execute``: one run of the blocker, from the input files to a ``RunReport``.
 
 Order matters:
-1. read the cookies and the target list (``InputError`` before anything is written);
+1. check the API base, read the cookies and the target list (``InputError`` before
+   anything is written; the CLI does this and more in ``ops.preflight``);
 2. take the run lock (``DatabaseBusyError`` naming the holder's pid);
 3. open the ledger, import the targets, open the cache;
 4. if nothing is left to do, end here: no API call at all;
@@ -35,6 +36,7 @@ from ..store.history import History
 from ..store.models import Row
 from ..x.client import XClient
 from ..x.errors import XAccountError, XAuthError
+from ..x.http import check_api_base
 from ..x.models import CallRecord
 from .cacheview import open_cache
 from .clock import Clock, SystemClock, to_datetime
@@ -84,21 +86,30 @@ def execute(
     progress: ProgressSink | None = None,
     stop: threading.Event | None = None,
     clock: Clock | None = None,
+    inputs: tuple[Cookies, TargetList | None] | None = None,
 ) -> RunReport:
-    """Run the blocker once. See the module docstring for the order of things."""
+    """Run the blocker once. See the module docstring for the order of things.
+
+    ``inputs``: the cookies and target list already read and checked by the caller (the CLI
+    reads them before it creates the log file); read here when None.
+    """
     progress = progress or NullProgress()
     stop = stop or threading.Event()
     clock = clock or SystemClock()
-    cookies = load_cookies(paths.cookies)
+    if inputs is None:
+        check_api_base(api_base)
+        cookies = load_cookies(paths.cookies)
+        targets = (
+            load_targets(paths.users_file, skip_invalid=options.skip_invalid)
+            if options.mode != "retry"
+            else None
+        )
+    else:
+        cookies, targets = inputs
     logs.register_secret(cookies.auth_token, cookies.ct0, *(v for _, v in cookies.others))
-    targets = (
-        load_targets(paths.users_file, skip_invalid=options.skip_invalid)
-        if options.mode != "retry"
-        else None
-    )
     if targets is not None:
         _report_list_problems(targets, progress)
-    lock = RunLock(paths.lock_file, db_label=str(paths.db))
+    lock = RunLock(paths.lock_file, db_label=str(paths.db), db=paths.db)
     lock.acquire(_command(options))
     try:
         paths.db.parent.mkdir(parents=True, exist_ok=True)
