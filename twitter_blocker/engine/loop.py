@@ -53,6 +53,9 @@ MAX_CONSECUTIVE_ERRORS = 50  # failed requests in a row: X is down, stop (resuma
 NOT_FAILURES = frozenset({"ok", "not_found", "suspended", "self"})
 
 
+ATTEMPT_BATCH = 100  # attempt-log rows buffered between block commits (see Pass.flush)
+
+
 class Stop(Exception):
     """Ends a pass early. ``reason`` is RunReport.end_reason; ``error`` the X error, if any."""
 
@@ -116,6 +119,8 @@ class Pass:
         self.rate_hits: dict[str, int] = {}  # 429s per operation since its last success
         self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
         self._calls: list[CallRecord] = []
+        # Records that wait for the next commit (see _block_answer).
+        self._deferred: list[Callable[[], None]] = []
 
     @property
     def counts(self) -> Counter[str]:
@@ -130,14 +135,22 @@ class Pass:
         self._calls.append(record)
         self.sched.observe(record)
 
-    def flush(self) -> None:
-        """Persist buffered attempts and budgets (one transaction each, cheap)."""
-        calls, self._calls = self._calls, []
-        if calls:
-            self.history.add_attempts(self.run_id, calls)
-            failed = [c for c in calls if c.outcome not in NOT_FAILURES]
-            if failed and self.error_log is not None:
-                self.error_log.write_many([_error_entry(c, self.run_id) for c in failed])
+    def flush(self, *, attempts: bool = True) -> None:
+        """Persist deferred records, buffered attempts and budgets (inside the caller's
+        transaction if any). ``attempts=False``: keep the attempt log buffered (a kill -9
+        loses at most ATTEMPT_BATCH log rows, never a decision, mark or budget)."""
+        deferred, self._deferred = self._deferred, []
+        if deferred:
+            with transaction(self.history.conn):
+                for record in deferred:
+                    record()
+        if attempts:
+            calls, self._calls = self._calls, []
+            if calls:
+                self.history.add_attempts(self.run_id, calls)
+                failed = [c for c in calls if c.outcome not in NOT_FAILURES]
+                if failed and self.error_log is not None:
+                    self.error_log.write_many([_error_entry(c, self.run_id) for c in failed])
         self.sched.flush()
 
     # --- the pass ------------------------------------------------------------------------
@@ -390,7 +403,7 @@ class Pass:
     def _block(self, q: Queues) -> None:
         w, user = q.blocks.popleft()
         with transaction(self.history.conn):  # one commit, before the call: write-ahead
-            self.flush()
+            self.flush(attempts=len(self._calls) >= ATTEMPT_BATCH)
             self.history.mark_block_sent(w.row_id)
             self.sched.note_block()
         try:
@@ -415,6 +428,12 @@ class Pass:
         self._block_answer(w, user, result)
 
     def _block_answer(self, w: Work, user: User, result: BlockResult) -> None:
+        """Recorded with the next commit (next block's write-ahead, a wait, the pass's end):
+        one commit per block call, not two. A kill -9 before it leaves ``block_sent_at``
+        set and the resume looks the row up again first (``Work.fresh``)."""
+        self._deferred.append(lambda: self._record_block_answer(w, user, result))
+
+    def _record_block_answer(self, w: Work, user: User, result: BlockResult) -> None:
         done: Done = []
         if result.status is BlockStatus.OK:
             self.ledger.final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
