@@ -252,17 +252,19 @@ PERMISSIONS: list[tuple[str, Callable[[Path], tuple[list[str], str]]]] = [
 ]
 
 
+@pytest.mark.parametrize("mode", [["--all"], ["--stats"]], ids=["run", "stats"])
 @pytest.mark.parametrize("setup", [c[1] for c in PERMISSIONS], ids=[c[0] for c in PERMISSIONS])
 def test_unwritable_path_is_one_line_naming_it(
-    tmp_path: Path, setup: Callable[[Path], tuple[list[str], str]]
+    tmp_path: Path, setup: Callable[[Path], tuple[list[str], str]], mode: list[str]
 ) -> None:
+    if mode == ["--stats"] and setup is _ro_lock_file:
+        pytest.skip("--stats takes no lock")
     data = write_data_dir(tmp_path / "data")
     extra, path = setup(data)
     before = full_snapshot(data)
     try:
-        result = _run_unprivileged(
-            [*extra, "--all", "--api-base", DEAD_API, "--max-wait", "0"], data
-        )
+        args = [*extra, *mode, "--api-base", DEAD_API, "--max-wait", "0"]
+        result = _run_unprivileged(args, data)
     finally:
         after = full_snapshot(data)
         for entry in [data, *data.rglob("*")]:

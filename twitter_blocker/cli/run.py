@@ -201,6 +201,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     # Everything is checked before the first file (the log included) is created or changed.
     _check_conflicts(flags)
     if flags["stats"]:
+        preflight.check_writable(paths, lock=False)
         preflight.check_database(paths)
         logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
         from .stats import show_stats
@@ -210,6 +211,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         preflight.read_run_inputs(
             paths, api_base, read_targets=False, skip_invalid=False, allowlist=None
         )
+        preflight.check_writable(paths, database=False, lock=False)
         preflight.check_database(paths)
         logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
         from .inspect import show_user

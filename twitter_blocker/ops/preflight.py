@@ -71,21 +71,23 @@ def _writable_file(path: Path, what: str) -> None:
         raise InputError(msg("perm.file", what=what, path=path), where=str(path))
 
 
-def check_writable(paths: Paths, *, logs: bool = True) -> None:
-    """Every directory and existing file a run writes is writable by this user."""
-    real_db = Path(os.path.realpath(paths.db))
-    if logs:
-        _writable_dir(paths.data_dir)
-        _writable_file(paths.log_file, "the log file")
-        _writable_file(paths.error_log, "the error log")
-    _writable_dir(real_db.parent)
-    _writable_file(real_db, "the database")
-    for suffix in ("-wal", "-shm"):
-        _writable_file(real_db.with_name(real_db.name + suffix), "the database's " + suffix)
-    _writable_file(paths.lock_file, "the lock file")
-    if paths.cache_dir.exists():
-        _writable_dir(paths.cache_dir)
-        _writable_file(paths.cache_db, "the cache")
+def check_writable(paths: Paths, *, database: bool = True, lock: bool = True) -> None:
+    """Every directory and existing file the command writes is writable by this user: the
+    logs always, the database (and its -wal/-shm, the cache) and the lock file when asked."""
+    _writable_dir(paths.data_dir)
+    _writable_file(paths.log_file, "the log file")
+    _writable_file(paths.error_log, "the error log")
+    if database:
+        real_db = Path(os.path.realpath(paths.db))
+        _writable_dir(real_db.parent)
+        _writable_file(real_db, "the database")
+        for suffix in ("-wal", "-shm"):
+            _writable_file(real_db.with_name(real_db.name + suffix), "the database's " + suffix)
+        if paths.cache_dir.exists():
+            _writable_dir(paths.cache_dir)
+            _writable_file(paths.cache_db, "the cache")
+    if lock:
+        _writable_file(paths.lock_file, "the lock file")
 
 
 def check_not_busy(paths: Paths) -> None:
