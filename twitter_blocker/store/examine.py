@@ -72,7 +72,7 @@ def examine_database(path: Path, *, budget: float = QUICK_CHECK_SECONDS) -> None
         conn.close()
 
 
-def _check(conn: sqlite3.Connection, where: str, budget: float) -> None:
+def _refuse_foreign(conn: sqlite3.Connection, where: str) -> None:
     tables = sorted(
         str(r[0])
         for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -80,6 +80,28 @@ def _check(conn: sqlite3.Connection, where: str, budget: float) -> None:
     )
     if tables and OURS not in tables and not legacy.is_legacy(conn):
         raise StoreError(f"{where}: {msg('store.foreign', tables=', '.join(tables))}")
+
+
+def refuse_foreign(path: Path) -> None:
+    """``StoreError`` when ``path`` holds another program's tables (read through SQLite
+    only, read-only: safe beside this process's other connections to the file). Unreadable
+    or damaged files are left to the opening that follows, which reports them."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (OSError, sqlite3.Error):
+        return
+    try:
+        _refuse_foreign(conn, str(path))
+    except sqlite3.Error:
+        return
+    finally:
+        conn.close()
+
+
+def _check(conn: sqlite3.Connection, where: str, budget: float) -> None:
+    _refuse_foreign(conn, where)
     deadline = time.monotonic() + budget
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
     try:
