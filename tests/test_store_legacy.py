@@ -117,7 +117,7 @@ def test_a_database_of_another_program_is_refused_without_a_write(tmp_path: Path
         conn.commit()
         conn.close()
         before = db.read_bytes()
-        with pytest.raises(StoreError, match="another program"):
+        with pytest.raises(StoreError, match="another tool"):
             History.open(db)
         assert db.read_bytes() == before
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(db.name)) == [db.name]

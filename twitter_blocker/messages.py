@@ -244,7 +244,7 @@ EN: dict[str, str] = {
         "`twitter-blocker db recover`"
     ),
     "store.foreign": (
-        "a database of another program (tables: {tables}), not of twitter-blocker; "
+        "a database of another tool (tables: {tables}), not of twitter-blocker; "
         "nothing was changed. Point --db at block_history.db or at a new file"
     ),
     "store.damaged": (
