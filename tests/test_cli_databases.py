@@ -10,11 +10,13 @@ directory byte for byte as it was (see ``full_snapshot``).
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,14 +26,18 @@ from test_cli_support import (
     DEAD_API,
     ROOT,
     Result,
+    World,
     _restore_process_state,  # noqa: F401  (autouse fixture)
     assert_strict,
     full_snapshot,
     invoke,
+    make_world,
+    start_module,
     subprocess_env,
     write_data_dir,
 )
 
+from twitter_blocker.emulator import Emulator
 from twitter_blocker.inputs.targets import Target
 from twitter_blocker.store.history import History
 
@@ -354,3 +360,32 @@ def test_database_held_under_another_name_is_busy(
         result = invoke([*_base(data), *extra, *mode])
         assert_strict(result, 5, (f"pid {pid}",))
         assert full_snapshot(data) == before
+
+
+def _lock_pid(world: World) -> int | None:
+    try:
+        return int(json.loads((world.data / "block_history.db.lock").read_text())["pid"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def test_a_real_run_holds_its_database_under_every_name(
+    tmp_path: Path, emulator_factory: Callable[..., Emulator]
+) -> None:
+    """Two real runs: the second, through a symlink or a hard link, exits 5 naming the first."""
+    world = make_world(emulator_factory, tmp_path)
+    # --delay 60: after its first block the run waits a minute before the next one
+    first = start_module(world.args("--all", delay="60"), cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while _lock_pid(world) != first.pid:
+            assert time.monotonic() < deadline and first.poll() is None, "the first run's lock"
+            time.sleep(0.05)
+        os.link(world.db, world.data / "hard.db")
+        (world.data / "alias.db").symlink_to(world.db)
+        for name in ("hard.db", "alias.db"):
+            second = invoke(world.args("--all", "--db", str(world.data / name)))
+            assert_strict(second, 5, (f"pid {first.pid}", name))
+    finally:
+        first.kill()
+        first.communicate()

@@ -122,14 +122,16 @@ def _busy(db_label: str, pid: int | None) -> DatabaseBusyError:
 
 
 def _lock_db_file(db: Path | None, db_label: str, lock_file: Path) -> int | None:
-    """An exclusive flock on the database file itself (when it exists): a hard link is the
-    same inode, so a run started under another name finds it busy."""
+    """An exclusive flock on the database file itself: a hard link is the same inode, so a
+    run started under another name finds it busy. A database that does not exist yet is
+    created empty here (SQLite's own mode, 0644 less the umask; an empty file is a new
+    database), so a hard link made while this run creates it is covered too."""
     if db is None:
         return None
     try:
-        fd = os.open(db, os.O_RDONLY)
+        fd = os.open(db, os.O_RDONLY | os.O_CREAT, 0o644)
     except OSError:
-        return None  # no file yet (no other name can exist) or unreadable (the open says so)
+        return None  # unreadable or uncreatable: opening the database says so in one line
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
