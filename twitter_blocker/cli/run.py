@@ -91,9 +91,9 @@ def _check_conflicts(flags: dict[str, Any]) -> None:
     """Conflicting flags are an error naming both, never a silent choice of one."""
     given = [name for key, name in _RUN_FLAGS if flags[key] not in (None, False)]
     for key, name in (("test_user", "--test-user"), ("stats", "--stats")):
+        if flags[key] and given:
+            raise InputError(msg("flags.conflict", first=name, second=given[0]))
         if flags[key]:
-            for other in given:
-                raise InputError(msg("flags.conflict", first=name, second=other))
             given.append(name)
     if flags["retry"] and flags["dry_run"]:
         raise InputError(msg("flags.conflict", first="--retry", second="--dry-run"))
