@@ -43,7 +43,8 @@ def test_the_earlier_tools_database_and_a_table_less_one_pass(tmp_path: Path) ->
     conn = sqlite3.connect(old)
     conn.execute(
         "CREATE TABLE block_history(id INTEGER PRIMARY KEY, user_id TEXT,"
-        " screen_name TEXT NOT NULL, display_name TEXT, blocked_at TIMESTAMP, status TEXT, error_message TEXT,"
+        " screen_name TEXT NOT NULL, display_name TEXT, blocked_at TIMESTAMP, status TEXT,"
+        " error_message TEXT,"
         " user_status TEXT, retry_count INTEGER, last_retry_at TIMESTAMP, response_code INTEGER)"
     )
     conn.commit()
