@@ -33,6 +33,8 @@ class Measurement:
     peak_rss_mb: float
     started_epoch: float
     output_file: str
+    written_bytes: int | None = None  # wchar: bytes passed to write calls (see spawn.py)
+    disk_write_bytes: int | None = None  # ru_oublock * 512
 
     @property
     def cpu_seconds(self) -> float:
@@ -151,6 +153,8 @@ def run_measured(
         peak_rss_mb=rss_bytes / (1024 * 1024),
         started_epoch=float(figures["started_epoch"]),
         output_file=str(output),
+        written_bytes=figures.get("written_bytes"),
+        disk_write_bytes=figures.get("disk_write_bytes"),
     )
 
 

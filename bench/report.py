@@ -45,8 +45,9 @@ def _windows(r: Mapping[str, Any]) -> str:
 def summary_table(results: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = [
         "| Scenario | Targets | Blocks needed | API calls | Calls / target | 429s "
-        "| Windows used | Ideal | Ratio | Wall s | Client CPU s | Peak MB | Pass |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| Windows used | Ideal | Ratio | Wall s | Client CPU s | Peak MB | Bytes written / target "
+        "| Pass |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
@@ -67,6 +68,7 @@ def summary_table(results: Sequence[Mapping[str, Any]]) -> list[str]:
                     _num(r["wall_seconds"]),
                     _num(r["client_cpu_seconds"]),
                     _num(r["peak_memory_mb"], 1),
+                    _num(r.get("bytes_written_per_target"), 0),
                     "PASS" if r["passed"] else "**FAIL**",
                 ]
             )
@@ -100,6 +102,12 @@ def details(results: Sequence[Mapping[str, Any]]) -> list[str]:
             f"{r.get('code_commit') or 'unknown'}, exit code {r['exit_code']}",
             f"client CPU per 1,000 targets: {_num(r.get('cpu_per_1000_targets'), 3)} s",
         ]
+        if r.get("bytes_written_per_target") is not None:
+            facts.append(
+                f"bytes written per target: {_num(r['bytes_written_per_target'])} "
+                f"({_num(r.get('written_bytes'))} in all: database, WAL, cache, logs; "
+                f"to disk {_num(r.get('disk_bytes_written_per_target'))} per target)"
+            )
         if r.get("api_calls_total") is not None:
             facts.append(
                 f"API calls: {_num(r['api_calls_total'])} "

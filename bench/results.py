@@ -75,6 +75,9 @@ class ScenarioResult:
     targets_blocked_twice: int | None = None
     truth_mismatches: int | None = None
     cpu_per_1000_targets: float | None = None
+    written_bytes: int | None = None
+    bytes_written_per_target: float | None = None
+    disk_bytes_written_per_target: float | None = None
     limits: dict[str, int] = field(default_factory=dict)
     criteria: list[Criterion] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

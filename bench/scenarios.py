@@ -78,6 +78,10 @@ def run_api(
     return ApiRun(measurement, observe(before, after, viewer), after)
 
 
+def per_target(total: int | None, targets: int) -> float | None:
+    return round(total / targets, 1) if total is not None and targets else None
+
+
 def base_result(scenario: str, settings: Settings, m: Measurement, targets: int) -> ScenarioResult:
     result = ScenarioResult(
         scenario=scenario,
@@ -92,6 +96,9 @@ def base_result(scenario: str, settings: Settings, m: Measurement, targets: int)
         exit_code=m.exit_code,
         code_commit=settings.code_commit or code_commit(BENCH_DIR.parent),
         cpu_per_1000_targets=round(m.cpu_seconds * 1000 / targets, 4) if targets else None,
+        written_bytes=m.written_bytes,
+        bytes_written_per_target=per_target(m.written_bytes, targets),
+        disk_bytes_written_per_target=per_target(m.disk_write_bytes, targets),
     )
     result.criteria.append(at_most("client exit code (0 = done)", m.exit_code, 0))
     if m.exit_code != 0:

@@ -16,6 +16,17 @@ import sys
 import time
 
 
+def _written_bytes(pid: int) -> int | None:
+    """``wchar`` of ``/proc/<pid>/io`` after ``pid`` exited (still unreaped), else None."""
+    try:
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+        with open(f"/proc/{pid}/io", encoding="ascii") as handle:
+            fields = dict(line.split(": ", 1) for line in handle.read().splitlines())
+        return int(fields["wchar"])
+    except (AttributeError, OSError, KeyError, ValueError):
+        return None
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 4 or argv[2] != "--":
         print("usage: spawn.py REPORT_JSON CWD -- COMMAND...", file=sys.stderr)
@@ -25,6 +36,7 @@ def main(argv: list[str]) -> int:
     started_epoch = time.time()
     started = time.monotonic()
     pid = os.posix_spawnp(command[0], command, dict(os.environ))
+    written = _written_bytes(pid)
     _, status, usage = os.wait4(pid, 0)
     wall = time.monotonic() - started
     code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
@@ -35,6 +47,11 @@ def main(argv: list[str]) -> int:
         "cpu_system_seconds": usage.ru_stime,
         "maxrss": usage.ru_maxrss,
         "started_epoch": started_epoch,
+        # Bytes the command handed to write()/pwrite() (database, WAL, logs, output), read
+        # from /proc/<pid>/io once it has exited but before it is reaped (None off Linux);
+        # and the bytes it sent towards the disk (ru_oublock, 512-byte units).
+        "written_bytes": written,
+        "disk_write_bytes": usage.ru_oublock * 512,
     }
     with open(report, "w", encoding="utf-8") as out:
         json.dump(figures, out)

@@ -165,6 +165,14 @@ def test_a_child_is_measured_alone_not_with_the_harness_memory(tmp_path: Path) -
     assert m.cpu_seconds > 0
 
 
+def test_a_child_is_measured_for_the_bytes_it_writes(tmp_path: Path) -> None:
+    code = "open('blob', 'wb').write(b'x' * 3_000_000)"
+    m = run_measured([sys.executable, "-c", code], cwd=tmp_path, output=tmp_path / "out.txt")
+    assert m.exit_code == 0
+    assert m.written_bytes is not None and 3_000_000 <= m.written_bytes < 3_200_000
+    assert m.disk_write_bytes is not None
+
+
 def test_a_child_past_its_timeout_is_killed(tmp_path: Path) -> None:
     m = run_measured(
         [sys.executable, "-c", "import time; time.sleep(30)"],
@@ -208,8 +216,10 @@ def test_a_tiny_benchmark_run_end_to_end(tmp_path: Path) -> None:
     assert s1["unneeded_block_calls"] == 0 and s1["targets_blocked_twice"] == 0
     assert s1["truth_mismatches"] == 0, s1["notes"]
     assert s1["block_calls"] == s1["blocks_needed"]
+    assert s1["bytes_written_per_target"] > 0 and s1["written_bytes"] > 0
     assert s1["ideal_windows"] >= 2 and s1["windows_used"] >= s1["ideal_windows"]
     assert s3["block_calls"] == 0 and s3["truth_mismatches"] == 0
     assert s5["exit_code"] == 0 and s5["targets"] > 30_000
     report = (work / "RESULTS.md").read_text()
     assert "| S1 " in report and "| S3 " in report and "| S5 " in report
+    assert "Bytes written / target" in report and "bytes written per target:" in report

@@ -14,11 +14,13 @@ import pytest
 from test_cli_support import (
     DEAD_API,
     GOOD_COOKIES,
+    Entry,
     Result,
     _restore_process_state,  # noqa: F401  (autouse fixture)
+    assert_strict,
+    full_snapshot,
     invoke,
     run_module,
-    snapshot,
     write_data_dir,
 )
 
@@ -85,45 +87,17 @@ def _assert_one_line_error(result: Result, *, where: str, detail: str) -> None:
     assert detail in line, (detail, line)
 
 
-def _assert_nothing_written(data: Path, before: dict[str, bytes]) -> None:
-    assert snapshot(data) == before
+def _assert_nothing_written(data: Path, before: dict[str, Entry]) -> None:
+    assert full_snapshot(data) == before
     assert not (data / "block_history.db").exists()
     assert not (data / "block_history.db.lock").exists()
     assert not (data / "cache").exists()
 
 
-@pytest.mark.parametrize(
-    ("text", "detail"), [p[1:] for p in BAD_COOKIES], ids=[p[0] for p in BAD_COOKIES]
-)
-def test_malformed_cookie_file_is_one_line_exit_2(
-    tmp_path: Path, text: str | bytes, detail: str
-) -> None:
-    data = write_data_dir(tmp_path / "data", cookies=text)
-    before = snapshot(data)
-    result = invoke(["--data-dir", str(data), "--all", "--api-base", DEAD_API])
-    _assert_one_line_error(result, where=str(data / "cookies.json"), detail=detail)
-    _assert_nothing_written(data, before)
-    assert AUTH not in result.stderr and CT0 not in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("name", "text", "detail"), [p[1:] for p in BAD_TARGETS], ids=[p[0] for p in BAD_TARGETS]
-)
-def test_malformed_target_file_is_one_line_exit_2(
-    tmp_path: Path, name: str, text: str | bytes, detail: str
-) -> None:
-    data = write_data_dir(tmp_path / "data", users=text, users_name=name)
-    before = snapshot(data)
-    args = ["--data-dir", str(data), "--users-file", str(data / name), "--all"]
-    result = invoke([*args, "--api-base", DEAD_API])
-    _assert_one_line_error(result, where=str(data / name), detail=detail)
-    _assert_nothing_written(data, before)
-
-
 def test_missing_cookie_file_says_how_to_export(tmp_path: Path) -> None:
     data = write_data_dir(tmp_path / "data")
     (data / "cookies.json").unlink()
-    before = snapshot(data)
+    before = full_snapshot(data)
     result = invoke(["--data-dir", str(data), "--all", "--api-base", DEAD_API])
     _assert_one_line_error(result, where=str(data / "cookies.json"), detail="not found")
     assert "export" in result.stderr.lower() or "--cookies" in result.stderr
@@ -132,7 +106,7 @@ def test_missing_cookie_file_says_how_to_export(tmp_path: Path) -> None:
 
 def test_missing_auth_token_names_the_cookie_and_the_fix(tmp_path: Path) -> None:
     data = write_data_dir(tmp_path / "data", cookies=_cookie_list("ct0", "twid"))
-    before = snapshot(data)
+    before = full_snapshot(data)
     result = invoke(["--data-dir", str(data), "--all", "--api-base", DEAD_API])
     _assert_one_line_error(result, where="cookies.json", detail="'auth_token' is missing")
     assert "(" in result.stderr_lines[0]  # the hint: how to export it
@@ -142,7 +116,7 @@ def test_missing_auth_token_names_the_cookie_and_the_fix(tmp_path: Path) -> None
 def test_missing_users_file(tmp_path: Path) -> None:
     data = write_data_dir(tmp_path / "data")
     (data / "users.json").unlink()
-    before = snapshot(data)
+    before = full_snapshot(data)
     result = invoke(["--data-dir", str(data), "--dry-run", "--all", "--api-base", DEAD_API])
     _assert_one_line_error(result, where=str(data / "users.json"), detail="not found")
     assert "--users-file" in result.stderr
@@ -165,7 +139,7 @@ def test_bad_allowlist_is_one_line_exit_2(tmp_path: Path, text: str | None, deta
     allow = tmp_path / "allow.txt"
     if text is not None:
         allow.write_text(text, encoding="utf-8")
-    before = snapshot(data)
+    before = full_snapshot(data)
     args = ["--data-dir", str(data), "--all", "--allowlist", str(allow)]
     result = invoke([*args, "--api-base", DEAD_API])
     _assert_one_line_error(result, where=str(allow), detail=detail)
@@ -184,32 +158,21 @@ BAD_FLAGS: list[tuple[str, list[str], str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("args", "detail"), [p[1:] for p in BAD_FLAGS], ids=[p[0] for p in BAD_FLAGS]
-)
-def test_bad_flag_is_one_line_exit_2(tmp_path: Path, args: list[str], detail: str) -> None:
-    data = write_data_dir(tmp_path / "data")
-    before = snapshot(data)
-    result = invoke(["--data-dir", str(data), "--api-base", DEAD_API, *args])
-    _assert_one_line_error(result, where="", detail=detail)
-    _assert_nothing_written(data, before)
-
-
 def test_bad_input_leaves_an_existing_database_unchanged(tmp_path: Path) -> None:
     data = write_data_dir(tmp_path / "data", users='["alice", "bad handle!"]')
     with History.open(data / "block_history.db") as history:
         history.import_targets([Target("sn:carol", None, "carol", 1)])
-    before = snapshot(data)
+    before = full_snapshot(data)
     for args in (["--all"], ["--dry-run", "--all"], ["--max-users", "3"]):
         result = invoke(["--data-dir", str(data), "--api-base", DEAD_API, *args])
         _assert_one_line_error(result, where="users.json: [1]", detail="bad handle!")
-    assert snapshot(data) == before
+    assert full_snapshot(data) == before
     assert not (data / "block_history.db.lock").exists()
 
 
 def test_bad_input_in_a_real_process_has_no_traceback(tmp_path: Path) -> None:
     data = write_data_dir(tmp_path / "data", users="alice\n@@@\n", users_name="users.txt")
-    before = snapshot(data)
+    before = full_snapshot(data)
     result = run_module(["--all", "--users-file", "users.txt", "--api-base", DEAD_API], cwd=data)
     _assert_one_line_error(result, where="users.txt:2", detail="@@@")
     _assert_nothing_written(data, before)
@@ -247,3 +210,118 @@ def test_every_bad_input_line_says_what_to_do(
     assert result.exit_code == 2
     line = result.stderr_lines[0]
     assert any(verb in line.lower() for verb in REMEDY_VERBS), line
+
+
+# --- the whole data directory, byte for byte -------------------------------------------------
+#
+# The cases below hold every rejected input to the strict promise: the exit code documented in
+# the README, one line naming the file, line or key and what to do, and a data directory whose
+# every entry (names, bytes, modes, symlink targets, the logs too) is exactly as it was: no new
+# database, lock, log, WAL or shared-memory file.
+
+
+def _dup_cookie_json() -> str:
+    stale = {**GOOD_COOKIES[0], "value": "f" * 40}
+    return json.dumps([GOOD_COOKIES[0], GOOD_COOKIES[1], GOOD_COOKIES[2], stale])
+
+
+def _dup_netscape() -> str:
+    rows = [
+        ".x.com\tTRUE\t/\tTRUE\t0\tauth_token\t" + AUTH,
+        ".x.com\tTRUE\t/\tTRUE\t0\tct0\t" + CT0,
+        "x.com\tFALSE\t/\tTRUE\t0\tauth_token\t" + "e" * 40,
+    ]
+    return "# Netscape HTTP Cookie File\n" + "\n".join(rows) + "\n"
+
+
+# (id, cookies.json text, what the line must contain besides the file name)
+STRICT_COOKIES: list[tuple[str, str | bytes, tuple[str, ...]]] = [
+    *((name, text, (detail,)) for name, text, detail in BAD_COOKIES),
+    ("two-auth-tokens-json", _dup_cookie_json(), ("auth_token", "[0]", "[3]")),
+    ("two-auth-tokens-netscape", _dup_netscape(), ("auth_token", ":2", ":4")),
+    (
+        "two-auth-tokens-header",
+        f"auth_token={AUTH}; ct0={CT0}; auth_token=zz9",
+        ("part 1", "part 3"),
+    ),
+    (
+        "two-ct0-object-and-array",
+        json.dumps([GOOD_COOKIES[0], GOOD_COOKIES[1], {**GOOD_COOKIES[1], "value": "9" * 32}]),
+        ("ct0", "[1]", "[2]"),
+    ),
+    ("only-whitespace", "  \n\t\n", ("empty",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"), [c[1:] for c in STRICT_COOKIES], ids=[c[0] for c in STRICT_COOKIES]
+)
+@pytest.mark.parametrize("mode", [["--all"], ["--dry-run", "--all"]], ids=["run", "dry-run"])
+def test_malformed_cookie_file_is_one_line_exit_2(
+    tmp_path: Path, text: str | bytes, needles: tuple[str, ...], mode: list[str]
+) -> None:
+    data = write_data_dir(tmp_path / "data", cookies=text)
+    before = full_snapshot(data)
+    result = invoke(["--data-dir", str(data), "--api-base", DEAD_API, *mode])
+    assert_strict(result, 2, (str(data / "cookies.json"), *needles))
+    assert full_snapshot(data) == before
+    assert AUTH not in result.stderr and CT0 not in result.stderr
+
+
+STRICT_TARGETS: list[tuple[str, str, str | bytes, tuple[str, ...]]] = [
+    *((name, file, text, (detail,)) for name, file, text, detail in BAD_TARGETS),
+    ("csv-header-only", "users.csv", "screen_name\n", ("no entries",)),
+    ("json-null-entry", "users.json", '["alice", null]', ("[1]",)),
+    ("json-nested-list", "users.json", '["alice", ["bob"]]', ("[1]",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "needles"),
+    [c[1:] for c in STRICT_TARGETS],
+    ids=[c[0] for c in STRICT_TARGETS],
+)
+def test_malformed_target_file_is_one_line_exit_2(
+    tmp_path: Path, name: str, text: str | bytes, needles: tuple[str, ...]
+) -> None:
+    data = write_data_dir(tmp_path / "data", users=text, users_name=name)
+    before = full_snapshot(data)
+    args = ["--data-dir", str(data), "--users-file", str(data / name), "--all"]
+    result = invoke([*args, "--api-base", DEAD_API])
+    assert_strict(result, 2, (str(data / name), *needles))
+    assert full_snapshot(data) == before
+
+
+# (id, arguments, environment, what the line must contain)
+STRICT_FLAGS: list[tuple[str, list[str], dict[str, str | None], tuple[str, ...]]] = [
+    *((name, args, {}, (detail,)) for name, args, detail in BAD_FLAGS),
+    ("api-base-ftp", ["--all", "--api-base", "ftp://nowhere"], {}, ("--api-base", "ftp://")),
+    ("api-base-no-host", ["--all", "--api-base", "http://"], {}, ("--api-base",)),
+    ("api-base-env-ftp", ["--all"], {"TWITTER_API_BASE": "ftp://x"}, ("TWITTER_API_BASE",)),
+    ("api-base-ftp-dry-run", ["--dry-run", "--all", "--api-base", "ftp://n"], {}, ("--api-base",)),
+    ("stats-and-all", ["--stats", "--all"], {}, ("--stats", "--all")),
+    ("stats-and-dry-run", ["--stats", "--dry-run"], {}, ("--stats", "--dry-run")),
+    ("stats-and-retry", ["--stats", "--retry"], {}, ("--stats", "--retry")),
+    ("stats-and-max-users", ["--stats", "--max-users", "3"], {}, ("--stats", "--max-users")),
+    ("test-user-and-all", ["--test-user", "alice", "--all"], {}, ("--test-user", "--all")),
+    ("test-user-and-stats", ["--test-user", "alice", "--stats"], {}, ("--test-user", "--stats")),
+    ("test-user-and-retry", ["--test-user", "alice", "--retry"], {}, ("--test-user", "--retry")),
+    ("json-without-stats", ["--all", "--json"], {}, ("--json", "--stats")),
+    ("json-alone", ["--json"], {}, ("--json", "--stats")),
+    ("delay-word", ["--all", "--delay", "fast"], {}, ("--delay",)),
+    ("cap-day-zero", ["--all", "--max-blocks-per-day", "0"], {}, ("--max-blocks-per-day",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "needles"), [c[1:] for c in STRICT_FLAGS], ids=[c[0] for c in STRICT_FLAGS]
+)
+def test_bad_flag_is_one_line_exit_2(
+    tmp_path: Path, args: list[str], env: dict[str, str | None], needles: tuple[str, ...]
+) -> None:
+    data = write_data_dir(tmp_path / "data")
+    before = full_snapshot(data)
+    base = [] if any(a.startswith("--api-base") for a in args) or env else ["--api-base", DEAD_API]
+    result = invoke(["--data-dir", str(data), *base, *args], env=env)
+    assert_strict(result, 2, needles)
+    assert full_snapshot(data) == before

@@ -155,6 +155,55 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return out
 
 
+Entry = tuple[int, bytes | str | None]
+
+
+def full_snapshot(directory: Path) -> dict[str, Entry]:
+    """Every entry under ``directory`` (itself included): mode and bytes or symlink target."""
+    out: dict[str, Entry] = {".": (directory.lstat().st_mode, None)}
+    for path in sorted(directory.rglob("*")):
+        info = path.lstat()
+        name = str(path.relative_to(directory))
+        if path.is_symlink():
+            out[name] = (info.st_mode, os.readlink(path))
+        elif path.is_file():
+            out[name] = (info.st_mode, path.read_bytes())
+        else:
+            out[name] = (info.st_mode, None)
+    return out
+
+
+REMEDY_WORDS = (
+    "use ",
+    "add ",
+    "fix ",
+    "export",
+    "create ",
+    "log in",
+    "name a column",
+    "pass ",
+    "point ",
+    "move ",
+    "chmod",
+    "restore",
+    "recover",
+    "drop ",
+    "wait ",
+    "--help",
+)
+
+
+def assert_strict(result: Result, code: int, needles: tuple[str, ...]) -> None:
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr_lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: "), lines[0]
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    assert any(word in lines[0].lower() for word in REMEDY_WORDS), lines[0]
+
+
 def db_rows(db: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:

@@ -89,3 +89,24 @@ def test_stale_or_garbage_file_is_not_a_lock(tmp_path: Path) -> None:
     lock.release()
     lock.release()  # idempotent
     assert read_holder(tmp_path / "missing.lock") is None
+
+
+def test_a_hard_link_of_the_database_is_the_same_lock(tmp_path: Path) -> None:
+    db = tmp_path / "block_history.db"
+    db.write_bytes(b"")
+    os.link(db, tmp_path / "other.db")
+    with RunLock(tmp_path / "block_history.db.lock", db=db):
+        with pytest.raises(DatabaseBusyError) as info:
+            RunLock(tmp_path / "other.db.lock", db=tmp_path / "other.db").acquire()
+        assert info.value.pid == os.getpid()
+    with RunLock(tmp_path / "other.db.lock", db=tmp_path / "other.db"):
+        pass  # released with the first lock
+
+
+def test_the_lock_file_of_a_symlinked_database_is_next_to_the_real_one(tmp_path: Path) -> None:
+    from twitter_blocker.config import resolve_paths
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link.db").symlink_to(tmp_path / "real" / "block_history.db")
+    paths = resolve_paths(data_dir=tmp_path, db="link.db", env={})
+    assert paths.lock_file == (tmp_path / "real" / "block_history.db.lock").resolve()

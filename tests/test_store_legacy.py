@@ -99,3 +99,25 @@ def test_a_database_of_the_earlier_tool_is_adopted(tmp_path: Path) -> None:
     with History.open(path) as h:  # opening again changes nothing
         assert sum(h.counts().values()) == 7
         assert h.import_targets([]).new == 0
+
+
+def test_a_database_of_another_program_is_refused_without_a_write(tmp_path: Path) -> None:
+    """Whoever opens it (not only the CLI, which examines it first): no WAL, no table."""
+    import pytest
+
+    from twitter_blocker.errors import StoreError
+
+    for sql in (
+        "CREATE TABLE moz_cookies(id INTEGER PRIMARY KEY, name TEXT, value TEXT)",
+        "CREATE TABLE block_history(foo, bar)",
+    ):
+        db = tmp_path / f"other{len(list(tmp_path.iterdir()))}.sqlite"
+        conn = sqlite3.connect(db)
+        conn.execute(sql)
+        conn.commit()
+        conn.close()
+        before = db.read_bytes()
+        with pytest.raises(StoreError, match="another tool"):
+            History.open(db)
+        assert db.read_bytes() == before
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(db.name)) == [db.name]

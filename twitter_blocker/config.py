@@ -40,8 +40,14 @@ class Paths:
 
     @property
     def lock_file(self) -> Path:
-        """The run lock: held with flock by the running process, holds its pid as JSON."""
-        return self.db.with_name(self.db.name + ".lock")
+        """The run lock: held with flock by the running process, holds its pid as JSON.
+
+        Next to the database's resolved path, so a symlink or a ``..`` leads every run of
+        one database to the same lock file (a hard link is caught by ``RunLock``'s flock on
+        the database file itself).
+        """
+        real = Path(os.path.realpath(self.db))
+        return real.with_name(real.name + ".lock")
 
     @property
     def log_file(self) -> Path:

@@ -354,6 +354,34 @@ EN: dict[str, str] = {
         "{path} holds tables ({tables}) of another tool's database; move it aside "
         "(or point --db at a new file) and import the target list again"
     ),
+    # database and data directory checks before any write (store/examine.py, ops/preflight.py)
+    "store.is_directory": "is a directory, not a database; point --db at a database file",
+    "store.unreadable": "cannot read the database ({detail}); fix its permissions (chmod u+r)",
+    "store.not_sqlite": (
+        "not a SQLite database; point --db at this tool's block_history.db (or a new file); "
+        "if this was that file, restore a backup (`twitter-blocker restore`) or try "
+        "`twitter-blocker db recover`"
+    ),
+    "store.foreign": (
+        "a database of another tool (tables: {tables}), not of twitter-blocker; "
+        "nothing was changed. Point --db at block_history.db or at a new file"
+    ),
+    "store.damaged": (
+        "the database is damaged ({detail}); nothing was changed. Salvage it with "
+        "`twitter-blocker db recover`, or restore a backup with `twitter-blocker restore`"
+    ),
+    "perm.dir": (
+        "directory is not writable for this user; fix it with `chmod u+w {path}` as its owner, "
+        "or use another --data-dir / --db"
+    ),
+    "perm.file": ("{what} is read-only for this user; fix it with `chmod u+w {path}` as its owner"),
+    "perm.missing_dir": "directory does not exist and cannot be created here; create it first",
+    "flags.conflict": "{first} and {second} cannot be combined; drop one of them",
+    "flags.json_needs_stats": "--json only applies to --stats; add --stats or drop --json",
+    "cookies.duplicate": (
+        "two different {name!r} cookies for {domain} ({first} and {second}); fix the file so it "
+        "holds one, or export the cookies again from one logged-in browser"
+    ),
     "store.bad_status": "unknown status {status!r}; expected one of {allowed}",
     "store.no_row": "no block_history row with id {row_id}",
     "store.no_run": "no process_log row with id {run_id}",

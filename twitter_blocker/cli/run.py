@@ -17,6 +17,7 @@ import click
 
 from ..config import Paths
 from ..errors import InputError
+from ..messages import msg
 from .errors import handle_errors
 from .lazy import LazyGroup
 from .options import api_base_option, path_options
@@ -75,12 +76,29 @@ class RootGroup(LazyGroup):
             raise _one_line(exc) from None
 
 
-def _load_allowlist(path: Path | None) -> frozenset[str]:
-    if path is None:
-        return frozenset()
-    from ..inputs.targets import load_allowlist
+# Flags that make the root command a run; --stats and --test-user are read-only reports.
+_RUN_FLAGS = (
+    ("all_targets", "--all"),
+    ("retry", "--retry"),
+    ("dry_run", "--dry-run"),
+    ("max_users", "--max-users"),
+    ("auto_retry", "--auto-retry"),
+    ("reset_retry", "--reset-retry"),
+)
 
-    return load_allowlist(path)
+
+def _check_conflicts(flags: dict[str, Any]) -> None:
+    """Conflicting flags are an error naming both, never a silent choice of one."""
+    given = [name for key, name in _RUN_FLAGS if flags[key] not in (None, False)]
+    for key, name in (("test_user", "--test-user"), ("stats", "--stats")):
+        if flags[key] and given:
+            raise InputError(msg("flags.conflict", first=name, second=given[0]))
+        if flags[key]:
+            given.append(name)
+    if flags["retry"] and flags["dry_run"]:
+        raise InputError(msg("flags.conflict", first="--retry", second="--dry-run"))
+    if flags["as_json"] and not flags["stats"]:
+        raise InputError(msg("flags.json_needs_stats"))
 
 
 @click.group(
@@ -192,29 +210,37 @@ ACTION_FLAGS = (
 
 def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     from .. import logs
+    from ..ops import preflight
 
+    # Everything is checked before the first file (the log included) is created or changed.
+    _check_conflicts(flags)
     if not any(flags[name] for name in ACTION_FLAGS):
         from .preview import show_preview
 
         return show_preview(paths)
-    logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
     if flags["stats"]:
+        preflight.check_writable(paths, lock=False)
+        preflight.check_database(paths)
+        logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
         from .stats import show_stats
 
         return show_stats(paths, as_json=flags["as_json"])
     if flags["test_user"]:
+        checked = preflight.read_run_inputs(
+            paths, api_base, read_targets=False, skip_invalid=False, allowlist=flags["allowlist"]
+        )
+        preflight.check_writable(paths, database=False, lock=False)
+        preflight.check_database(paths)
+        logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
         from ..engine.types import RunOptions
         from .inspect import show_user
 
         policy = RunOptions(  # the run's policy: the same flags decide
-            allowlist=_load_allowlist(flags["allowlist"]),
+            allowlist=checked.allowlist,
             skip_following=not flags["block_following"],
             skip_followers=not flags["block_followers"],
         )
         return show_user(paths, api_base, flags["test_user"], policy)
-    modes = [m for m in ("retry", "dry_run") if flags[m]]
-    if len(modes) > 1:
-        raise InputError("--retry and --dry-run cannot be combined", where="command line")
     from ..engine.runner import execute
     from ..engine.types import AccountStopped, AuthStopped, RunOptions
 
@@ -224,9 +250,20 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     if limit is None and not (flags["all_targets"] or flags["retry"]):
         limit = TEST_RUN_DEFAULT
     if flags["reset_retry"] and not (flags["retry"] or flags["all_targets"] or flags["max_users"]):
+        preflight.check_before_writing(paths)
+        logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
         from .stats import reset_retry
 
         return reset_retry(paths)
+    inputs = preflight.read_run_inputs(
+        paths,
+        api_base,
+        read_targets=not flags["retry"],
+        skip_invalid=flags["skip_invalid"],
+        allowlist=flags["allowlist"],
+    )
+    preflight.check_before_writing(paths)
+    logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
     options = RunOptions(
         mode="retry" if flags["retry"] else "dry_run" if flags["dry_run"] else "main",
         limit=limit,
@@ -235,7 +272,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         max_wait=flags["max_wait"],
         skip_following=not flags["block_following"],
         skip_followers=not flags["block_followers"],
-        allowlist=_load_allowlist(flags["allowlist"]),
+        allowlist=inputs.allowlist,
         recheck_permanent_days=flags["recheck_permanent"],
         reset_retry=flags["reset_retry"],
         max_blocks_per_hour=flags["max_blocks_per_hour"],
@@ -249,7 +286,14 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     _install_signal_handlers(stop)
     progress = make_progress(debug_errors=flags["debug_errors"], delay=flags["delay"])
     try:
-        report = execute(paths, api_base, options, progress=progress, stop=stop)
+        report = execute(
+            paths,
+            api_base,
+            options,
+            progress=progress,
+            stop=stop,
+            inputs=(inputs.cookies, inputs.targets),
+        )
     except (AuthStopped, AccountStopped) as exc:
         progress.close()
         print_report(exc.report, options, fatal=True)

@@ -116,7 +116,7 @@ def show_stats(paths: Paths, *, as_json: bool = False) -> int:
 
 
 def reset_retry(paths: Paths) -> int:
-    lock = RunLock(paths.lock_file, db_label=str(paths.db))
+    lock = RunLock(paths.lock_file, db_label=str(paths.db), db=paths.db)
     lock.acquire("reset-retry")
     try:
         with History.open(paths.db) as history:

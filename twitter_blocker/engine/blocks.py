@@ -62,6 +62,7 @@ class BlockPath:
         failures: Failures,
         clock: Clock,
         flush: Callable[[], None],
+        defer: Callable[[Callable[[], None]], None],
         readback: ReadBack,
     ) -> None:
         self.o = options
@@ -71,7 +72,8 @@ class BlockPath:
         self.ledger = ledger
         self.failures = failures
         self.clock = clock
-        self.flush = flush
+        self.flush = flush  # deferred records, budgets (and now and then attempts)
+        self.defer = defer  # record with the next commit (one commit per block call)
         self.readback = readback  # blocks X answered OK, read back after the pass
 
     def stale(self, w: Work) -> bool:
@@ -109,15 +111,24 @@ class BlockPath:
         self._answer(w, user, result)
 
     def _answer(self, w: Work, user: User, result: BlockResult) -> None:
-        done: Done = []
+        """A clear answer (OK, self) is recorded with the next commit (the next block's
+        write-ahead, a wait, the pass's end): one commit per block call, not two. A kill -9
+        before it leaves ``block_sent_at`` set and the resume looks the row up again first.
+        A contradiction is re-verified and recorded now."""
         if result.status is BlockStatus.OK:
             self.failures.agreed()
-            self.ledger.final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
             self.readback.note(user.user_id)
+            self.defer(lambda: self._final(w, user, Status.BLOCKED, Reason.BLOCKED))
         elif result.status is BlockStatus.SELF:
-            self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, Reason.SELF, user)
+            self.defer(lambda: self._final(w, user, Status.SKIPPED, Reason.SELF))
         else:
+            done: Done = []
             self._verify(w, user, result, done)
+            self.ledger.advance(done)
+
+    def _final(self, w: Work, user: User, status: Status, reason: Reason) -> None:
+        done: Done = []
+        self.ledger.final(done, w, status, UserStatus.ACTIVE, reason, user)
         self.ledger.advance(done)
 
     def _verify(self, w: Work, user: User, result: BlockResult, done: Done) -> None:

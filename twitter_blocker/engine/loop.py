@@ -65,6 +65,7 @@ NOT_FAILURES = frozenset({"ok", "not_found", "suspended", "self"})
 LOG_WAITS_FROM = 5.0  # seconds: shorter waits (--delay pacing) are logged at DEBUG only
 
 __all__ = ["PAGE", "Pass", "Stop"]
+ATTEMPT_BATCH = 100  # attempt-log rows buffered between block commits (see Pass.flush)
 
 
 class Pass:
@@ -102,6 +103,8 @@ class Pass:
         backoff = Backoff(options.retry_base, options.retry_cap)
         self.ledger = Ledger(history, progress, clock, dry=self.dry, backoff=backoff, rng=rng)
         self.failures = Failures(options, client, scheduler, clock, progress, rng)
+        # Records that wait for the next commit (a block's answer: see BlockPath.send).
+        self._deferred: list[Callable[[], None]] = []
         self.readback = ReadBack(client, clock, options.batch_size)  # blocks to read back
         self.blocks = BlockPath(
             options=options,
@@ -111,7 +114,8 @@ class Pass:
             ledger=self.ledger,
             failures=self.failures,
             clock=clock,
-            flush=self.flush,
+            flush=self._flush_before_block,
+            defer=self._deferred.append,
             readback=self.readback,
         )
         self.seen_users: dict[str, Work] = {}
@@ -134,15 +138,28 @@ class Pass:
         if record.outcome in NOT_FAILURES:
             self.failures.answered()
 
-    def flush(self) -> None:
-        """Persist buffered attempts and budgets (one transaction each, cheap)."""
-        calls, self._calls = self._calls, []
-        if calls:
-            self.history.add_attempts(self.run_id, calls)
-            failed = [c for c in calls if c.outcome not in NOT_FAILURES]
-            if failed and self.error_log is not None:
-                self.error_log.write_many([_error_entry(c, self.run_id) for c in failed])
+    def flush(self, *, attempts: bool = True) -> None:
+        """Persist deferred records, buffered attempts and budgets (inside the caller's
+        transaction if any). ``attempts=False``: keep the attempt log buffered (a kill -9
+        loses at most ATTEMPT_BATCH log rows, never a decision, mark or budget)."""
+        deferred, self._deferred = self._deferred, []
+        if deferred:
+            with transaction(self.history.conn):
+                for record in deferred:
+                    record()
+        if attempts:
+            calls, self._calls = self._calls, []
+            if calls:
+                self.history.add_attempts(self.run_id, calls)
+                failed = [c for c in calls if c.outcome not in NOT_FAILURES]
+                if failed and self.error_log is not None:
+                    self.error_log.write_many([_error_entry(c, self.run_id) for c in failed])
         self.sched.flush()
+
+    def _flush_before_block(self) -> None:
+        """Inside a block's write-ahead commit: deferred records and budgets always; the
+        attempt log only every ATTEMPT_BATCH calls (write amplification)."""
+        self.flush(attempts=len(self._calls) >= ATTEMPT_BATCH)
 
     # --- the pass ------------------------------------------------------------------------
     def run(self, phase: str, feed: Iterator[Row], total: int) -> None:

@@ -1,7 +1,8 @@
 """``execute``: one run of the blocker, from the input files to a ``RunReport``.
 
 Order matters:
-1. read the cookies and the target list (``InputError`` before anything is written);
+1. check the API base, read the cookies and the target list (``InputError`` before
+   anything is written; the CLI does this and more in ``ops.preflight``);
 2. take the run lock (``DatabaseBusyError`` naming the holder's pid);
 3. open the ledger, import the targets, open the cache;
 4. if nothing is left to do, end here: no API call at all;
@@ -29,7 +30,7 @@ from ..config import Paths
 from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, EXIT_USAGE, InputError
 from ..inputs.cookies import Cookies, load_cookies, write_cookies_json
 from ..inputs.endpoints_file import load_overrides
-from ..inputs.targets import load_targets
+from ..inputs.targets import TargetList, load_targets
 from ..messages import msg
 from ..ops.lock import RunLock
 from ..store.db import parse_iso
@@ -38,6 +39,7 @@ from ..store.models import Row
 from ..x.client import XClient
 from ..x.contract import OVERRIDE_FILE, Override
 from ..x.errors import XAccountError, XAuthError, XError
+from ..x.http import check_api_base
 from ..x.models import CallRecord
 from .account import bind_if_proven, check_account
 from .allow import resolve_allowlist
@@ -91,22 +93,31 @@ def execute(
     progress: ProgressSink | None = None,
     stop: threading.Event | None = None,
     clock: Clock | None = None,
+    inputs: tuple[Cookies, TargetList | None] | None = None,
 ) -> RunReport:
-    """Run the blocker once. See the module docstring for the order of things."""
+    """Run the blocker once. See the module docstring for the order of things.
+
+    ``inputs``: the cookies and target list already read and checked by the caller (the CLI
+    reads them before it creates the log file); read here when None.
+    """
     progress = progress or NullProgress()
     stop = stop or threading.Event()
     clock = clock or SystemClock()
-    cookies = load_cookies(paths.cookies)
+    if inputs is None:
+        check_api_base(api_base)
+        cookies = load_cookies(paths.cookies)
+        targets = (
+            load_targets(paths.users_file, skip_invalid=options.skip_invalid)
+            if options.mode != "retry"
+            else None
+        )
+    else:
+        cookies, targets = inputs
     logs.register_secret(cookies.auth_token, cookies.ct0, *(v for _, v in cookies.others))
-    targets = (
-        load_targets(paths.users_file, skip_invalid=options.skip_invalid)
-        if options.mode != "retry"
-        else None
-    )
     if targets is not None:
         report_list_problems(targets, progress)
     overrides = load_overrides(paths.data_dir / OVERRIDE_FILE)
-    lock = RunLock(paths.lock_file, db_label=str(paths.db))
+    lock = RunLock(paths.lock_file, db_label=str(paths.db), db=paths.db)
     lock.acquire(_command(options))
     try:
         paths.db.parent.mkdir(parents=True, exist_ok=True)

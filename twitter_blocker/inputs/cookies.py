@@ -147,13 +147,22 @@ def parse_cookies(text: str, *, source: str) -> Cookies:
 
 # --- formats -----------------------------------------------------------------------------------
 
-# (name, value, domain or None when the format carries no domain)
-_Pair = tuple[str, str, str | None]
+# (name, value, domain or None when the format carries no domain, where in the file)
+_Pair = tuple[str, str, str | None, str]
+
+
+def _keep_duplicate_keys(items: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object with a repeated key keeps both (``json`` would keep only the last): the
+    repeat is stored as ``name\x00<n>`` (no cookie name holds a NUL)."""
+    out: dict[str, object] = {}
+    for key, value in items:
+        out[f"{key}\x00{len(out)}" if key in out else key] = value
+    return out
 
 
 def _from_json(text: str, source: str) -> list[_Pair]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_keep_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise InputError(
             msg("cookies.json_syntax", line=exc.lineno, column=exc.colno, detail=exc.msg),
@@ -166,14 +175,15 @@ def _from_json(text: str, source: str) -> list[_Pair]:
         return _from_json_array(data, source, prefix="")
     if isinstance(data, dict):
         pairs: list[_Pair] = []
-        for name, value in data.items():
+        for key, value in data.items():
+            name = key.split("\x00", 1)[0]
             if not isinstance(value, str):
                 raise InputError(
                     msg("cookies.bad_value", name=name),
                     where=f"{source}: key {name!r}",
                     hint=msg("cookies.bad_value.hint"),
                 )
-            pairs.append((name, value, None))
+            pairs.append((name, value, None, f"key {name!r}"))
         return pairs
     raise InputError(
         msg("cookies.unparseable", detail="the JSON is neither an array nor an object"),
@@ -208,7 +218,7 @@ def _from_json_array(items: list[object], source: str, *, prefix: str) -> list[_
                 where=where,
                 hint=item_hint,
             )
-        pairs.append((name, value, domain if domain is not None else None))
+        pairs.append((name, value, domain if domain is not None else None, f"{prefix}[{index}]"))
     return pairs
 
 
@@ -249,7 +259,7 @@ def _from_netscape(text: str, source: str) -> list[_Pair]:
                 where=f"{source}:{lineno}",
                 hint=msg("cookies.bad_item.hint"),
             )
-        pairs.append((name, value, domain))
+        pairs.append((name, value, domain, f":{lineno}"))
     return pairs
 
 
@@ -273,7 +283,7 @@ def _from_header(text: str, source: str) -> list[_Pair]:
                     where=f"{source}:{lineno}",
                     hint=msg("cookies.unparseable.hint"),
                 )
-            pairs.append((name, value.strip(), None))
+            pairs.append((name, value.strip(), None, f"line {lineno} part {index}"))
     return pairs
 
 
@@ -293,12 +303,26 @@ def _domain_rank(domain: str | None) -> int | None:
 
 def _build(pairs: list[_Pair], source: str) -> Cookies:
     chosen: dict[str, tuple[int, str]] = {}  # name -> (rank, value); dict keeps first-seen order
-    for name, value, domain in pairs:
+    spots: dict[str, str] = {}  # name -> where the chosen value is
+    for name, value, domain, spot in pairs:
         rank = _domain_rank(domain)
         if rank is None or not value:
             continue
         held = chosen.get(name)
+        if held is not None and rank == held[0] and value != held[1] and name in REQUIRED:
+            # Two sessions' cookies in one file: a silent pick may be the stale one.
+            raise InputError(
+                msg(
+                    "cookies.duplicate",
+                    name=name,
+                    domain=(domain or "x.com").lstrip("."),
+                    first=spots[name],
+                    second=spot,
+                ),
+                where=source,
+            )
         if held is None or rank < held[0]:
+            spots[name] = spot
             if not _HEADER_SAFE.issuperset(name) or not _HEADER_SAFE.issuperset(value):
                 raise InputError(msg("cookies.bad_char", name=name), where=source)
             chosen[name] = (rank, value)

@@ -17,7 +17,7 @@ from typing import Any
 
 from twitter_blocker.errors import StoreError
 from twitter_blocker.messages import msg
-from twitter_blocker.store import identity, importer, legacy, runs
+from twitter_blocker.store import examine, identity, importer, legacy, runs
 from twitter_blocker.store.budgets import Budgets
 from twitter_blocker.store.db import connect, iso, migrate, transaction, utc_now_iso
 from twitter_blocker.store.importer import TargetLike
@@ -93,8 +93,10 @@ class History:
     def open(cls, path: Path) -> History:
         """Connect and bring the schema up to date. Raises StoreError on a bad file.
 
-        A database of the earlier tool is adopted first (see :mod:`store.legacy`).
+        A database of the earlier tool is adopted first (see :mod:`store.legacy`); one of
+        another program is refused before anything is written (no WAL switch, no table).
         """
+        examine.refuse_foreign(Path(path))
         conn = connect(path)
         try:
             if legacy.is_legacy(conn):

@@ -117,6 +117,19 @@ class _Client(httpx.Client):
         return None
 
 
+def check_api_base(api_base: str) -> str:
+    """The base URL without its trailing slash; ``InputError`` unless it is an http(s) URL
+    with a host (checked before a run writes anything)."""
+    base = api_base.strip().rstrip("/")
+    if not base.lower().startswith(("http://", "https://")) or len(base.split("//", 1)[1]) == 0:
+        raise InputError(
+            msg("x.bad_api_base", value=api_base),
+            where="--api-base / TWITTER_API_BASE",
+            hint=msg("x.bad_api_base.hint"),
+        )
+    return base
+
+
 def build_client(
     cookies: SessionCookies,
     *,
@@ -126,13 +139,7 @@ def build_client(
 ) -> httpx.Client:
     """The project's single ``httpx.Client`` factory. A base that is no http(s) URL is an
     ``InputError`` (it comes from ``--api-base`` / ``TWITTER_API_BASE``)."""
-    base = api_base.strip().rstrip("/")
-    if not base.lower().startswith(("http://", "https://")) or len(base.split("//", 1)[1]) == 0:
-        raise InputError(
-            msg("x.bad_api_base", value=api_base),
-            where="--api-base / TWITTER_API_BASE",
-            hint=msg("x.bad_api_base.hint"),
-        )
+    base = check_api_base(api_base)
     return _Client(
         base_url=base,
         headers=web_headers(cookies, base),
