@@ -115,7 +115,7 @@ class Pass:
             failures=self.failures,
             clock=clock,
             flush=self._flush_before_block,
-            defer=self._deferred.append,
+            defer=self._defer,
             readback=self.readback,
         )
         self.seen_users: dict[str, Work] = {}
@@ -155,6 +155,10 @@ class Pass:
                 if failed and self.error_log is not None:
                     self.error_log.write_many([_error_entry(c, self.run_id) for c in failed])
         self.sched.flush()
+
+    def _defer(self, record: Callable[[], None]) -> None:
+        """Run ``record`` inside the next commit (``flush``)."""
+        self._deferred.append(record)
 
     def _flush_before_block(self) -> None:
         """Inside a block's write-ahead commit: deferred records and budgets always; the
