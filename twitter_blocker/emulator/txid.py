@@ -1,6 +1,6 @@
 """The emulator's own ``x-client-transaction-id`` key material and verifier.
 
-Written from the publicly documented algorithm (obfio, antibot.blog 2025-03; x-api.md 6),
+Written from the publicly documented algorithm (obfio, antibot.blog 2025-03; X-FACTS.md 6),
 independently of the client's generator:
 
     id = base64_nopad([r] + XOR_r(key(48) || t(4, LE) || sha256("M!/path!t" + salt + anim)[:16]

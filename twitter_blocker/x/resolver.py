@@ -240,7 +240,7 @@ class Endpoints:
                 log.info("%s: no transaction-id material; sent without one", operation)
 
     def rest_tid(self, operation: str, http: Http) -> bool:
-        """A v1.1 call got an empty 404 (x-api.md 6: a missing transaction id): True when it
+        """A v1.1 call got an empty 404 (X-FACTS.md 6: a missing transaction id): True when it
         is worth one more send with one (once per operation and run). A /home that is not the
         app leaves the call as it was (a temporary failure); a dead session raises."""
         if not self._heal or operation in self._tid_ops:
