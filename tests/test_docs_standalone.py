@@ -22,6 +22,15 @@ PRIVATE = re.compile(
             "original" + r"-tool\.md",
             r"\bpeers" + r"\.md",
             "code-style" + r"-anchors\.md",
+            # The same notes cited by bare name, with or without a section number.
+            r"(?i:\bx-" + r"runtime\b)",
+            r"\bx-api" + r"(?:-next|-lists-and-sources)?\b(?![-.\w])",
+            r"(?i:\boriginal" + r"[- ]tool\b(?:\.md)?\s*(?:§\s*)?\d)",
+            r"(?i:\boriginal" + r"-tool\b)",
+            r"\borigin" + r"\.md\b",
+            r"(?i:\bpeers" + r"(?:\.md)?\s*(?:§\s*)?\d)",
+            r"(?i:\bpeers" + r" notes?\b)",
+            r"(?i:\bcode[- ]style" + r"[- ]anchors?\b)",
         ]
     )
 )
@@ -54,9 +63,38 @@ def test_no_file_cites_notes_outside_the_repository() -> None:
 
 
 def test_the_check_can_fail() -> None:
-    for sample in ("see shared" + "/reference", "x-api" + ".md 5.3", "../shared" + "/ARCHI"):
+    for sample in ("see shared" + "/reference", "x-" + "api.md 5.3", "../shared" + "/ARCHI"):
         assert PRIVATE.search(sample)
     assert not PRIVATE.search("docs/X-FACTS.md 5.3")
+
+
+def test_the_check_catches_bare_note_names() -> None:
+    for sample in (
+        "(x-" + "runtime 3.3: SearchTimeline is gated)",
+        "x-" + "runtime 1.1-1.3 (2026)",
+        "(x-" + "runtime: both are live)",
+        "X-" + "Runtime 4.4",
+        "see x-" + "api §2.1",
+        "x-" + "api 5.3",
+        "x-" + "api-next §6.7",
+        "original" + "-tool §5",
+        "as original" + "-tool says",
+        "origin" + ".md §4.3",
+        "peers" + " 3.2",
+        "peers" + " §4",
+        "the peers" + " notes",
+        "code-style" + "-anchors 2",
+        "code style" + " anchors",
+    ):
+        assert PRIVATE.search(sample), sample
+    for sample in (
+        "X-FACTS.md 9.4",
+        "the x-" + "api-key header",
+        "peer" + "s of the pool",
+        "an original" + " tool",
+        "code style is ruff's",
+    ):
+        assert not PRIVATE.search(sample), sample
 
 
 def test_x_facts_cites_public_sources_for_what_the_code_relies_on() -> None:

@@ -82,7 +82,7 @@ class RateLimitBody(StrEnum):
 
 
 class WebBuild(StrEnum):
-    """Which web client build ``GET /home`` serves (x-runtime: both are live in 2026)."""
+    """Which web client build ``GET /home`` serves (X-FACTS.md 9.2: both are live in 2026)."""
 
     LEGACY = "legacy"  # webpack responsive-web: main.<hash>.js + chunk map
     X_WEB = "x-web"  # Vite x-web: entry script + relative import("./...js") chunks
@@ -179,10 +179,10 @@ class Switches:
     home_cloudflare: bool = False  # GET /home answers a Cloudflare challenge page
     post_operations: tuple[str, ...] = ()  # GraphQL operations that refuse GET (empty 404)
     # X keeps one ct0 per session: another (matching header or not) gets 403/353 + Set-Cookie
-    # with the session's ct0 (x-runtime 4.3) [inf: X accepts any matching pair today, 1.2]
+    # with the session's ct0 (X-FACTS.md 9.6) [inf: X may accept any matching pair, 9.6]
     ct0_strict: bool = False
     # share of blocks/create answered 200 + user that X does not keep (a dropped write;
-    # x-runtime 3.3 reports it for GraphQL writes) [inf: for v1.1 blocks]
+    # X-FACTS.md 9.7 reports it for GraphQL writes) [inf: for v1.1 blocks]
     block_drop_rate: float = 0.0
     # operations answered 503/130 "Over capacity" on every call, after auth (an outage of one
     # endpoint; code 130 is documented, X-FACTS.md 4; that it hits single operations is assumed)

@@ -6,7 +6,7 @@ Switch ``query_id_epoch`` models the rotation: epoch 0 serves the ids published 
 2026-08/09 (the ones a client pins today), any other epoch a set derived from the epoch that
 no client has pinned. ``any_query_id`` restores routing by operation name alone.
 
-Some operations moved from GET to POST in 2026 (x-runtime 4.4): an operation listed in
+Some operations moved from GET to POST in 2026 (X-FACTS.md 9.5): an operation listed in
 switch ``post_operations`` answers GET with an empty 404 and accepts POST with a JSON body
 ``{variables, features, queryId}``. POST of an operation not listed is accepted too [inf].
 """
@@ -87,7 +87,7 @@ def post_params(raw: bytes) -> dict[str, str] | Reply:
 
 def required_features(world: World, operation: str) -> tuple[str, ...]:
     """The flags ``operation`` requires now: the configured set, plus (at epoch != 0) one flag
-    that build started requiring, as X's deploys do (x-runtime 2.3: 34 -> 37 -> 39 flags)."""
+    that build started requiring, as X's deploys do (X-FACTS.md 9.1: 34 -> 37 -> 39 flags)."""
     base = world.config.features_for(operation)
     epoch = world.switches.query_id_epoch
     if epoch == 0 or not base:

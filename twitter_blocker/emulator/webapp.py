@@ -1,6 +1,6 @@
 """``GET /home`` and the web client's script bundles, as x.com serves them to a browser.
 
-x-runtime 1.1-1.3 (2026): a logged-in ``/home`` is the app page; without a valid session it is
+X-FACTS.md 9.2-9.3 (2026): a logged-in ``/home`` is the app page; without a valid session it is
 a 307 to ``/i/jf/onboarding/web`` with an empty body; some sessions get a Cloudflare challenge
 page instead (switch ``home_cloudflare``). Two builds are live (switch ``web_build``):
 
@@ -147,7 +147,7 @@ def deploy(world: World, base: str) -> Deploy:
             + "}]);\n"
         )
         files[f"ondemand.s.{ondemand_hash}a.js"] = _indices_script(m)
-        loader = (  # the chunk-map form of x-runtime 1.2 (p.u=e=>(({…})[e]||e)+"."+({…})[e]…)
+        loader = (  # the chunk-map form of X-FACTS.md 9.2 (p.u=e=>(({…})[e]||e)+"."+({…})[e]…)
             f'n.p="{base}{LEGACY_DIR}";n.u=e=>(({{{chunk_id}:"endpoints.UsersGraphQL",'
             f'{ondemand_id}:"ondemand.s"}})[e]||e)+"."+({{{chunk_id}:"{chunk_hash}",'
             f'{ondemand_id}:"{ondemand_hash}"}})[e]+"a.js";'

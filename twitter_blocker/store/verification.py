@@ -1,7 +1,7 @@
 """Block read-back in the ledger: ``verified_at`` when X was seen keeping a block, and a
 block X did not keep going back to the retry queue.
 
-X can answer a write with a success and drop it (x-runtime 3.3 reports it for GraphQL
+X can answer a write with a success and drop it (X-FACTS.md 9.7 reports it for GraphQL
 writes), so a block is verified by reading ``blocking`` back (``engine/readback.py``).
 """
 

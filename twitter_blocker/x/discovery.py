@@ -4,7 +4,7 @@ script bundles it names, until every needed operation is found.
 Pages that are not the app stop here with a typed error, never a retry loop: a redirect to
 the onboarding page is a dead session (``LoggedOut``, exit 3); a Cloudflare challenge or any
 other page is ``ContractStale`` (the run stops cleanly and names the override file).
-Script requests carry no cookies (x-runtime 1.1: keep auth cookies off the asset host).
+Script requests carry no cookies (X-FACTS.md 9.3: keep auth cookies off the asset host).
 """
 
 from __future__ import annotations

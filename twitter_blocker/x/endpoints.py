@@ -42,11 +42,11 @@ QUERY_IDS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# HTTP method per operation (x-runtime 4.4: the user lookups are still GET in 2026; some
+# HTTP method per operation (X-FACTS.md 9.5: the user lookups are still GET in 2026; some
 # other operations moved to POST). The client switches one to POST when GET gets empty 404s.
 METHODS: Mapping[str, str] = MappingProxyType({op: "GET" for op in QUERY_IDS})
 
-# Operations that need an x-client-transaction-id from their first call (x-runtime 3.3:
+# Operations that need an x-client-transaction-id from their first call (X-FACTS.md 9.4:
 # SearchTimeline and Followers are gated; the user lookups and v1.1 blocks are not). An
 # operation not listed gets one only after an empty 404 (resolver.py), or via the override file.
 TID_OPERATIONS: frozenset[str] = frozenset()

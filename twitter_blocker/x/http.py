@@ -211,7 +211,7 @@ class Http:
     def post_json(
         self, operation: str, path: str, body: bytes, extra: Mapping[str, str] | None = None
     ) -> RawResponse:
-        """A GraphQL POST: JSON body ``{variables, features, queryId}`` (x-runtime 4.4)."""
+        """A GraphQL POST: JSON body ``{variables, features, queryId}`` (X-FACTS.md 9.5)."""
         headers = httpx.Headers(self._get_headers)
         if extra:
             headers.update(extra)
