@@ -108,8 +108,43 @@ def test_x_facts_cites_public_sources_for_what_the_code_relies_on() -> None:
         "### 5.2",
         "### 5.3",
         "## 6.",
+        "## 9.",
+        "### 9.8",
     ):
         assert heading in facts
     assert facts.count("https://github.com/") >= 10
     for tag in ("[obs]", "[doc]", "[lib]", "[rep]", "[inf]"):
         assert tag in facts
+
+
+# "X-FACTS.md 9.4", "[`docs/X-FACTS.md`](docs/X-FACTS.md) 5.3": the section a citation names.
+CITATION = re.compile(r"X-FACTS\.md`?\]?(?:\([^)]*\))?\s+(\d+(?:\.\d+)?)")
+
+
+def _sections(facts: str) -> set[str]:
+    # Section 8 numbers its items as a list, cited as 8.N.
+    found = set(re.findall(r"^#{2,3} (\d+(?:\.\d+)?)\.?\s", facts, re.M))
+    return found | {f"8.{n}" for n in re.findall(r"^(\d+)\. ", facts.split("## 8.")[1], re.M)}
+
+
+def _dangling(text: str, sections: set[str]) -> list[str]:
+    return [m.group(1) for m in CITATION.finditer(text) if m.group(1) not in sections]
+
+
+def test_every_x_facts_citation_names_a_section_that_exists() -> None:
+    sections = _sections((ROOT / "docs" / "X-FACTS.md").read_text(encoding="utf-8"))
+    hits = []
+    for path in _files():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        hits += [f"{path.relative_to(ROOT)}: {sec}" for sec in _dangling(text, sections)]
+    assert hits == [], "no such section in docs/X-FACTS.md:\n" + "\n".join(hits)
+
+
+def test_the_citation_check_can_fail() -> None:
+    sections = _sections((ROOT / "docs" / "X-FACTS.md").read_text(encoding="utf-8"))
+    assert {"9.4", "8.2", "5"} <= sections
+    assert _dangling("(X-" + "FACTS.md 9.4), X-" + "FACTS.md 8.2", sections) == []
+    assert _dangling("(X-" + "FACTS.md 9.9)", sections) == ["9.9"]

@@ -179,7 +179,7 @@ class Switches:
     home_cloudflare: bool = False  # GET /home answers a Cloudflare challenge page
     post_operations: tuple[str, ...] = ()  # GraphQL operations that refuse GET (empty 404)
     # X keeps one ct0 per session: another (matching header or not) gets 403/353 + Set-Cookie
-    # with the session's ct0 (X-FACTS.md 9.6) [inf: X may accept any matching pair, 9.6]
+    # with the session's ct0 (X-FACTS.md 9.6) [inf: X accepts any matching pair today, 9.6]
     ct0_strict: bool = False
     # share of blocks/create answered 200 + user that X does not keep (a dropped write;
     # X-FACTS.md 9.7 reports it for GraphQL writes) [inf: for v1.1 blocks]
