@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from tests.conftest import EmulatorHttp
 from tests.test_cli_support import World, db_rows, invoke, make_world, start_module
 from twitter_blocker.emulator import Emulator
 from twitter_blocker.verify import expected_blocked_ids
@@ -145,14 +146,19 @@ def test_sync_adopts_blocks_made_elsewhere(tmp_path: Path, emulator_factory: Fac
     calls = world.block_calls()
     assert not any(calls.get(uid) for uid in active[:3])  # no call for adopted accounts
     assert all(calls.get(uid) == 1 for uid in active[3:10])
-    # unblocked in the app: sync marks it, keeps the row
-    httpx.post(
-        f"{world.emu.base_url}/__emulator__/accounts/0/blocks", json={"ids": []}
-    ).raise_for_status()
-    with httpx.Client() as http:
-        del http
-    invoke(["unblock", *world.args()[:4], str(_list_file(world, "one.json", active[3:4]))])
-    assert active[3] not in _blocked(world)
+    # unblocked in the app: the next sync marks the row, keeps it, and sends no block
+    app = EmulatorHttp(world.emu)
+    try:
+        assert app.post("blocks/destroy.json", {"user_id": active[4]}).status_code == 200
+    finally:
+        app.close()
+    again = invoke(["blocks", "sync", *world.args()[:4]])
+    assert again.exit_code == 0, again.stderr
+    row = db_rows(
+        world.db, "SELECT status, reason FROM block_history WHERE user_id = ?", (active[4],)
+    )
+    assert row == [("skipped", "unblocked_elsewhere")]
+    assert active[4] not in _blocked(world)
 
 
 def test_action_mute_mutes_and_blocks_nobody(tmp_path: Path, emulator_factory: Factory) -> None:
@@ -191,12 +197,12 @@ def test_block_js_export_round_trips(tmp_path: Path, emulator_factory: Factory) 
         )
     ]
     assert {t.user_id for t in again.targets} == ledger
-    # re-imported as a target list into a fresh ledger: every one already blocked, no call
-    calls = sum(world.block_calls().values())
+    # re-imported as a target list into a fresh ledger: the same accounts, X unchanged
+    on_x = _blocked(world)
     fresh = world.args("--all", "--users-file", str(out), "--db", str(world.data / "fresh.db"))
     result = invoke(fresh)
     assert result.exit_code == 0, result.stderr
-    assert sum(world.block_calls().values()) == calls
+    assert _blocked(world) == on_x
     rows = db_rows(
         world.data / "fresh.db", "SELECT user_id FROM block_history WHERE status='blocked'"
     )
