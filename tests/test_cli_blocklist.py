@@ -222,3 +222,39 @@ def test_mute_js_is_refused_as_a_block_list(tmp_path: Path, emulator_factory: Fa
     muted = invoke(world.args("--all", "--users-file", str(mute_js), "--action", "mute"))
     assert muted.exit_code == 0, muted.stderr
     assert set(world.account()["muted"]) == set(ids)
+
+
+def test_read_from_x_stops_on_a_spent_window_and_resumes(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path, population=90, limits={"BlockedAccountsAll": 2})
+    people = world.emu.world.population.people
+    usable = [uid for uid, p in people.items() if p.visible and p.status == "active"]
+    _hand_block(world, usable[:70])
+    on_x = _blocked(world) & set(usable)  # X's list leaves out suspended and gone accounts
+    first = invoke(["blocks", "export", "--from-x", "--max-wait", "0", *world.args()[:4]])
+    assert first.exit_code == 75, first.stderr
+    assert "run the same command again" in first.stderr
+    read = db_rows(world.db, "SELECT read FROM list_cursors")
+    assert read and read[0][0] > 0  # the pages read are kept
+    world.emu.world.windows.clear()  # the window resets
+    second = invoke(["blocks", "export", "--from-x", "--format", "txt", *world.args()[:4]])
+    assert second.exit_code == 0, second.stderr
+    assert set(second.stdout.split()) == on_x and len(second.stdout.split()) == len(on_x)
+    assert world.calls("BlockedAccountsAll") == 3 + 1  # 2 ok + one 429, then the rest only
+
+
+def test_unblock_source_and_dry_run(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = make_world(emulator_factory, tmp_path, population=40)
+    active = _active_ids(world)
+    before = _blocked(world)
+    _run(world, _list_file(world, "a.json", active[:4]))
+    _run(world, _list_file(world, "b.json", active[4:8]))
+    dry = invoke(["unblock", "--source", "a.json", "--dry-run", *world.args()])
+    assert dry.exit_code == 0, dry.stderr
+    assert "4 accounts would get unblock" in dry.stdout and world.calls("blocks/destroy") == 0
+    undo = invoke(["unblock", "--source", "a.json", *world.args()])
+    assert undo.exit_code == 0, undo.stderr
+    assert _blocked(world) == before | set(active[4:8])
+    neither = invoke(["unblock", *world.args()])
+    assert neither.exit_code == 2

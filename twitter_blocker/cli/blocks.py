@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,14 @@ def _write(text: str, output: Path | None) -> None:
     os.replace(tmp, output)
 
 
-def _read_from_x(paths: Paths, api_base: str, max_wait: float | None) -> list[tuple[str, Any]]:
+def _read_from_x(
+    paths: Paths,
+    api_base: str,
+    max_wait: float | None,
+    then: Callable[[Any, list[tuple[str, Any]]], None] | None = None,
+) -> list[tuple[str, Any]]:
+    """X's block list (resumable read), under the run lock; ``then(history, on_x)`` runs
+    before the lock is released (``sync``)."""
     from ..engine.account import check_account
     from ..engine.blocklist import ReadStopped, read_list
     from ..inputs.cookies import load_cookies
@@ -86,9 +94,12 @@ def _read_from_x(paths: Paths, api_base: str, max_wait: float | None) -> list[tu
         with History.open(paths.db) as history, XClient(cookies, api_base=api_base) as client:
             if cookies.user_id is not None:
                 check_account(history, paths.cookies, cookies.user_id, bind=False)
-            return read_list(
+            on_x = read_list(
                 history, client, ListKind.BLOCKED, max_wait=max_wait, progress=progress
             )
+            if then is not None:
+                then(history, on_x)
+            return on_x
     except ReadStopped as exc:
         click.echo(
             f"error: {msg('blocks.read_stopped', reason=exc.reason, read=exc.read)}", err=True
@@ -148,9 +159,13 @@ def sync(paths: Paths, api_base: str, max_wait: float | None) -> None:
     from ..engine.undo import command_line
     from ..store.history import History
 
-    on_x = _read_from_x(paths, api_base, max_wait)
-    with History.open(paths.db) as history:
-        report = blocklist.sync(history, on_x, command_line())
+    reports: list[blocklist.SyncReport] = []
+
+    def adopt(history: History, on_x: list[tuple[str, Any]]) -> None:
+        reports.append(blocklist.sync(history, on_x, command_line()))
+
+    _read_from_x(paths, api_base, max_wait, then=adopt)
+    report = reports[0]
     click.echo(
         msg(
             "blocks.synced",
