@@ -98,3 +98,30 @@ def test_zero_cursor_and_repeated_cursor_end_the_list() -> None:
     assert parse_page(page("0|123"), None).next_cursor is None
     assert parse_page(page("5|123"), "5|123").next_cursor is None
     assert parse_page(page("5|123"), None).next_cursor == "5|123"
+
+
+def test_timeline_page_shapes_and_headers(emulator: Emulator) -> None:
+    from tests.conftest import EmulatorHttp
+
+    hand_block(emulator, _active(emulator)[:25])
+    http = EmulatorHttp(emulator)
+    try:
+        first = http.gql("BlockedAccountsAll", {"count": 20, "includePromotedContent": False})
+        assert first.status_code == 200
+        assert first.headers["x-rate-limit-limit"] == "500"
+        timeline = first.json()["data"]["viewer"]["timeline"]["timeline"]
+        types = [i["type"] for i in timeline["instructions"]]
+        assert types == ["TimelineClearCache", "TimelineTerminateTimeline", "TimelineAddEntries"]
+        entries = timeline["instructions"][-1]["entries"]
+        assert [e["entryId"].split("-")[0] for e in entries][-2:] == ["cursor", "cursor"]
+        bottom = entries[-2]["content"]
+        assert bottom["cursorType"] == "Bottom" and not bottom["value"].startswith("0|")
+        second = http.gql("BlockedAccountsAll", {"count": 20, "cursor": bottom["value"]})
+        timeline = second.json()["data"]["viewer"]["timeline"]["timeline"]
+        assert [i["type"] for i in timeline["instructions"]] == ["TimelineAddEntries"]
+        last = timeline["instructions"][0]["entries"][-2]["content"]
+        assert last["cursorType"] == "Bottom" and last["value"].startswith("0|")
+        muted = http.gql("MutedAccounts", {"count": 20}).json()
+        assert "muting_timeline" in muted["data"]["viewer"]
+    finally:
+        http.close()
