@@ -258,3 +258,10 @@ def test_unblock_source_and_dry_run(tmp_path: Path, emulator_factory: Factory) -
     assert _blocked(world) == before | set(active[4:8])
     neither = invoke(["unblock", *world.args()])
     assert neither.exit_code == 2
+
+
+def test_export_without_a_database_writes_nothing(tmp_path: Path) -> None:
+    out = invoke(["blocks", "export", "--data-dir", str(tmp_path)])
+    assert out.exit_code == 0, out.stderr
+    assert out.stdout == "user_id,screen_name,blocked_at,run_id,reason,source\n"
+    assert list(tmp_path.iterdir()) == []

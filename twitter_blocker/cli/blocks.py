@@ -138,6 +138,8 @@ def export(
 
     if from_x:
         rows = blocklist.from_x(_read_from_x(paths, api_base, max_wait))
+    elif not paths.db.exists():  # nothing has run here: an empty export, no file created
+        rows = []
     else:
         preflight.check_database(paths)
         with History.open(paths.db) as history:
