@@ -110,6 +110,11 @@ EXAMPLES: dict[str, Run | Synopsis | Skip] = {
     "twitter-blocker": Run(0),
     "twitter-blocker init [DIR]": Synopsis(),
     "twitter-blocker endpoints [--refresh] [--json]": Synopsis(),
+    "twitter-blocker blocks export [--from-x] [--format csv|json|txt|block.js] [-o FILE]": (
+        Synopsis()
+    ),
+    "twitter-blocker blocks sync": Synopsis(),
+    "twitter-blocker unblock --run N": Synopsis(),
     "python3 main.py --all --auto-retry": Run(0),
     'python3 -c "from twitter_blocker..."': Skip(PLACEHOLDER),
     "python3 -m pip install /path/to/twitter-blocker": Skip(INSTALL),

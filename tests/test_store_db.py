@@ -98,6 +98,7 @@ def test_migrate_from_blank_then_rerun_is_a_noop(tmp_path: Path) -> None:
         "0003_attempt_outcomes",
         "0004_account_meta",
         "0005_block_verified",
+        "0007_actions",
     ]
     before = _schema(conn)
     assert migrate(conn, MIGRATIONS) == []
@@ -108,6 +109,7 @@ def test_migrate_from_blank_then_rerun_is_a_noop(tmp_path: Path) -> None:
         3: "0003_attempt_outcomes",
         4: "0004_account_meta",
         5: "0005_block_verified",
+        7: "0007_actions",
     }
     names = {n for _, n, _ in before}
     for table in ("block_history", "target_keys", "attempts", "process_log"):
@@ -126,6 +128,7 @@ def test_migrate_from_the_oldest_schema_reaches_the_same_schema(tmp_path: Path) 
         "0003_attempt_outcomes",
         "0004_account_meta",
         "0005_block_verified",
+        "0007_actions",
     ]
     blank = connect(tmp_path / "blank.db")
     migrate(blank, MIGRATIONS)

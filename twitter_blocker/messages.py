@@ -394,6 +394,32 @@ EN: dict[str, str] = {
         "(use 127.0.0.1, ::1 or localhost)"
     ),
     "emulator.bad_option": "{option} {value!r}: {detail}",
+    # --- block list, unblock, mute (engine/actions.py, engine/undo.py, cli/blocks.py) ----
+    "targets.mute_js": "this is X's mute.js archive (accounts you muted), not a block list",
+    "targets.mute_js.hint": "to mute them run with --action mute; to block them anyway, "
+    "list their ids in another file",
+    "undo.no_run": "run {run} is not in this database",
+    "undo.one_of": "give exactly one of FILE, --run N or --source NAME",
+    "undo.report": (
+        "{action}: {done} done, {already} already done earlier, {failed} failed, "
+        "{calls} API calls (run {run}, exit {code}: {reason})"
+    ),
+    "undo.dry_run": "dry run: {n} accounts would get {action} ({already} already done); "
+    "nothing was sent or written",
+    "undo.follows_lost": (
+        "note: an unblock restores the block state only; follows that the block ended "
+        "(in both directions) are not restored"
+    ),
+    "blocks.read_stopped": "the read of your list stopped ({reason}) after {read} accounts; "
+    "run the same command again to continue where it stopped",
+    "blocks.exported": "{n} accounts written to {path}",
+    "blocks.synced": (
+        "X shows {on_x} blocks: {adopted} made elsewhere adopted as already_blocked, "
+        "{gone} ledger blocks no longer on X marked unblocked_elsewhere (run {run})"
+    ),
+    "blocks.block_js_needs_ids": "block.js needs user ids: {n} accounts without one were left out",
+    "stats.actions": "actions: {block} blocked, {unblock} unblocked, {mute} muted, "
+    "{unmute} unmuted; runs undone: {undone}",
     "emulator.bad_switch": "--switch {detail}",
     "emulator.serving": (
         "X emulator serving on {url} (seed {seed}, {population} targets, {viewers} viewers, "

@@ -30,6 +30,9 @@ SUBCOMMANDS: dict[str, str] = {
     "schedule": "twitter_blocker.cli.ops_schedule:schedule",
     "init": "twitter_blocker.cli.ops_init:init",
     "endpoints": "twitter_blocker.cli.endpoints:endpoints",
+    "blocks": "twitter_blocker.cli.blocks:blocks",
+    "unblock": "twitter_blocker.cli.unblock:unblock",
+    "unmute": "twitter_blocker.cli.unblock:unmute",
 }
 
 

@@ -170,6 +170,13 @@ def _check_conflicts(flags: dict[str, Any]) -> None:
     is_flag=True,
     help="Skip invalid entries of the target list instead of stopping (they are listed).",
 )
+@click.option(
+    "--action",
+    type=click.Choice(["block", "mute"]),
+    default="block",
+    show_default=True,
+    help="What a run does to the targets: block them, or mute them instead.",
+)
 @click.option("--json", "as_json", is_flag=True, help="With --stats: print JSON.")
 @click.option("--debug", is_flag=True, help="Verbose logging (DEBUG) to the console and log file.")
 @click.option("--debug-errors", is_flag=True, help="Print every failed API attempt as it happens.")
@@ -262,8 +269,14 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         skip_invalid=flags["skip_invalid"],
         allowlist=flags["allowlist"],
     )
+    from .unblock import check_action, run_mute
+
+    if inputs.targets is not None:
+        check_action(flags["action"], inputs.targets.format, inputs.targets.source)
     preflight.check_before_writing(paths)
     logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
+    if flags["action"] == "mute" and not flags["retry"]:
+        return run_mute(paths, api_base, inputs, flags)
     options = RunOptions(
         mode="retry" if flags["retry"] else "dry_run" if flags["dry_run"] else "main",
         limit=limit,

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import shlex
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from rich.console import Console
@@ -13,6 +14,7 @@ from rich.table import Table
 
 from ..config import Paths
 from ..errors import EXIT_OK
+from ..messages import msg
 from ..ops.lock import RunLock
 from ..store.history import History
 from ..store.models import RunInfo, Stats
@@ -95,7 +97,16 @@ def render(stats: Stats, console: Console) -> None:
         console.print(limits)
 
 
+def action_stats(conn: Any) -> dict[str, Any]:
+    from ..store import actions
+
+    counts = {a.value: 0 for a in actions.Act}
+    counts.update(actions.counts(conn))
+    return {"counts": counts, "undone_runs": actions.undone_runs(conn)}
+
+
 def show_stats(paths: Paths, *, as_json: bool = False) -> int:
+    acts: dict[str, Any] = {}
     if not paths.db.exists():
         click.echo(f"no database at {paths.db} yet: nothing has run here", err=True)
         if not as_json:
@@ -104,14 +115,19 @@ def show_stats(paths: Paths, *, as_json: bool = False) -> int:
     else:
         with History.open(paths.db) as history:
             stats = history.stats()
+            acts = action_stats(history.conn)  # blocks and mutes apart, undone runs
     if as_json:
         payload = dataclasses.asdict(stats)
         payload["done"] = stats.done
         if stats.last_run is not None:
             payload["last_run"]["dry_run"] = is_dry_run(stats.last_run)
+        if acts:
+            payload["actions"] = acts
         click.echo(json.dumps(payload, indent=2, default=str))
     else:
         render(stats, make_console())
+        if acts and any(acts["counts"].values()):
+            click.echo(msg("stats.actions", **acts["counts"], undone=acts["undone_runs"] or "none"))
     return EXIT_OK
 
 

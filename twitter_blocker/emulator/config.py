@@ -23,12 +23,16 @@ GRAPHQL_OPERATIONS = (
     "UsersByRestIds",
     "UsersByScreenNames",
     "Viewer",
+    "BlockedAccountsAll",
+    "MutedAccounts",
 )
 REST_OPERATIONS = (
     "blocks/create",
     "blocks/destroy",
     "blocks/ids",
     "blocks/list",
+    "mutes/users/create",
+    "mutes/users/destroy",
     "users/lookup",
     "friendships/lookup",
     "friendships/show",
@@ -44,6 +48,10 @@ DEFAULT_LIMITS: dict[str, int] = {
     "Viewer": 100,
     "blocks/create": 187,
     "blocks/destroy": 187,
+    "mutes/users/create": 187,  # twikit ratelimits.md (docs/EMULATOR.md) [lib]
+    "mutes/users/destroy": 187,
+    "BlockedAccountsAll": 500,  # no public figure; configurable through ``limits`` [inf]
+    "MutedAccounts": 500,  # same [inf]
     "users/lookup": 900,
     "friendships/lookup": 15,
     "friendships/show": 180,

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from twitter_blocker.emulator import timelines
 from twitter_blocker.emulator.fixture import cookie_export
 from twitter_blocker.emulator.population import truth
 from twitter_blocker.emulator.world import AccountState, World
@@ -76,7 +77,19 @@ def routes(world: World) -> list[Route]:
             return _bad('expected {"state": "active" | "locked" | "suspended"}')
         return JSONResponse({"state": str(world.account(index).state)})
 
+    async def hand_blocks(request: Request) -> Response:
+        index = _index(request)
+        if index is None:
+            return _bad("no such viewer", 404)
+        try:
+            body = json.loads(await request.body() or b"{}")
+            ids = [str(i) for i in body["ids"]]
+        except (KeyError, ValueError, TypeError):
+            return _bad('expected {"ids": ["<user id>", ...]}')
+        return JSONResponse({"blocked": timelines.block_by_hand(world, index, ids)})
+
     return [
+        Route(f"{PREFIX}/accounts/{{index}}/blocks", hand_blocks, methods=["POST"]),
         Route(f"{PREFIX}/state", state, methods=["GET"]),
         Route(f"{PREFIX}/truth", get_truth, methods=["GET"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),

@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from twitter_blocker.emulator import bodies, partial, queryids
+from twitter_blocker.emulator import bodies, partial, queryids, timelines
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.population import Person, Status
 from twitter_blocker.emulator.shapes import SUSPENDED_RESULT, Relation, stable_mix, user_node
@@ -20,6 +20,7 @@ VARIABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "UsersByRestIds": (("userIds", "[NumericString!]!"),),
     "UsersByScreenNames": (("screen_names", "[String!]!"),),
     "Viewer": (),
+    **timelines.VARIABLES,
 }
 
 
@@ -28,6 +29,7 @@ def relation(account: Account, user_id: str) -> Relation:
         following=user_id in account.following,
         followed_by=user_id in account.followers,
         blocking=user_id in account.blocked,
+        muting=user_id in account.muted,
     )
 
 
@@ -144,6 +146,8 @@ _OPERATIONS: dict[str, Callable[[World, Account, dict[str, Any]], dict[str, Any]
     "UsersByRestIds": _users_by_rest_ids,
     "UsersByScreenNames": _users_by_screen_names,
     "Viewer": _viewer,
+    timelines.BLOCKED_ALL: timelines.blocked_accounts_all,
+    timelines.MUTED: timelines.muted_accounts,
 }
 
 

@@ -30,6 +30,8 @@ PUBLISHED_IDS: dict[str, str] = {
     "UsersByRestIds": "RmmhHyIQp01b-lwA_zvAuw",
     "UsersByScreenNames": "BQEP-w59kdVKv7CSLsSSiw",
     "Viewer": "5XShkXk2oO2J7SYmTu6pvw",
+    "BlockedAccountsAll": "wKSrEpYdqj2-VMkH9zPMBg",  # twt 2025-07
+    "MutedAccounts": "mJA1YbOoJTyoB64W9hd6ZQ",  # public endpoint tables, undated
 }
 
 # Flags the web bundle lists for every user operation beside the required ones, and their

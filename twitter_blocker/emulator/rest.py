@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from twitter_blocker.emulator import bodies, chaos
+from twitter_blocker.emulator import bodies, chaos, timelines
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.graphql import relation
 from twitter_blocker.emulator.population import Person, Status
@@ -20,6 +20,8 @@ METHODS: dict[str, tuple[str, ...]] = {
     "blocks/destroy": ("POST",),
     "blocks/ids": ("GET",),
     "blocks/list": ("GET",),
+    "mutes/users/create": ("POST",),
+    "mutes/users/destroy": ("POST",),
     "users/lookup": ("GET", "POST"),
     "friendships/lookup": ("GET",),
     "friendships/show": ("GET",),
@@ -69,6 +71,9 @@ def _block_reply(
     include = world.switches.include_blocking_honoured and _flag(params, "include_blocking")
     user = v11_user(person, relation(account, person.user_id), include_blocking=include)
     return Reply(200, user, headers={"x-twitter-response-tags": "BouncerCompliant"})
+
+
+target, block_reply = _target, _block_reply  # shared with timelines.py (the mute calls)
 
 
 def blocks_create(world: World, account: Account, params: Mapping[str, str]) -> Reply:
@@ -250,6 +255,8 @@ HANDLERS: dict[str, Callable[[World, Account, Mapping[str, str]], Reply]] = {
     "blocks/destroy": blocks_destroy,
     "blocks/ids": blocks_ids,
     "blocks/list": blocks_list,
+    "mutes/users/create": timelines.mutes_create,
+    "mutes/users/destroy": timelines.mutes_destroy,
     "users/lookup": users_lookup,
     "friendships/lookup": friendships_lookup,
     "friendships/show": friendships_show,

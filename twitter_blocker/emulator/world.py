@@ -36,6 +36,7 @@ class Account:
     following: set[str] = field(default_factory=set)
     followers: set[str] = field(default_factory=set)
     blocked: dict[str, None] = field(default_factory=dict)  # insertion-ordered set
+    muted: dict[str, None] = field(default_factory=dict)  # insertion-ordered set
     block_calls: Counter[str] = field(default_factory=Counter)
     recent_blocks: deque[float] = field(default_factory=deque)
     blocks_since_unlock: int = 0
@@ -185,6 +186,7 @@ class World:
                         "state": str(a.state),
                         "session": "valid" if a.auth_token is not None else "killed",
                         "blocked": list(a.blocked),
+                        "muted": list(a.muted),
                         "block_calls": dict(a.block_calls),
                         "following": sorted(a.following),
                         "followers": sorted(a.followers),

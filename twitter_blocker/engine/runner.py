@@ -61,6 +61,7 @@ from .types import (
     RunReport,
     UserReport,
 )
+from .undo import note_sources
 
 __all__ = [
     "AccountStopped",
@@ -126,6 +127,7 @@ def execute(
                 check_account(history, paths.cookies, cookies.user_id, bind=False)
             if targets is not None:
                 stats = history.import_targets(targets.targets)
+                note_sources(history.conn, targets)  # for unblock --source (engine/undo.py)
                 log.info(
                     "targets: %d in %s (%d new, %d known, %d duplicates, %d invalid)",
                     len(targets.targets),

@@ -24,6 +24,7 @@ _FORMATS = ("screen_name", "user_id")
 _SHOWN = 80
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\r\n]*")
+_MUTE_JS = re.compile(r"window\.YTD\.mute\.part\d+\s*=")
 
 
 class Sink(Protocol):
@@ -38,7 +39,7 @@ def parse_json_targets(text: str, source: str, sink: Sink) -> tuple[str, str]:
         if not isinstance(data, list):
             _shape(source, "block.js must assign a JSON array", key=None)
         _feed(data, sink, mode=None)
-        return "block.js", ""
+        return ("mute.js" if _MUTE_JS.match(text[:400].lstrip("\ufeff \t\r\n")) else "block.js"), ""
     if isinstance(data, list):
         _feed(data, sink, mode=None)
         return "json-list", ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from twitter_blocker.store.account import CREATE_META, adopt_from_history
+from twitter_blocker.store.actions import M007_ACTIONS
 from twitter_blocker.store.db import Migration
 
 M001_INITIAL = Migration(
@@ -133,6 +134,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     M003_ATTEMPT_OUTCOMES,
     M004_ACCOUNT_META,
     M005_BLOCK_VERIFIED,
+    M007_ACTIONS,  # 7, not 6: another branch adds migration 6 (the coordinator renumbers)
 )
 
 # Tables of the original tool's database: a file holding them without our

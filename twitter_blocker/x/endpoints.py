@@ -39,6 +39,8 @@ QUERY_IDS: Mapping[str, str] = MappingProxyType(
         "UsersByRestIds": "RmmhHyIQp01b-lwA_zvAuw",  # ids set of 2026-08 (public clients)
         "UsersByScreenNames": "BQEP-w59kdVKv7CSLsSSiw",  # Agentic-SNS 2026-09
         "Viewer": "5XShkXk2oO2J7SYmTu6pvw",  # Agentic-SNS 2026-09
+        "BlockedAccountsAll": "wKSrEpYdqj2-VMkH9zPMBg",  # twt 2025-07
+        "MutedAccounts": "mJA1YbOoJTyoB64W9hd6ZQ",  # public endpoint tables, undated
     }
 )
 
@@ -76,6 +78,8 @@ FEATURES: Mapping[str, Mapping[str, bool]] = MappingProxyType(
         "UsersByRestIds": MappingProxyType(dict(_USER_FEATURES)),
         "UsersByScreenNames": MappingProxyType(dict(_USER_FEATURES)),
         "Viewer": MappingProxyType(dict(_USER_FEATURES)),
+        "BlockedAccountsAll": MappingProxyType(dict(_USER_FEATURES)),
+        "MutedAccounts": MappingProxyType(dict(_USER_FEATURES)),
     }
 )
 

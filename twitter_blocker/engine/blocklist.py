@@ -1,0 +1,200 @@
+"""The account's own block (and mute) list: read it from X resumably, compare it with the
+ledger (``blocks sync``), and list every blocked account for ``blocks export``.
+
+A read persists each page and the cursor after it in one commit (``list_snapshot``,
+``list_cursors``): a read killed at any instant continues at the page it stopped at. A spent
+window waits for its reset, or stops resumably (exit 75) when that is longer than
+``max_wait``; an answer that proves nothing stops resumably too, never ends the list.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..store import actions as store
+from ..store.actions import Act
+from ..store.db import transaction
+from ..store.history import History
+from ..store.models import Reason, Row, Status, UserStatus
+from ..x.blocklist import ListKind, ListPage, read_page
+from ..x.client import XClient
+from ..x.errors import RateLimited, Transient, UnexpectedResponse
+from .types import NullProgress, ProgressSink
+
+log = logging.getLogger("twitter_blocker.engine")
+
+
+class ReadStopped(Exception):
+    """The read stopped before the end of the list; the same command continues it."""
+
+    def __init__(self, reason: str, read: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.read = read
+
+
+def read_list(
+    history: History,
+    client: XClient,
+    kind: ListKind,
+    *,
+    max_wait: float | None = None,
+    progress: ProgressSink | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[tuple[str, str | None]]:
+    """The whole list as (user_id, screen_name), continuing an unfinished read."""
+    progress = progress or NullProgress()
+    conn, name = history.conn, str(kind)
+    cursor, read = store.read_in_progress(conn, name)
+    if cursor is None:
+        store.start_read(conn, name)
+    progress.start(f"read {name}", 0)
+    empty = 0
+    while True:
+        try:
+            page: ListPage = read_page(client, kind, cursor)
+        except RateLimited as exc:
+            wait = max(0.0, (exc.reset or time.time() + 60.0) - time.time())
+            if exc.suspicious or (max_wait is not None and wait > max_wait):
+                raise ReadStopped("rate_limited", read) from exc
+            progress.waiting(time.time() + wait, f"{name} rate limit")
+            sleep(wait)
+            continue
+        except (Transient, UnexpectedResponse) as exc:
+            raise ReadStopped("transient", read) from exc
+        empty = 0 if page.users else empty + 1
+        ended = page.next_cursor is None or empty >= 3
+        users = [(u.user_id, u.screen_name) for u in page.users]
+        read = store.save_page(conn, name, users, None if ended else page.next_cursor)
+        for u in page.users:
+            progress.advance("read", u.screen_name)
+        if ended:
+            return store.snapshot(conn, name)
+        cursor = page.next_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    on_x: int
+    adopted: int  # blocks made elsewhere, now in the ledger as already_blocked
+    gone: int  # ledger blocks X no longer shows: marked unblocked_elsewhere
+    run_id: int
+
+
+def sync(history: History, on_x: list[tuple[str, str | None]], command: str) -> SyncReport:
+    """Adopt X's blocks the ledger lacks; mark ledger blocks X no longer shows. One commit;
+    nothing is deleted."""
+    conn = history.conn
+    run_id = history.start_run(command, len(on_x))
+    x_ids = {uid for uid, _ in on_x}
+    adopted = gone = 0
+    with transaction(conn):
+        for uid, screen_name in on_x:
+            row = _ledger_row(history, uid, screen_name)
+            if row is None:
+                conn.execute(
+                    "INSERT INTO block_history(user_id, screen_name, status, user_status, reason,"
+                    " created_at, updated_at, checked_at, blocked_at)"
+                    " VALUES (?, ?, 'blocked', 'active', ?, strftime('%Y-%m-%dT%H:%M:%fZ'),"
+                    " strftime('%Y-%m-%dT%H:%M:%fZ'), strftime('%Y-%m-%dT%H:%M:%fZ'),"
+                    " strftime('%Y-%m-%dT%H:%M:%fZ'))",
+                    (uid, screen_name, str(Reason.ALREADY_BLOCKED)),
+                )
+                history_id = int(
+                    conn.execute(
+                        "SELECT id FROM block_history WHERE user_id = ?", (uid,)
+                    ).fetchone()[0]
+                )
+                conn.execute(
+                    "INSERT OR IGNORE INTO target_keys(key, history_id) VALUES (?, ?)",
+                    (f"id:{uid}", history_id),
+                )
+            elif row.status == Status.BLOCKED:
+                continue
+            else:
+                history_id = row.id
+                history.record_final(
+                    row.id, Status.BLOCKED, UserStatus.ACTIVE, Reason.ALREADY_BLOCKED
+                )
+            store.record_external(conn, history_id, uid, Act.BLOCK, run_id)
+            adopted += 1
+        for history_id, uid in conn.execute(
+            "SELECT id, user_id FROM block_history WHERE status = 'blocked' AND user_id IS NOT NULL"
+        ).fetchall():
+            if str(uid) in x_ids:
+                continue
+            conn.execute(
+                "UPDATE block_history SET status = 'skipped', reason = ?,"
+                " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ') WHERE id = ?",
+                (store.UNBLOCKED_ELSEWHERE, history_id),
+            )
+            store.record_external(conn, int(history_id), str(uid), Act.UNBLOCK, run_id)
+            gone += 1
+    history.end_run(
+        run_id,
+        status="done",
+        exit_code=0,
+        end_reason="done",
+        counts={"targets": len(on_x), "skipped": adopted + gone, "api_calls": 0},
+    )
+    return SyncReport(len(on_x), adopted, gone, run_id)
+
+
+def _ledger_row(history: History, user_id: str, screen_name: str | None) -> Row | None:
+    """The ledger row of ``user_id``: by id, else an unresolved row listed by handle."""
+    found = history.conn.execute(
+        "SELECT id FROM block_history WHERE user_id = ?", (user_id,)
+    ).fetchone()
+    if found is None and screen_name:
+        found = history.conn.execute(
+            "SELECT id FROM block_history WHERE user_id IS NULL AND screen_name = ? COLLATE NOCASE",
+            (screen_name,),
+        ).fetchone()
+        if found is not None:
+            history.resolve_identity(int(found[0]), user_id, screen_name)
+            found = history.conn.execute(
+                "SELECT id FROM block_history WHERE user_id = ?", (user_id,)
+            ).fetchone()
+    return history.get(int(found[0])) if found is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    user_id: str
+    screen_name: str | None
+    blocked_at: str | None
+    run_id: int | None
+    reason: str | None
+    source: str | None
+
+
+def ledger_blocks(history: History) -> list[Exported]:
+    """Every account the ledger holds as blocked now, with when, which run and why."""
+    rows = history.conn.execute(
+        "SELECT b.user_id, b.screen_name, b.blocked_at, b.reason,"
+        " (SELECT a.run_id FROM actions a WHERE a.history_id = b.id AND a.action = 'block'"
+        "   AND a.state = 'done' ORDER BY a.id DESC LIMIT 1),"
+        " coalesce((SELECT a.source FROM actions a WHERE a.history_id = b.id"
+        "   AND a.action = 'block' AND a.source IS NOT NULL ORDER BY a.id DESC LIMIT 1),"
+        "  (SELECT min(s.source) FROM row_sources s WHERE s.history_id = b.id))"
+        " FROM block_history b WHERE b.status = 'blocked' AND b.user_id IS NOT NULL"
+        " ORDER BY b.blocked_at, b.id"
+    ).fetchall()
+    return [
+        Exported(
+            str(r[0]),
+            r[1],
+            r[2],
+            int(r[4]) if r[4] is not None else None,
+            r[3],
+            r[5],
+        )
+        for r in rows
+    ]
+
+
+def from_x(on_x: list[tuple[str, str | None]]) -> list[Exported]:
+    return [Exported(uid, sn, None, None, None, None) for uid, sn in on_x]
