@@ -258,11 +258,8 @@ class Pass:
         for op, queue in ((OP_IDS, q.ids), (OP_HANDLES, q.handles)):
             if not queue or (len(queue) < self._batch_size(op) and not exhausted):
                 continue
-            at = self.sched.ready_at(op)
-            single = self.sched.get(SINGLE_OP[op])
             reserve = max(1, int(min(len(queue), self.o.batch_size) * SINGLE_RESERVE))
-            if single is not None and single.remaining < reserve:
-                at = max(at, self.sched.ready_at(SINGLE_OP[op], reserve))
+            at = self.sched.lookup_ready_at(op, SINGLE_OP[op], reserve)
             if best is None or at < best[0]:
                 best = (at, op)
         return best

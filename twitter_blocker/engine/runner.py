@@ -277,6 +277,7 @@ class _Run:
                     op, info.remaining, info.limit, info.reset
                 ),
             )
+            client.gate = scheduler.check  # the one "may this operation send now?"
             self._pass = Pass(
                 options=self.o,
                 client=client,

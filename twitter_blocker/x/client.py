@@ -12,9 +12,11 @@ never sleeps and never retries, except:
 A lookup answer with ``errors`` beside empty data proves nothing: a single lookup raises
 ``Inconclusive``; a batch returns results only for the keys real nodes decide.
 
-It never sends into a window whose last answer said it is spent (remaining 0,
-or a 429 with a reset): it raises ``RateLimited`` with that reset instead, with
-no request and so no ``CallRecord``.
+The client holds no rate state and decides nothing about windows: it reports what it
+saw (headers, 429s) in each ``CallRecord``. Whether an operation may send now is the
+scheduler's call (``engine/scheduler.py``); when a ``gate`` is given (the scheduler's
+``check``), it is asked before every request and may refuse with ``RateLimited``, so no
+request and no ``CallRecord``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from .batch import result_from_node
 from .errors import (
     FeaturesOutdated,
     Inconclusive,
-    RateLimited,
     TargetUnavailable,
     Transient,
     UnexpectedResponse,
@@ -65,6 +66,7 @@ from .parse import (
 from .resolver import Endpoints
 
 Observer = Callable[[CallRecord], None]
+Gate = Callable[[str], None]  # asked before each request; raises RateLimited to refuse
 
 FRIENDSHIPS_LOOKUP_MAX = 100  # ids per friendships/lookup call (X-FACTS.md 3.6)
 
@@ -99,6 +101,7 @@ class XClient:
         transport: httpx.BaseTransport | None = None,
         endpoint_table: Endpoints | None = None,
         on_ct0: Callable[[str], None] | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self._http = Http(
             build_client(cookies, api_base=api_base, timeout=timeout, transport=transport),
@@ -108,7 +111,7 @@ class XClient:
         # queryIds, methods and features in use, and their healing (resolver.py); without a
         # table: the pinned values, no discovery
         self.endpoints = endpoint_table if endpoint_table is not None else Endpoints()
-        self._spent: dict[str, float] = {}  # operation -> reset epoch of a spent window
+        self.gate = gate  # the rate authority's "may this operation send now?"
         self._batches = BatchLookups(self._graphql, self._one)
         self.batch_size = max(1, batch_size)
         self.viewer_id: str | None = cookies.user_id
@@ -145,20 +148,12 @@ class XClient:
     ) -> Classified:
         """Send once, classify, report exactly one CallRecord.
 
-        Raises only on transport failure, or ``RateLimited`` *without sending* when the
-        last answer of this operation said its window is spent and the reset is ahead:
-        a request into a spent window only earns a 429 (and counts as a ban signal).
+        Raises only on transport failure, or whatever the ``gate`` raises (``RateLimited``
+        *without sending*: a request into a spent window only earns a 429).
         """
+        if self.gate is not None:
+            self.gate(operation)
         started = time.time()
-        reset = self._spent.get(operation)
-        if reset is not None:
-            if started < reset:
-                raise RateLimited(
-                    f"{operation}: window spent until its reset (not sent)",
-                    reset=reset,
-                    operation=operation,
-                )
-            del self._spent[operation]
         t0 = time.perf_counter()
         try:
             raw = send()
@@ -177,7 +172,6 @@ class XClient:
             )
             raise
         result = classify(operation, raw.status, raw.headers, raw.body, graphql=graphql)
-        self._note_window(operation, result)
         self._record(
             CallRecord(
                 operation=operation,
@@ -192,18 +186,6 @@ class XClient:
             )
         )
         return result
-
-    def _note_window(self, operation: str, result: Classified) -> None:
-        reset: float | None = None
-        if result.rate is not None and result.rate.remaining <= 0:
-            reset = result.rate.reset
-        error = result.error
-        if isinstance(error, RateLimited) and not error.suspicious and error.reset is not None:
-            reset = error.reset
-        if reset is not None:
-            self._spent[operation] = reset
-        else:
-            self._spent.pop(operation, None)
 
     def _graphql(self, operation: str, variables: dict[str, Any], *, targets: int) -> Classified:
         """A GraphQL call with the 336 self-heal (one more send when new flags were named) and
