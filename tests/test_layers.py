@@ -55,7 +55,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "store": (
         "httpx",
         "twitter_blocker.x.client",
-        "twitter_blocker.x.http",
+        "twitter_blocker.x.transport",
         "twitter_blocker.engine",
         "twitter_blocker.ops",
         "twitter_blocker.cli",
@@ -177,3 +177,23 @@ def test_the_store_takes_its_times_from_the_caller() -> None:
     for call in ("update_many(", "record_event("):
         for chunk in source.split(f"self.store.{call}")[1:]:
             assert "at_epoch=" in chunk.split(")")[0], f"{call} without at_epoch"
+
+
+@pytest.mark.parametrize("layer", ["x", "engine", "store"])
+def test_no_module_is_named_like_the_standard_library(layer: str) -> None:
+    import sys
+
+    clashes = [
+        str(p.relative_to(PACKAGE)) for p in _files(layer) if p.stem in sys.stdlib_module_names
+    ]
+    assert clashes == []
+
+
+@pytest.mark.parametrize("layer", ["x", "engine"])
+def test_no_module_over_400_lines(layer: str) -> None:
+    long = [
+        f"{p.relative_to(PACKAGE)}: {n}"
+        for p in _files(layer)
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    ]
+    assert long == []

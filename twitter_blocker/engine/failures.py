@@ -22,8 +22,8 @@ from ..x.client import XClient
 from ..x.errors import RateLimited, XAccountError, XAuthError, XError
 from .clock import Clock
 from .retry import Backoff, failure_reason, is_temporary
+from .runtypes import ProgressSink, RunOptions
 from .scheduler import Scheduler
-from .types import ProgressSink, RunOptions
 
 log = logging.getLogger("twitter_blocker.engine")
 
