@@ -197,3 +197,34 @@ def test_no_module_over_400_lines(layer: str) -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
     ]
     assert long == []
+
+
+def _halves(path: Path) -> bool:
+    """Does the module cut something in halves (``n // 2``)?"""
+    return any(
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.FloorDiv)
+        and isinstance(node.right, ast.Constant)
+        and node.right.value == 2
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    )
+
+
+def test_only_the_engine_lookup_path_retries_a_failed_batch_in_halves() -> None:
+    """Failure isolation has one home: engine/lookups.py halves a failed batch; the client
+    raises it (it falls back to singles only where the batch answer itself is unusable)."""
+    home = PACKAGE / "engine" / "lookups.py"
+    assert _halves(home), "the checker must see the engine's halving"
+    others = [str(p.relative_to(PACKAGE)) for p in _files("x") + _files("engine") if p != home]
+    assert [p for p in others if _halves(PACKAGE / p)] == []
+
+
+def test_unattributable_batch_elements_are_settled_in_one_place() -> None:
+    """Counting out the elements a batch answer cannot tie to a key lives in x/batch.py."""
+    homes = [
+        str(p.relative_to(PACKAGE))
+        for p in _files("x") + _files("engine")
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and "by_count" in node.name
+    ]
+    assert homes == ["x/batch.py"]

@@ -55,6 +55,10 @@ from .transport import SessionCookies
 FRIENDSHIPS_LOOKUP_MAX = 100  # ids per friendships/lookup call (X-FACTS.md 3.6)
 
 
+# an outcome word of ``outcomes.classify`` -> the typed state it proves (explicit, no
+# ``UserState(word)`` by equality of spellings)
+_GONE_STATE = {"not_found": UserState.NOT_FOUND, "suspended": UserState.SUSPENDED}
+
 _BLOCK_STATUS = {
     "self": BlockStatus.SELF,
     "suspended": BlockStatus.SUSPENDED,
@@ -212,10 +216,11 @@ class XClient(Session):
         if self.viewer_id:
             params = {"source_id": self.viewer_id, **params}
         result = self._rest_get(op, params, targets=1)
-        if result.error is None and result.outcome in ("not_found", "suspended"):
+        gone = _GONE_STATE.get(result.outcome)
+        if result.error is None and gone is not None:
             raise TargetUnavailable(
                 f"{op}: target {user_id} is {result.outcome.replace('_', ' ')}",
-                state=UserState(result.outcome),
+                state=gone,
                 operation=op,
                 http_status=result.http_status,
                 code=result.code,
