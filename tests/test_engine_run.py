@@ -23,8 +23,8 @@ from test_engine_support import (
 
 from twitter_blocker.config import resolve_paths
 from twitter_blocker.emulator import Emulator
-from twitter_blocker.engine.inspect import inspect_user
 from twitter_blocker.engine.runner import RunOptions, execute
+from twitter_blocker.engine.usercheck import inspect_user
 from twitter_blocker.errors import DatabaseBusyError, InputError
 from twitter_blocker.ops.lock import RunLock
 from twitter_blocker.store.cache import Cache

@@ -262,8 +262,8 @@ def test_an_allowlisted_account_renamed_during_the_run_stays_protected(
 
 
 def test_test_user_decides_with_the_runs_policy(emulator_factory: Factory, tmp_path: Path) -> None:
-    from twitter_blocker.engine.inspect import inspect_user
     from twitter_blocker.engine.runner import RunOptions
+    from twitter_blocker.engine.usercheck import inspect_user
 
     emu = emulator_factory(population=60)
     paths = workspace(emu, tmp_path)

@@ -55,7 +55,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "store": (
         "httpx",
         "twitter_blocker.x.client",
-        "twitter_blocker.x.http",
+        "twitter_blocker.x.transport",
         "twitter_blocker.engine",
         "twitter_blocker.ops",
         "twitter_blocker.cli",
@@ -110,3 +110,121 @@ def test_only_the_cli_uses_rich() -> None:
         if any(m == "rich" or m.startswith("rich.") for m in _imports(p))
     ]
     assert users and all(u.startswith("cli/") for u in users), users
+
+
+# --- who owns which concept (issue 10) ---------------------------------------------------------
+# "May this operation send now?" has one authority: engine/scheduler.py. The X client reports
+# what it saw (CallRecord.rate); x/outcomes.py only classifies an answer (a code 88 with budget
+# left is suspicious); the store persists; ops and the CLI only read and show.
+RATE_DECIDER = PACKAGE / "engine" / "scheduler.py"
+RATE_READERS = {PACKAGE / "x" / "outcomes.py"}
+RATE_FIELDS = {"remaining", "reset", "reset_epoch"}
+
+
+def _compares_rate_fields(path: Path) -> list[int]:
+    """Lines where a rate window's ``remaining`` is compared, or its ``reset`` is compared
+    with a time (a decision), as opposed to being passed on, shown, or checked for None
+    (whether X named a reset at all is evidence, not a window decision)."""
+    ordering = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Compare):
+            continue
+        for operand in (node.left, *node.comparators):
+            if not isinstance(operand, ast.Attribute) or operand.attr not in RATE_FIELDS:
+                continue
+            if operand.attr == "remaining" or any(isinstance(op, ordering) for op in node.ops):
+                lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("layer", ["x", "engine"])
+def test_only_the_scheduler_decides_whether_to_send(layer: str) -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)}:{line}"
+        for path in _files(layer)
+        if path != RATE_DECIDER and path not in RATE_READERS
+        for line in _compares_rate_fields(path)
+    ]
+    assert offenders == [], "rate windows are judged only in engine/scheduler.py"
+
+
+def test_the_rule_sees_a_rate_decision() -> None:
+    assert _compares_rate_fields(RATE_DECIDER), "the checker must see the scheduler's decisions"
+
+
+def test_the_x_package_holds_no_rate_state() -> None:
+    """No attribute of the client side keeps windows, resets or budgets across calls."""
+    words = ("spent", "reset", "remaining", "budget", "window")
+    offenders = []
+    for path in _files("x"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "self"
+                and any(w in node.attr.lower() for w in words)
+                and path.name != "errors.py"  # RateLimited carries the reset X named
+            ):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} self.{node.attr}")
+    assert offenders == []
+
+
+def test_the_store_takes_its_times_from_the_caller() -> None:
+    """The scheduler hands its clock's time to every budget write (FakeClock in tests)."""
+    source = RATE_DECIDER.read_text(encoding="utf-8")
+    for call in ("update_many(", "record_event("):
+        for chunk in source.split(f"self.store.{call}")[1:]:
+            assert "at_epoch=" in chunk.split(")")[0], f"{call} without at_epoch"
+
+
+@pytest.mark.parametrize("layer", ["x", "engine", "store"])
+def test_no_module_is_named_like_the_standard_library(layer: str) -> None:
+    import sys
+
+    clashes = [
+        str(p.relative_to(PACKAGE)) for p in _files(layer) if p.stem in sys.stdlib_module_names
+    ]
+    assert clashes == []
+
+
+@pytest.mark.parametrize("layer", ["x", "engine"])
+def test_no_module_over_400_lines(layer: str) -> None:
+    long = [
+        f"{p.relative_to(PACKAGE)}: {n}"
+        for p in _files(layer)
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    ]
+    assert long == []
+
+
+def _halves(path: Path) -> bool:
+    """Does the module cut something in halves (``n // 2``)?"""
+    return any(
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.FloorDiv)
+        and isinstance(node.right, ast.Constant)
+        and node.right.value == 2
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    )
+
+
+def test_only_the_engine_lookup_path_retries_a_failed_batch_in_halves() -> None:
+    """Failure isolation has one home: engine/lookups.py halves a failed batch; the client
+    raises it (it falls back to singles only where the batch answer itself is unusable)."""
+    home = PACKAGE / "engine" / "lookups.py"
+    assert _halves(home), "the checker must see the engine's halving"
+    others = [str(p.relative_to(PACKAGE)) for p in _files("x") + _files("engine") if p != home]
+    assert [p for p in others if _halves(PACKAGE / p)] == []
+
+
+def test_unattributable_batch_elements_are_settled_in_one_place() -> None:
+    """Counting out the elements a batch answer cannot tie to a key lives in x/batch.py."""
+    homes = [
+        str(p.relative_to(PACKAGE))
+        for p in _files("x") + _files("engine")
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and "by_count" in node.name
+    ]
+    assert homes == ["x/batch.py"]

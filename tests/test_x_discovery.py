@@ -158,7 +158,7 @@ def test_transaction_id_gated_operation_heals_with_a_verified_id(
 
 def test_no_invented_headers(make_env: Callable[..., Env]) -> None:
     """A real logged-in session sends no x-client-uuid and no x-xp-forwarded-for."""
-    from twitter_blocker.x.http import web_headers
+    from twitter_blocker.x.transport import web_headers
 
     env = make_env()
     headers = web_headers(env.cookies, "https://x.com")

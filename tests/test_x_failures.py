@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from twitter_blocker.engine.clock import SystemClock
+from twitter_blocker.engine.scheduler import Scheduler
 from twitter_blocker.errors import AccountBlockedError, AuthError, InputError
 from twitter_blocker.inputs.cookies import Cookies, load_cookies
 from twitter_blocker.twitter_api import TwitterAPI
@@ -42,8 +44,14 @@ class Env:
     clients: list[XClient]
 
     def client(self, cookies: Any = None, **kw: Any) -> XClient:
+        # the rate authority is the scheduler: one per client, fed by what the client saw
+        sched = Scheduler.standalone(SystemClock())
         c = XClient(
-            cookies or self.cookies, api_base=self.emu.base_url, observer=self.records.append, **kw
+            cookies or self.cookies,
+            api_base=self.emu.base_url,
+            observer=sched.watching(self.records.append),
+            gate=sched.check,
+            **kw,
         )
         self.clients.append(c)
         return c

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from twitter_blocker.emulator import Emulator
+from twitter_blocker.engine.clock import SystemClock
+from twitter_blocker.engine.scheduler import Scheduler
 from twitter_blocker.inputs.cookies import load_cookies
 from twitter_blocker.x.client import XClient
 from twitter_blocker.x.errors import RateLimited
@@ -25,8 +27,12 @@ def test_connections_per_id_and_gone_ids_left_out(
     records: list[CallRecord] = []
     targets: list[dict[str, Any]] = emu.truth()["targets"]
     by_kind = {t["kind"]: t["user_id"] for t in targets if t["user_id"]}
+    sched = Scheduler.standalone(SystemClock())  # the rate authority: one per client
     with XClient(
-        load_cookies(tmp_path / "cookies.json"), api_base=emu.base_url, observer=records.append
+        load_cookies(tmp_path / "cookies.json"),
+        api_base=emu.base_url,
+        observer=sched.watching(records.append),
+        gate=sched.check,
     ) as client:
         ids = [by_kind[k] for k in ("following", "follower", "mutual", "already_blocked", "active")]
         got = client.friendships_lookup([*ids, by_kind["suspended"], by_kind["deactivated"]])

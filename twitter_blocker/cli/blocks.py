@@ -81,7 +81,7 @@ def _read_from_x(
     from ..store.history import History
     from ..x.blocklist import ListKind
     from ..x.client import XClient
-    from ..x.http import check_api_base
+    from ..x.transport import check_api_base
     from .progress import make_progress
 
     check_api_base(api_base)

@@ -62,7 +62,7 @@ def demo(
     """Block a generated list end to end against the embedded X emulator, then check the truth."""
     from ..emulator import EmulatorConfig, start_emulator
     from ..engine.runner import execute
-    from ..engine.types import RunOptions
+    from ..engine.runtypes import RunOptions
     from ..logs import setup_logging
     from ..store.history import History
 

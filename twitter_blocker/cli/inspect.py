@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from ..config import Paths
-from ..engine.inspect import inspect_user
-from ..engine.types import RunOptions, UserReport
+from ..engine.runtypes import RunOptions, UserReport
+from ..engine.usercheck import inspect_user
 from ..errors import EXIT_OK, AccountBlockedError, AuthError, InputError
 from ..inputs.normalize import InvalidEntry, normalize
 from ..messages import msg

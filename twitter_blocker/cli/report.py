@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..engine.types import RunOptions, RunReport
+from ..engine.runtypes import RunOptions, RunReport
 from ..errors import EXIT_AUTH, EXIT_OK, EXIT_RESUMABLE
 
 ORDER = (

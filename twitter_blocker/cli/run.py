@@ -239,7 +239,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         preflight.check_writable(paths, database=False, lock=False)
         preflight.check_database(paths)
         logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
-        from ..engine.types import RunOptions
+        from ..engine.runtypes import RunOptions
         from .inspect import show_user
 
         policy = RunOptions(  # the run's policy: the same flags decide
@@ -249,7 +249,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         )
         return show_user(paths, api_base, flags["test_user"], policy)
     from ..engine.runner import execute
-    from ..engine.types import AccountStopped, AuthStopped, RunOptions
+    from ..engine.runtypes import AccountStopped, AuthStopped, RunOptions
 
     # --max-users caps any mode; --all and --retry (every retry candidate) have no cap of
     # their own; --dry-run or --auto-retry alone take the test run's TEST_RUN_DEFAULT targets.

@@ -96,7 +96,7 @@ def _undo(
     from ..inputs.targets import load_targets
     from ..ops import preflight
     from ..store.actions import Act
-    from ..x.http import check_api_base
+    from ..x.transport import check_api_base
     from .progress import make_progress
 
     if sum(x is not None for x in (file, run_id, source)) != 1:

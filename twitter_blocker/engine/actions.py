@@ -26,7 +26,7 @@ from ..x import blocklist
 from ..x.client import XClient
 from ..x.errors import RateLimited, Transient, UnexpectedResponse
 from ..x.models import BlockResult, BlockStatus, CallRecord
-from .types import NullProgress, ProgressSink
+from .runtypes import NullProgress, ProgressSink
 
 log = logging.getLogger("twitter_blocker.engine")
 

@@ -19,7 +19,7 @@ from ..messages import msg
 from ..x.client import XClient
 from ..x.errors import XAccountError, XAuthError, XError
 from .failures import Stop, error_label
-from .types import ProgressSink, RunOptions
+from .runtypes import ProgressSink, RunOptions
 from .work import LookupCache, NullCache
 
 log = logging.getLogger("twitter_blocker.engine")

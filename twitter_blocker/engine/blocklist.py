@@ -22,7 +22,7 @@ from ..store.models import Reason, Row, Status, UserStatus
 from ..x.blocklist import ListKind, ListPage, read_page
 from ..x.client import XClient
 from ..x.errors import RateLimited, Transient, UnexpectedResponse
-from .types import NullProgress, ProgressSink
+from .runtypes import NullProgress, ProgressSink
 
 log = logging.getLogger("twitter_blocker.engine")
 

@@ -28,8 +28,8 @@ from .clock import Clock
 from .failures import BLOCK_OP, Failures
 from .ledger import Done, Ledger
 from .readback import ReadBack
+from .runtypes import RunOptions
 from .scheduler import Scheduler
-from .types import RunOptions
 from .work import Work
 
 log = logging.getLogger("twitter_blocker.engine")

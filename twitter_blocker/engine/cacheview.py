@@ -10,8 +10,8 @@ from ..config import Paths
 from ..store.cache import Cache
 from ..store.endpoint_cache import EndpointCache
 from ..x.contract import Override
-from ..x.http import SessionCookies
 from ..x.resolver import Endpoints
+from ..x.transport import SessionCookies
 
 log = logging.getLogger("twitter_blocker.engine")
 

@@ -13,8 +13,8 @@ from ..messages import msg
 from ..x.errors import AccountLocked, XError
 from .clock import iso
 from .failures import Stop
+from .runtypes import AccountStopped, AuthStopped, RunReport
 from .scheduler import Scheduler
-from .types import AccountStopped, AuthStopped, RunReport
 
 # Stops after which the same command simply resumes (exit 75).
 RESUMABLE_REASONS = frozenset(

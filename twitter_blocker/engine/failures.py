@@ -22,8 +22,8 @@ from ..x.client import XClient
 from ..x.errors import RateLimited, XAccountError, XAuthError, XError
 from .clock import Clock
 from .retry import Backoff, failure_reason, is_temporary
-from .scheduler import MAX_GUESSED_RESET, Scheduler
-from .types import ProgressSink, RunOptions
+from .runtypes import ProgressSink, RunOptions
+from .scheduler import Scheduler
 
 log = logging.getLogger("twitter_blocker.engine")
 
@@ -83,7 +83,6 @@ class Failures:
         self.ban_signals = 0
         self.rate_hits: dict[str, int] = {}  # 429s per operation since its last success
         self.held_after: dict[str, str] = {}  # operation -> the failure its backoff follows
-        self.guessed: dict[str, float] = {}  # operation -> a guessed wait after a bare 429
         self.contradictions = 0
         self.forbidden = 0
 
@@ -98,7 +97,7 @@ class Failures:
         """A request of ``op`` did what it was for."""
         self.rate_hits.pop(op, None)
         self.held_after.pop(op, None)
-        self.guessed.pop(op, None)
+        self.sched.forget_guess(op)
         if op == BLOCK_OP:
             self.forbidden = 0
 
@@ -192,15 +191,10 @@ class Failures:
                 raise Stop("ban_signal", exc, detail=msg("run.ban_signal", n=self.ban_signals))
         if op == BLOCK_OP and exc.reset is None and hits >= REFUSED_WINDOWS_LIMIT:
             raise Stop("refusing_blocks", exc, detail=msg("run.refusing_blocks", n=hits))
-        guess = min(MAX_GUESSED_RESET, self.o.guessed_reset * 2.0 ** min(hits - 1, 10))
-        self.sched.spent(op, exc.reset, guess)
-        if exc.operation and exc.operation != op:
-            self.sched.spent(exc.operation, exc.reset, guess)
+        self.sched.refused(
+            op, exc.reset, refusals=hits, also=exc.operation, base_guess=self.o.guessed_reset
+        )
         self.held_after.pop(op, None)
-        if exc.reset is None:
-            self.guessed[op] = guess
-        else:
-            self.guessed.pop(op, None)
         self.progress.note("warning", msg("run.rate_limited", op=exc.operation or op))
         return hits > 1 and exc.reset is not None
 
@@ -214,7 +208,7 @@ class Failures:
         label = self.held_after.get(op)
         if label is not None and self.sched.held_until(op) >= at - 0.001:
             return msg("run.backing_off", error=label)
-        guess = self.guessed.get(op)
+        guess = self.sched.guessed_wait(op)
         return None if guess is None else msg("run.guessed_wait", op=op, seconds=guess)
 
     def check_answered(self) -> None:

@@ -19,7 +19,7 @@ from ..x.models import User
 from .clock import Clock, to_datetime
 from .policy import SKIP_OUTCOMES
 from .retry import Backoff, failure_reason
-from .types import PlannedAction, ProgressSink
+from .runtypes import PlannedAction, ProgressSink
 from .work import Work
 
 log = logging.getLogger("twitter_blocker.engine")

@@ -6,7 +6,7 @@ import logging
 
 from ..inputs.targets import TargetList
 from ..messages import msg
-from .types import ProgressSink
+from .runtypes import ProgressSink
 
 log = logging.getLogger("twitter_blocker.engine")
 

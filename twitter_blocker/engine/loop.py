@@ -27,34 +27,28 @@ from ..logs import ErrorLog
 from ..messages import msg
 from ..store.db import transaction
 from ..store.history import History
-from ..store.models import Reason, Row, Status, UserStatus
+from ..store.models import Row
 from ..x.client import XClient
 from ..x.contract import ContractStale
 from ..x.errors import (
-    Inconclusive,
-    RateLimited,
-    UnexpectedResponse,
     XAccountError,
     XAuthError,
     XError,
 )
-from ..x.models import CallRecord, LookupResult, User, UserState
+from ..x.models import CallRecord, LookupResult
 from .blocks import BlockPath, Queues
 from .clock import Clock, iso
 from .failures import Failures, Stop
-from .ledger import Done, Ledger
-from .policy import Action, decide
+from .ledger import Ledger
+from .lookups import OP_HANDLES, OP_IDS, LookupPath
 from .readback import ReadBack
-from .relations import Relations
 from .retry import Backoff
+from .runtypes import PlannedAction, ProgressSink, RunOptions
 from .scheduler import DEFAULT_BLOCK_LIMIT, Scheduler
-from .types import PlannedAction, ProgressSink, RunOptions
 from .work import LookupCache, Work, cached_answer
 
 log = logging.getLogger("twitter_blocker.engine")
 
-OP_IDS = "UsersByRestIds"
-OP_HANDLES = "UsersByScreenNames"
 # The client resolves batch elements it cannot attribute (suspended users have no rest_id
 # in a batch answer) with single lookups: keep that much of their budget before a batch.
 SINGLE_OP = {OP_IDS: "UserByRestId", OP_HANDLES: "UserByScreenName"}
@@ -118,9 +112,18 @@ class Pass:
             defer=self._defer,
             readback=self.readback,
         )
-        self.seen_users: dict[str, Work] = {}
-        self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
-        self.relations = Relations(client)  # nodes without relationship data (relations.py)
+        self.lookups = LookupPath(
+            options=options,
+            client=client,
+            history=history,
+            cache=cache,
+            clock=clock,
+            ledger=self.ledger,
+            failures=self.failures,
+            viewer_id=viewer_id,
+        )
+        self._batch_size = self.lookups.batch_size
+        self._lookup = self.lookups.run
         self._calls: list[CallRecord] = []
 
     @property
@@ -169,7 +172,7 @@ class Pass:
     def run(self, phase: str, feed: Iterator[Row], total: int) -> None:
         """Process every row ``feed`` yields. Raises ``Stop`` to end early."""
         self.progress.start(phase, total)
-        self.seen_users.clear()
+        self.lookups.seen_users.clear()
         q = Queues(deque(), deque(), deque())
         exhausted = False
         try:
@@ -237,7 +240,7 @@ class Pass:
             else:  # pragma: no cover - a row always has an id or a handle
                 log.warning("row %s has neither id nor handle", w.row_id)
         if answered:
-            self._settle(answered, q)
+            self.lookups.settle(answered, q)
         return True
 
     # --- timing ----------------------------------------------------------------------------
@@ -258,11 +261,8 @@ class Pass:
         for op, queue in ((OP_IDS, q.ids), (OP_HANDLES, q.handles)):
             if not queue or (len(queue) < self._batch_size(op) and not exhausted):
                 continue
-            at = self.sched.ready_at(op)
-            single = self.sched.get(SINGLE_OP[op])
             reserve = max(1, int(min(len(queue), self.o.batch_size) * SINGLE_RESERVE))
-            if single is not None and single.remaining < reserve:
-                at = max(at, self.sched.ready_at(SINGLE_OP[op], reserve))
+            at = self.sched.lookup_ready_at(op, SINGLE_OP[op], reserve)
             if best is None or at < best[0]:
                 best = (at, op)
         return best
@@ -292,139 +292,6 @@ class Pass:
             log.log(level, "waiting %.1f s: %s", seconds, reason)
         if self.clock.wait(seconds, self.stop):
             raise Stop("interrupted")
-
-    # --- lookups ---------------------------------------------------------------------------
-    def _batch_size(self, op: str) -> int:
-        return self.split.get(op, self.o.batch_size)
-
-    def _lookup(self, q: Queues, op: str) -> None:
-        queue = q.ids if op == OP_IDS else q.handles
-        batch = [queue.popleft() for _ in range(min(self._batch_size(op), len(queue)))]
-        try:
-            if op == OP_IDS:
-                results = self.client.lookup_ids([w.user_id or "" for w in batch])
-            else:
-                results = self.client.lookup_handles([w.screen_name or "" for w in batch])
-            results = self.relations.complete(results)
-        except RateLimited as exc:
-            if self.failures.rate_limited(exc, op):
-                self.ledger.failed(batch, exc)
-            else:
-                queue.extendleft(reversed(batch))
-            return
-        except ContractStale as exc:  # X moved and a refresh found nothing: stop, resumable
-            raise Stop("stale_contract", exc, detail=str(exc)) from exc
-        except XError as exc:
-            if not self.failures.temporary(exc):
-                raise
-            self.failures.pause(op, exc)
-            if len(batch) > 1:
-                # Isolate the failure: retry in halves; only a single target's own failure
-                # costs it an attempt, so one bad element cannot exhaust a whole batch.
-                self.split[op] = max(1, len(batch) // 2)
-                queue.extendleft(reversed(batch))
-            else:
-                self.ledger.failed(batch, exc)
-            return
-        self.failures.succeeded(op)
-        self.split[op] = min(self.o.batch_size, self._batch_size(op) * 2)
-        by_key = {r.key: r for r in results}
-        pairs: list[tuple[Work, LookupResult]] = []
-        for w in batch:
-            key = w.user_id if op == OP_IDS else w.handle_key
-            hit = by_key.get(key or "")
-            if hit is None:
-                # X's answer proved nothing for it (errors beside empty data): retry later
-                text = f"{op}: the answer proved nothing for {w.label}"
-                missing = Inconclusive(text, operation=op, http_status=200)
-                self.ledger.failed([w], missing)
-            else:
-                pairs.append((w, hit))
-        self.cache.put_lookups(self.viewer_id, results)
-        now = self.clock.now()
-        for w, _ in pairs:
-            w.checked_at = now
-        self._settle(pairs, q)
-        if self.relations.exhausted is not None:
-            error = self.relations.exhausted
-            detail = msg("run.no_relationships", error=error)
-            raise Stop("relationships_unavailable", error, detail=detail)
-
-    def _settle(self, pairs: list[tuple[Work, LookupResult]], q: Queues) -> None:
-        """Decide every answered target; everything is recorded in one transaction."""
-        done: Done = []
-        with transaction(self.history.conn):
-            for w, hit in pairs:
-                uid = hit.user.user_id if hit.user is not None else hit.user_id
-                if uid is not None and not self._identify(w, uid, hit):
-                    continue
-                if hit.state is UserState.SUSPENDED:
-                    self.ledger.final(
-                        done, w, Status.FAILED, UserStatus.SUSPENDED, Reason.SUSPENDED
-                    )
-                elif hit.state is UserState.NOT_FOUND or hit.user is None:
-                    self.ledger.final(
-                        done, w, Status.FAILED, UserStatus.NOT_FOUND, Reason.NOT_FOUND
-                    )
-                else:
-                    self._decide(w, hit.user, q, done)
-        self.ledger.advance(done)
-
-    def _identify(self, w: Work, uid: str, hit: LookupResult) -> bool:
-        """Give the row its user id (merging duplicate rows). False: the account was already
-        handled in this run under another row, which now carries this one's keys."""
-        name = hit.user.screen_name if hit.user is not None else None
-        first = self.seen_users.get(uid)
-        if first is not None and first is not w and first.row_id != w.row_id:
-            first.row_id = self.history.resolve_identity(w.row_id, uid, name)
-            return False
-        if not w.known_id or w.user_id != uid:
-            w.row_id = self.history.resolve_identity(w.row_id, uid, name)
-            w.known_id = True
-        w.user_id = uid
-        self.seen_users[uid] = w
-        return True
-
-    def _decide(
-        self,
-        w: Work,
-        user: User,
-        q: Queues,
-        done: Done,
-    ) -> None:
-        if w.screen_name is None:
-            w.screen_name = user.screen_name
-        if w.fresh and user.blocking:
-            # Our block call from before the crash landed: record it, never send another.
-            self.ledger.final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)
-            return
-        d = decide(
-            user,
-            viewer_id=self.viewer_id,
-            allowlist=self.o.allowlist,
-            skip_following=self.o.skip_following,
-            skip_followers=self.o.skip_followers,
-        )
-        if d.action is Action.BLOCK and not user.relationship_known:
-            # X sent no relationship data (its fields moved again?): never block blind.
-            refused = UnexpectedResponse(
-                f"no relationship data for {w.label}: not blocking without it",
-                operation="lookup",
-            )
-            self.ledger.failed([w], refused)
-            return
-        if d.action is Action.BLOCK:
-            if self.dry:
-                self.ledger.would_block(done, w, user)
-            else:
-                q.blocks.append((w, user))
-        elif d.action is Action.ALREADY_BLOCKED:
-            self.ledger.final(
-                done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.ALREADY_BLOCKED, user
-            )
-        else:
-            assert d.reason is not None
-            self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, d.reason.value, user)
 
     def _read_back(self) -> None:
         """Read this pass's blocks back (``readback.py``); blocks X did not keep are requeued."""

@@ -21,9 +21,8 @@ import shlex
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .. import logs
 from ..config import Paths
@@ -35,23 +34,21 @@ from ..messages import msg
 from ..ops.lock import RunLock
 from ..store.db import parse_iso
 from ..store.history import History
-from ..store.models import Row
 from ..x.client import XClient
 from ..x.contract import OVERRIDE_FILE, Override
 from ..x.errors import XAccountError, XAuthError, XError
-from ..x.http import check_api_base
 from ..x.models import CallRecord
+from ..x.transport import check_api_base
 from .account import bind_if_proven, check_account
 from .allow import resolve_allowlist
 from .cacheview import endpoint_table, open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
-from .inspect import inspect_user
+from .feeds import count_due, has_work, main_feed, retry_feed
 from .ledger import run_counts
 from .listnotes import report_list_problems
-from .loop import PAGE, Pass, Stop
-from .scheduler import Caps, Scheduler
-from .types import (
+from .loop import Pass, Stop
+from .runtypes import (
     AccountStopped,
     AuthStopped,
     NullProgress,
@@ -61,7 +58,9 @@ from .types import (
     RunReport,
     UserReport,
 )
+from .scheduler import Caps, Scheduler
 from .undo import note_sources
+from .usercheck import inspect_user
 
 __all__ = [
     "AccountStopped",
@@ -180,66 +179,9 @@ class _Run:
     def _now_dt(self) -> datetime:
         return to_datetime(self.clock.now())
 
-    def _recheck_before(self) -> datetime | None:
-        days = self.o.recheck_permanent_days
-        return None if days is None else self._now_dt() - timedelta(days=days)
-
-    def _has_work(self) -> bool:
-        if self.o.mode != "retry" and self.history.rows_to_process(1):
-            return True
-        before = self._recheck_before()
-        if (
-            self.o.mode != "retry"
-            and before is not None
-            and self.history.recheck_candidates(before, 1)
-        ):
-            return True
-        if self.o.mode == "retry" or (self.o.auto_retry and self.o.mode == "main"):
-            if self.history.retry_candidates(self._now_dt(), self.o.max_attempts, 1):
-                return True
-            return self.history.next_retry_at(self.o.max_attempts) is not None
-        return False
-
-    def _main_feed(self) -> Iterator[Row]:
-        taken, after = 0, 0
-        limit = self.o.limit
-        while limit is None or taken < limit:
-            size = PAGE if limit is None else min(PAGE, limit - taken)
-            rows = self.history.rows_to_process(size, after)
-            if not rows:
-                break
-            for row in rows:
-                taken += 1
-                yield row
-            after = rows[-1].id
-        before = self._recheck_before()
-        after = 0
-        while before is not None and (limit is None or taken < limit):
-            size = PAGE if limit is None else min(PAGE, limit - taken)
-            rows = self.history.recheck_candidates(before, size, after)
-            if not rows:
-                break
-            for row in rows:
-                taken += 1
-                yield row
-            after = rows[-1].id
-
-    def _retry_feed(self, now_dt: datetime, budget: list[int]) -> Iterator[Row]:
-        after = 0
-        while budget[0] > 0:
-            rows = self.history.retry_candidates(
-                now_dt, self.o.max_attempts, min(PAGE, budget[0]), after
-            )
-            if not rows:
-                return
-            for row in rows:
-                budget[0] -= 1
-                yield row
-            after = rows[-1].id
-
     # --- the run -------------------------------------------------------------------------
     def go(self) -> RunReport:
-        if not self._has_work():
+        if not has_work(self.history, self.o, self._now_dt()):
             run_id = self.history.start_run(_command(self.o), 0)
             self.report.run_ids.append(run_id)
             self.history.end_run(
@@ -279,6 +221,7 @@ class _Run:
                     op, info.remaining, info.limit, info.reset
                 ),
             )
+            client.gate = scheduler.check  # the one "may this operation send now?"
             self._pass = Pass(
                 options=self.o,
                 client=client,
@@ -376,7 +319,7 @@ class _Run:
 
     def _passes(self, p: Pass, total: int) -> None:
         if self.o.mode in ("main", "dry_run"):
-            p.run(self.o.mode, self._main_feed(), total)
+            p.run(self.o.mode, main_feed(self.history, self.o, self.clock), total)
         if self.o.mode == "retry" or (self.o.mode == "main" and self.o.auto_retry):
             self._retry_rounds(p)
         p.failures.check_answered()  # failures and not one answer from X: not "done"
@@ -387,9 +330,9 @@ class _Run:
         while budget[0] > 0:
             now_dt = self._now_dt()
             if self.history.retry_candidates(now_dt, self.o.max_attempts, 1):
-                total = min(budget[0], self._count_due(now_dt))
+                total = min(budget[0], count_due(self.history, self.o, now_dt))
                 before = sum(p.counts.values())
-                p.run("retry", self._retry_feed(now_dt, budget), total)
+                p.run("retry", retry_feed(self.history, self.o, now_dt, budget), total)
                 if sum(p.counts.values()) == before:  # pragma: no cover - defensive
                     log.warning("a retry round settled nothing; stopping the retry pass")
                     return
@@ -398,15 +341,6 @@ class _Run:
             if nxt is None:
                 return
             p.wait_until(parse_iso(nxt).timestamp(), "retry backoff")
-
-    def _count_due(self, now_dt: datetime) -> int:
-        n, after = 0, 0
-        while True:
-            rows = self.history.retry_candidates(now_dt, self.o.max_attempts, PAGE, after)
-            if not rows:
-                return n
-            n += len(rows)
-            after = rows[-1].id
 
     def _blocks(self) -> int:
         return self._pass.counts.get("blocked", 0) if self._pass is not None else 0

@@ -32,7 +32,7 @@ from ..x.client import XClient
 from ..x.models import CallRecord, UserState
 from .account import check_account
 from .actions import ActionPlan, ActionReport, Pacing, run_plan
-from .types import ProgressSink
+from .runtypes import ProgressSink
 
 
 def command_line() -> str:

@@ -24,7 +24,7 @@ from ..inputs.cookies import Cookies, load_cookies
 from ..inputs.targets import TargetList, load_allowlist, load_targets
 from ..messages import msg
 from ..store.examine import examine_database
-from ..x.http import check_api_base
+from ..x.transport import check_api_base
 from .lock import check_not_held
 
 

@@ -3,7 +3,9 @@
 A restart reads back what is left of each window and when it resets, and the
 hourly/daily block caps count the ``block`` events of the last hour/day with one
 indexed query. Both share the ledger's connection; each write commits (or joins the
-caller's transaction).
+caller's transaction). The store decides nothing: the times it writes come from the
+caller's clock (the engine's ``Clock``, a ``FakeClock`` in tests) through ``at_epoch``,
+or from the ``clock`` it was given.
 """
 
 from __future__ import annotations
@@ -49,9 +51,15 @@ class Budgets:
         """Remember the latest ``x-rate-limit-*`` headers of one operation."""
         self.update_many(account, [(operation, info)])
 
-    def update_many(self, account: str, items: Iterable[tuple[str, RateInfo]]) -> None:
-        """Several operations at once (one commit)."""
-        now = self.clock()
+    def update_many(
+        self,
+        account: str,
+        items: Iterable[tuple[str, RateInfo]],
+        *,
+        at_epoch: float | None = None,
+    ) -> None:
+        """Several operations at once (one commit), seen at ``at_epoch`` (default: now)."""
+        now = self.clock() if at_epoch is None else at_epoch
         rows = [
             (account, op, int(i.limit), int(i.remaining), float(i.reset), now) for op, i in items
         ]

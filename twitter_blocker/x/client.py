@@ -1,10 +1,7 @@
-"""``XClient``: X's web protocol as typed calls.
-
-Every HTTP request is classified (``outcomes.classify``) and reported to the
-observer as exactly one ``CallRecord`` before anything is raised. The client
-never sleeps and never retries, except:
-- the 336 self-heal: add the flags X named to that operation's feature set
-  (for the life of the client) and send once more;
+"""``XClient``: X's web protocol as typed calls, over ``session.Session`` (which sends,
+classifies and reports exactly one ``CallRecord`` per request, and asks the rate
+authority's gate first). The client never sleeps and never retries, except the
+session's self-heals and:
 - the batch -> single fallback of the lookups, only where the batch answer itself is
   unusable, and the one-by-one resolution of elements it cannot attribute
   (``lookups.py``, ``batch.py``); any other failed batch raises its typed error.
@@ -12,46 +9,34 @@ never sleeps and never retries, except:
 A lookup answer with ``errors`` beside empty data proves nothing: a single lookup raises
 ``Inconclusive``; a batch returns results only for the keys real nodes decide.
 
-It never sends into a window whose last answer said it is spent (remaining 0,
-or a 429 with a reset): it raises ``RateLimited`` with that reset instead, with
-no request and so no ``CallRecord``.
+The client holds no rate state and decides nothing about windows (``session.py``).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Sequence
-from types import TracebackType
-from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 
-from . import endpoints
 from .batch import result_from_node
 from .errors import (
-    FeaturesOutdated,
     Inconclusive,
-    RateLimited,
     TargetUnavailable,
-    Transient,
     UnexpectedResponse,
     XAccountError,
     XAuthError,
     XError,
 )
-from .http import Http, RawResponse, SessionCookies, build_client
 from .lookups import BatchLookups
 from .models import (
     BlockResult,
     BlockStatus,
-    CallRecord,
     LookupResult,
     Relationship,
     User,
     UserState,
 )
-from .outcomes import Classified, classify
+from .outcomes import Classified
 from .parse import (
     NodeKind,
     parse_block_ids,
@@ -63,11 +48,16 @@ from .parse import (
     user_from_v1,
 )
 from .resolver import Endpoints
-
-Observer = Callable[[CallRecord], None]
+from .session import Gate, Session
+from .session import Observer as Observer  # re-exported: callers type their observers
+from .transport import SessionCookies
 
 FRIENDSHIPS_LOOKUP_MAX = 100  # ids per friendships/lookup call (X-FACTS.md 3.6)
 
+
+# an outcome word of ``outcomes.classify`` -> the typed state it proves (explicit, no
+# ``UserState(word)`` by equality of spellings)
+_GONE_STATE = {"not_found": UserState.NOT_FOUND, "suspended": UserState.SUSPENDED}
 
 _BLOCK_STATUS = {
     "self": BlockStatus.SELF,
@@ -85,8 +75,8 @@ def _dedupe(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-class XClient:
-    """One logged-in web session. Not thread-safe; use one per thread."""
+class XClient(Session):
+    """One logged-in web session's typed calls. Not thread-safe; use one per thread."""
 
     def __init__(
         self,
@@ -99,174 +89,24 @@ class XClient:
         transport: httpx.BaseTransport | None = None,
         endpoint_table: Endpoints | None = None,
         on_ct0: Callable[[str], None] | None = None,
+        gate: Gate | None = None,
     ) -> None:
-        self._http = Http(
-            build_client(cookies, api_base=api_base, timeout=timeout, transport=transport),
-            on_ct0=on_ct0,  # a ct0 X sets on a 403/353 is kept (and saved by the caller)
+        super().__init__(
+            cookies,
+            api_base=api_base,
+            timeout=timeout,
+            observer=observer,
+            transport=transport,
+            endpoint_table=endpoint_table,
+            on_ct0=on_ct0,
+            gate=gate,
         )
-        self._observer = observer
-        # queryIds, methods and features in use, and their healing (resolver.py); without a
-        # table: the pinned values, no discovery
-        self.endpoints = endpoint_table if endpoint_table is not None else Endpoints()
-        self._spent: dict[str, float] = {}  # operation -> reset epoch of a spent window
         self._batches = BatchLookups(self._graphql, self._one)
         self.batch_size = max(1, batch_size)
         self.viewer_id: str | None = cookies.user_id
 
-    # ------------------------------------------------------------------ plumbing
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> XClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"XClient(viewer_id={self.viewer_id!r})"
-
-    def _record(self, record: CallRecord) -> None:
-        if self._observer is not None:
-            self._observer(record)
-
-    def _exchange(
-        self,
-        operation: str,
-        send: Callable[[], RawResponse],
-        *,
-        graphql: bool,
-        targets: int,
-    ) -> Classified:
-        """Send once, classify, report exactly one CallRecord.
-
-        Raises only on transport failure, or ``RateLimited`` *without sending* when the
-        last answer of this operation said its window is spent and the reset is ahead:
-        a request into a spent window only earns a 429 (and counts as a ban signal).
-        """
-        started = time.time()
-        reset = self._spent.get(operation)
-        if reset is not None:
-            if started < reset:
-                raise RateLimited(
-                    f"{operation}: window spent until its reset (not sent)",
-                    reset=reset,
-                    operation=operation,
-                )
-            del self._spent[operation]
-        t0 = time.perf_counter()
-        try:
-            raw = send()
-        except Transient as exc:
-            self._record(
-                CallRecord(
-                    operation=operation,
-                    started_at=started,
-                    elapsed=time.perf_counter() - t0,
-                    http_status=None,
-                    code=None,
-                    message=str(exc),
-                    outcome="transient",
-                    targets=targets,
-                )
-            )
-            raise
-        result = classify(operation, raw.status, raw.headers, raw.body, graphql=graphql)
-        self._note_window(operation, result)
-        self._record(
-            CallRecord(
-                operation=operation,
-                started_at=raw.started_at,
-                elapsed=raw.elapsed,
-                http_status=raw.status,
-                code=result.code,
-                message=result.message,
-                outcome=result.outcome,
-                rate=result.rate,
-                targets=targets,
-            )
-        )
-        return result
-
-    def _note_window(self, operation: str, result: Classified) -> None:
-        reset: float | None = None
-        if result.rate is not None and result.rate.remaining <= 0:
-            reset = result.rate.reset
-        error = result.error
-        if isinstance(error, RateLimited) and not error.suspicious and error.reset is not None:
-            reset = error.reset
-        if reset is not None:
-            self._spent[operation] = reset
-        else:
-            self._spent.pop(operation, None)
-
-    def _graphql(self, operation: str, variables: dict[str, Any], *, targets: int) -> Classified:
-        """A GraphQL call with the 336 self-heal (one more send when new flags were named) and
-        the stale-contract healing of ``resolver.Endpoints`` (bounded, once per run)."""
-        table = self.endpoints
-        features_healed = False
-        for _ in range(6):
-            result = self._exchange(
-                operation,
-                table.sender(self._http, operation, variables),
-                graphql=True,
-                targets=targets,
-            )
-            error = result.error
-            if (
-                not features_healed
-                and isinstance(error, FeaturesOutdated)
-                and table.add_missing(operation, error.missing)
-            ):
-                features_healed = True
-                continue
-            if error is not None and table.heal(operation, result, self._http):
-                continue
-            table.note(operation, result)
-            return result
-        return result
-
-    def _rest_get(self, path: str, params: dict[str, str], *, targets: int) -> Classified:
-        url, query, tid = endpoints.rest_path(path), urlencode(params), self.endpoints.tid_header
-        return self._rest(
-            path, lambda: self._http.get(path, url, query, tid(path, "GET", url)), targets
-        )
-
-    def _rest_post(self, path: str, form: dict[str, str], *, targets: int) -> Classified:
-        url, tid = endpoints.rest_path(path), self.endpoints.tid_header
-        return self._rest(
-            path, lambda: self._http.post_form(path, url, form, tid(path, "POST", url)), targets
-        )
-
-    def _rest(self, path: str, send: Callable[[], RawResponse], targets: int) -> Classified:
-        """One v1.1 call; an empty 404 earns one more send with a transaction id (resolver)."""
-        result = self._exchange(path, send, graphql=False, targets=targets)
-        if result.outcome == "tid_rejected" and self.endpoints.rest_tid(path, self._http):
-            result = self._exchange(path, send, graphql=False, targets=targets)
-        return result
-
-    @staticmethod
-    def _ok(result: Classified, operation: str) -> Any:
-        """The JSON of a success; raises the classified error, or UnexpectedResponse."""
-        if result.error is not None:
-            raise result.error
-        if result.outcome != "ok":
-            raise UnexpectedResponse(
-                f"{operation}: unexpected {result.outcome} answer (HTTP {result.http_status})",
-                operation=operation,
-                http_status=result.http_status,
-                code=result.code,
-            )
-        return result.data
-
-    def refresh_endpoints(self) -> set[str]:
-        """Read x.com/home now (``endpoints --refresh``); the operations whose contract changed."""
-        return self.endpoints.refresh(self._http)
 
     # ------------------------------------------------------------------ viewer
     def viewer(self) -> User:
@@ -376,10 +216,11 @@ class XClient:
         if self.viewer_id:
             params = {"source_id": self.viewer_id, **params}
         result = self._rest_get(op, params, targets=1)
-        if result.error is None and result.outcome in ("not_found", "suspended"):
+        gone = _GONE_STATE.get(result.outcome)
+        if result.error is None and gone is not None:
             raise TargetUnavailable(
                 f"{op}: target {user_id} is {result.outcome.replace('_', ' ')}",
-                state=UserState(result.outcome),
+                state=gone,
                 operation=op,
                 http_status=result.http_status,
                 code=result.code,

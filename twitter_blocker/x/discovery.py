@@ -19,7 +19,7 @@ from ..messages import msg
 from . import bundles, endpoints
 from .contract import OVERRIDE_FILE, ContractStale, LoggedOut
 from .errors import Transient
-from .http import Http
+from .transport import Http
 
 MAX_SCRIPTS = 40  # bundles read per discovery, at most
 MAX_TID_SCRIPTS = 6  # extra scripts read to find the transaction-id indices

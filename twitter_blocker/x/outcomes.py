@@ -47,8 +47,8 @@ from .errors import (
     XAuthError,
     XError,
 )
-from .http import parse_rate
 from .models import RateInfo
+from .transport import parse_rate
 
 AUTH_CODES = frozenset({32, 89, 215, 220})
 CSRF_CODE = 353

@@ -39,8 +39,8 @@ from .contract import (
     Override,
 )
 from .discovery import Discovery, TidMaterial, discover, tid_material
-from .http import Http, RawResponse
 from .outcomes import Classified
+from .transport import Http, RawResponse
 from .txid import TransactionIds
 
 log = logging.getLogger("twitter_blocker.x.resolver")

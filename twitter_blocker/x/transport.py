@@ -6,9 +6,9 @@ connection pool, and turns every httpx exception into ``x.errors.Transient``
 so nothing above this module imports httpx.
 
 The session cookies go out as one fixed ``Cookie`` header. The client's cookie
-jar refuses every ``Set-Cookie`` (a 353 answer sets a fresh ``ct0``; taking it
-would desynchronise cookie and header, and the browser's ``ct0`` keeps
-working, X-FACTS.md 1.2).
+jar refuses every ``Set-Cookie``, so nothing changes behind our back: a ``ct0``
+that X sets on a 403/353 is taken explicitly by ``Http`` (cookie and header
+switched together, the caller saves it; X-FACTS.md 1.2, 9.6).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from ..x.models import Relationship, UserState
 from .allow import allowlist_ids
 from .cacheview import endpoint_table, open_cache
 from .policy import Action, decide
-from .types import RunOptions, UserReport
+from .runtypes import RunOptions, UserReport
 from .work import with_relationship
 
 
