@@ -41,8 +41,11 @@ def test_diagnose_stop_and_health_show_the_same_disk_figure_as_df(tmp_path: Path
         "stop": float(re.search(r"disk ([\d.]+)% used", stop).group(1)),  # type: ignore[union-attr]
     }
     df = _df_percent(tmp_path)
+    assert max(figures.values()) - min(figures.values()) <= 0.5, figures  # one figure
     for name, value in figures.items():
-        assert df - 1 < value <= df, (name, value, df, figures)  # df rounds up
+        # df rounds up to a whole percent; other writers on the disk may move it a little
+        # between the readings, so allow half a point beyond the rounding
+        assert df - 1.5 <= value <= df + 0.5, (name, value, df, figures)
 
 
 def test_disk_usage_is_used_over_what_users_can_have(tmp_path: Path) -> None:

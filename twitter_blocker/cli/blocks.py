@@ -76,11 +76,12 @@ def _read_from_x(
     before the lock is released (``sync``)."""
     from ..engine.account import check_account
     from ..engine.blocklist import ReadStopped, read_list
+    from ..engine.clock import SystemClock
+    from ..engine.scheduler import gated_client
     from ..inputs.cookies import load_cookies
     from ..ops.lock import RunLock
     from ..store.history import History
     from ..x.blocklist import ListKind
-    from ..x.client import XClient
     from ..x.transport import check_api_base
     from .progress import make_progress
 
@@ -91,7 +92,8 @@ def _read_from_x(
     progress = make_progress()
     try:
         paths.db.parent.mkdir(parents=True, exist_ok=True)
-        with History.open(paths.db) as history, XClient(cookies, api_base=api_base) as client:
+        client = gated_client(cookies, api_base=api_base, clock=SystemClock())
+        with History.open(paths.db) as history, client:
             if cookies.user_id is not None:
                 check_account(history, paths.cookies, cookies.user_id, bind=False)
             on_x = read_list(

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..inputs.cookies import Cookies
+from ..x.client import XClient
 from ..x.errors import RateLimited
 from ..x.models import CallRecord, RateInfo
 from .clock import Clock
@@ -300,3 +302,20 @@ class Scheduler:
     def record_stop(self, kind: str, detail: str) -> None:
         """A session kill or lock: persist how many blocks this session made before it."""
         self.store.record_event(self.account, kind, detail, at_epoch=self.clock.now())
+
+
+def gated_client(
+    cookies: Cookies,
+    *,
+    api_base: str,
+    clock: Clock,
+    observer: Callable[[CallRecord], None] | None = None,
+) -> XClient:
+    """An X client for a job outside a run (block-list reads, unblock and mute runs) whose
+    sends this module gates, as a run's are: nothing goes into a window the last answer
+    said is spent (in memory: a restart learns the window from its first answer)."""
+    scheduler = Scheduler.standalone(clock, cookies.user_id or "")
+    watch = scheduler.watching(observer) if observer is not None else scheduler.observe
+    client = XClient(cookies, api_base=api_base, observer=watch)
+    client.gate = scheduler.check
+    return client

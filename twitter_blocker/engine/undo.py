@@ -32,7 +32,9 @@ from ..x.client import XClient
 from ..x.models import CallRecord, UserState
 from .account import check_account
 from .actions import ActionPlan, ActionReport, Pacing, run_plan
+from .clock import SystemClock
 from .runtypes import ProgressSink
+from .scheduler import gated_client
 
 
 def command_line() -> str:
@@ -125,7 +127,9 @@ def execute_actions(
                 check_account(history, paths.cookies, cookies.user_id, bind=False)
 
             def client_factory(observer: Callable[[CallRecord], None] | None = None) -> XClient:
-                return XClient(cookies, api_base=api_base, observer=observer)
+                return gated_client(
+                    cookies, api_base=api_base, clock=SystemClock(), observer=observer
+                )
 
             conn = history.conn
             done = Act.BLOCK if act is Act.UNBLOCK else Act.MUTE
