@@ -23,11 +23,11 @@ from test_cli_support import (
 from test_ops_health import _corrupt, healthy_dir, probes
 
 from twitter_blocker.emulator import Emulator
+from twitter_blocker.ops import notify
 from twitter_blocker.ops.health import check_health
 from twitter_blocker.ops.incident_sources import from_health
 from twitter_blocker.ops.incidents import escalation_deadline, incidents_file
 from twitter_blocker.ops.levels import Level
-from twitter_blocker.ops import notify
 from twitter_blocker.ops.notify import after_check, deliver
 from twitter_blocker.store import incidents as store
 

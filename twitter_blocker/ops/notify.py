@@ -24,6 +24,7 @@ import shlex
 import sqlite3
 import threading
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -80,7 +81,11 @@ def _config_urls(path: Path) -> list[str]:
 
 
 def resolve_urls(
-    paths: Paths, flags: tuple[str, ...] = (), env: dict[str, str] | None = None
+    paths: Paths,
+    flags: tuple[str, ...] = (),
+    env: Mapping[str, str] | None = None,
+    *,
+    include_config: bool = True,
 ) -> tuple[str, ...]:
     """Every notification URL from the flags, the environment and ``config.toml``, checked.
 
@@ -91,7 +96,8 @@ def resolve_urls(
     sources = [("--notify", u) for u in flags]
     sources += [(ENV_NOTIFY, u) for u in environ.get(ENV_NOTIFY, "").split()]
     config = paths.data_dir / CONFIG_FILE
-    sources += [(f"{config}: notify.urls", u) for u in _config_urls(config)]
+    if include_config:
+        sources += [(f"{config}: notify.urls", u) for u in _config_urls(config)]
     urls: list[str] = []
     if not sources:
         return ()
@@ -281,3 +287,24 @@ def after_check(
         return changes
     deliver(paths, urls, moment, deadline=DELIVERY_DEADLINE)
     return changes
+
+
+def send_changes(
+    paths: Paths, changes: list[Change], urls: tuple[str, ...], *, now: datetime | None = None
+) -> None:
+    """Queue and deliver the messages of changes made by hand (``incident close``)."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    try:
+        secrets = known_secrets(paths)
+        conn = store.open_incidents(incidents_file(paths))
+        try:
+            for change in changes:
+                title, body = change_message(change, paths)
+                number = change.incident.id
+                _enqueue(conn, change.kind, number, urls, title, body, secrets=secrets, now=moment)
+        finally:
+            conn.close()
+    except (BlockerError, OSError, sqlite3.Error) as exc:
+        log.warning(msg("notify.failed", target="incidents", detail=exc))
+        return
+    deliver(paths, urls, moment, deadline=DELIVERY_DEADLINE)

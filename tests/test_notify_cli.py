@@ -1,0 +1,117 @@
+"""`incident list|show|close|postmortem N` from the records; where notify URLs come from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from test_cli_support import (
+    _restore_process_state,  # noqa: F401  (autouse fixture)
+    invoke,
+)
+from test_notify import QUIET, Receiver
+from test_ops_health import _corrupt, healthy_dir, probes
+
+from twitter_blocker.ops.health import check_health
+from twitter_blocker.ops.incident_sources import from_health
+from twitter_blocker.ops.notify import after_check
+from twitter_blocker.ops.schedule import Format, build_schedule
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    receiver = Receiver()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
+
+
+def _disk_incident(paths_dir: Path, url: str) -> None:
+    paths = healthy_dir(paths_dir)
+    start = datetime.now(UTC) - timedelta(hours=5)
+    for disk, at in (
+        (99.0, start),
+        (99.0, start + timedelta(hours=4)),
+        (50.0, start + timedelta(hours=5)),
+    ):
+        report = check_health(paths, probes=probes(disk=disk))
+        after_check(paths, from_health(paths, report), (url,), now=at)
+
+
+def test_list_show_and_postmortem_come_from_the_records(tmp_path: Path, hook: Receiver) -> None:
+    _disk_incident(tmp_path, hook.url)
+    listed = invoke(["incident", "list", "--data-dir", str(tmp_path)])
+    assert listed.exit_code == 0, listed.stderr
+    line = listed.stdout.splitlines()[1]
+    assert line.split()[:4] == ["1", "2", "closed", "disk_pressure"], listed.stdout
+    shown = invoke(["incident", "show", "1", "--data-dir", str(tmp_path)])
+    assert shown.exit_code == 0, shown.stderr
+    for word in ("escalated", "closed", "opened", "disk 99.0% used"):
+        assert word in shown.stdout, (word, shown.stdout)
+    data = json.loads(invoke(["incident", "list", "--json", "--data-dir", str(tmp_path)]).stdout)
+    assert data[0]["condition"] == "disk_pressure" and data[0]["escalated_at"]
+    written = invoke(["incident", "postmortem", "1", "--lang", "en", "--data-dir", str(tmp_path)])
+    assert written.exit_code == 0, written.stderr
+    text = (tmp_path / "incidents" / "incident-1-postmortem.md").read_text()
+    timeline = [row for row in text.splitlines() if "incident #1" in row]
+    assert [row.split("|")[3].split()[-1] for row in timeline] == ["opened", "escalated", "closed"]
+    assert "unresolved" not in text.split("## Response timeline")[0]
+    missing = invoke(["incident", "show", "9", "--data-dir", str(tmp_path)])
+    assert missing.exit_code == 2 and missing.stderr.startswith("error: incident 9")
+
+
+def test_close_by_hand_sends_one_closed_message(tmp_path: Path, hook: Receiver) -> None:
+    paths = healthy_dir(tmp_path)
+    _corrupt(paths.db)
+    args = ["--data-dir", str(tmp_path), "--notify", hook.url]
+    assert invoke(["health", *args, *QUIET]).exit_code == 2
+    closed = invoke(["incident", "close", "1", *args])
+    assert closed.exit_code == 0, closed.stderr
+    assert len(hook.titles("closed")) == 1, hook.messages
+    again = invoke(["incident", "close", "1", *args])
+    assert "already closed" in again.stdout
+    assert len(hook.titles("closed")) == 1
+
+
+def test_urls_from_the_environment_and_config_toml(tmp_path: Path, hook: Receiver) -> None:
+    paths = healthy_dir(tmp_path)
+    _corrupt(paths.db)
+    second = Receiver()
+    try:
+        (tmp_path / "config.toml").write_text(f'[notify]\nurls = ["{second.url}"]\n')
+        env = {"TWITTER_BLOCKER_NOTIFY": hook.url}
+        result = invoke(["health", "--data-dir", str(tmp_path), *QUIET], env=env)
+        assert result.exit_code == 2
+        assert len(hook.titles("opened")) == 1 and len(second.titles("opened")) == 1
+    finally:
+        second.server.shutdown()
+        second.server.server_close()
+
+
+def test_a_bad_config_or_url_is_one_line_exit_2_and_writes_nothing(tmp_path: Path) -> None:
+    paths = healthy_dir(tmp_path)
+    (tmp_path / "config.toml").write_text("[notify]\nurls = 'json://x'\n")
+    result = invoke(["health", "--data-dir", str(tmp_path), *QUIET])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "notify.urls" in result.stderr
+    (tmp_path / "config.toml").unlink()
+    bad = invoke(["health", "--data-dir", str(tmp_path), "--notify", "nosuch://token@x"])
+    assert bad.exit_code == 2 and "--notify" in bad.stderr and "token" not in bad.stderr
+    assert not (tmp_path / "incidents.db").exists()
+    assert paths.db.exists()
+
+
+def test_schedule_passes_the_notify_urls_to_the_health_check(tmp_path: Path) -> None:
+    paths = healthy_dir(tmp_path)
+    url = "ntfy://ntfy.example/blocker"
+    for fmt in Format:
+        text = build_schedule(paths, fmt, executable=("/bin/tb",), notify=(url,)).text
+        health = [line for line in text.splitlines() if "health" in line and "/bin/tb" in line]
+        assert health and all(f"--notify {url}" in line for line in health), text
+    plain = build_schedule(paths, Format.CRON, executable=("/bin/tb",)).text
+    assert "--notify" not in plain
+    cli = invoke(["schedule", "--data-dir", str(tmp_path), "--notify", url])
+    assert cli.exit_code == 0 and f"--notify {url}" in cli.stdout
