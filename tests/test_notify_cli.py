@@ -115,3 +115,23 @@ def test_schedule_passes_the_notify_urls_to_the_health_check(tmp_path: Path) -> 
     assert "--notify" not in plain
     cli = invoke(["schedule", "--data-dir", str(tmp_path), "--notify", url])
     assert cli.exit_code == 0 and f"--notify {url}" in cli.stdout
+
+
+def test_diagnose_and_health_share_one_record_of_a_damaged_database(
+    tmp_path: Path, hook: Receiver
+) -> None:
+    paths = healthy_dir(tmp_path)
+    _corrupt(paths.db)
+    where = ["--data-dir", str(tmp_path), "--notify", hook.url]
+    found = invoke(
+        ["diagnose", *where, "--api-base", "http://127.0.0.1:9", "--probe-timeout", "0.2"]
+    )
+    assert found.exit_code == 1, found.stderr
+    assert len(hook.titles("opened")) == 1, hook.messages
+    assert invoke(["health", *where, *QUIET]).exit_code == 2
+    assert len(hook.titles("opened")) == 1, hook.messages
+    listed = invoke(["incident", "list", "--json", "--data-dir", str(tmp_path)])
+    rows = json.loads(listed.stdout)
+    assert [(r["condition"], r["source"], r["seen"]) for r in rows] == [
+        ("db_damaged", "diagnose", 2)
+    ]
