@@ -26,7 +26,14 @@ from twitter_blocker.emulator import Emulator
 from twitter_blocker.ops import notify
 from twitter_blocker.ops.health import check_health
 from twitter_blocker.ops.incident_sources import from_health
-from twitter_blocker.ops.incidents import escalation_deadline, incidents_file
+from twitter_blocker.ops.incidents import (
+    Condition,
+    Observation,
+    Seen,
+    escalation_deadline,
+    incidents_file,
+    record,
+)
 from twitter_blocker.ops.levels import Level
 from twitter_blocker.ops.notify import after_check, deliver
 from twitter_blocker.store import incidents as store
@@ -231,3 +238,17 @@ def test_a_slow_receiver_never_holds_the_command(
     assert time.monotonic() - began < 1.5
     assert [c.kind for c in changes] == ["opened"]
     assert hook.messages == []  # still on its way, off the command's path
+
+
+def test_data_loss_escalates_at_once_and_only_once(tmp_path: Path) -> None:
+    paths = healthy_dir(tmp_path)
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    seen = Seen("diagnose", frozenset(), (Observation(Condition.DATA_LOSS, "db gone"),))
+    conn = store.open_incidents(incidents_file(paths))
+    try:
+        assert [c.kind for c in record(conn, seen, now)] == ["opened", "escalated"]
+        assert record(conn, seen, now + timedelta(minutes=15)) == []
+        (row,) = store.open_rows(conn)
+        assert row.escalation == "immediate" and row.seen == 2
+    finally:
+        conn.close()

@@ -52,7 +52,8 @@ def from_health(paths: Paths, report: HealthReport) -> Seen:
     if db is not None and (db.level is Grade.OK or db.level is Grade.CRITICAL):
         scope.add(Condition.DB_DAMAGED)
         if db.level is Grade.CRITICAL:
-            immediate = report.emergency_backup is None  # no copy: the way back is unknown
+            # the emergency copy failed: the way back is unknown (runbook: 復旧方法不明)
+            immediate = report.emergency_backup_error is not None
             found.append(Observation(Condition.DB_DAMAGED, db.detail, immediate))
     for name, condition in (
         ("disk", Condition.DISK_PRESSURE),
