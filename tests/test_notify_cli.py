@@ -135,3 +135,18 @@ def test_diagnose_and_health_share_one_record_of_a_damaged_database(
     assert [(r["condition"], r["source"], r["seen"]) for r in rows] == [
         ("db_damaged", "diagnose", 2)
     ]
+
+
+def test_incident_new_from_a_record_takes_its_level_and_window(
+    tmp_path: Path, hook: Receiver
+) -> None:
+    _disk_incident(tmp_path, hook.url)
+    args = ["--data-dir", str(tmp_path), "--api-base", "http://127.0.0.1:9"]
+    written = invoke(["incident", "new", "--record", "1", "--lang", "en", *args])
+    assert written.exit_code == 0, written.stderr
+    assert "(level 2)" in written.stdout
+    report = next((tmp_path / "incidents").glob("INC-*.md")).read_text()
+    opened = json.loads(invoke(["incident", "list", "--json", *args[:2]]).stdout)[0]["opened_at"]
+    assert f'"window_start": "{opened}"' in report
+    missing = invoke(["incident", "new", "--record", "7", *args])
+    assert missing.exit_code == 2 and "incident 7" in missing.stderr
