@@ -202,7 +202,8 @@ def diagnose(
 ) -> None:
     """Emergency diagnosis (runbook 問題診断): files, db, processes, logs, network, auth, limits.
 
-    Read-only. Prints the incident level (レベル1/2/3) and the next steps.
+    Read-only for the ledger and the cookies. Prints the incident level (レベル1/2/3) and the
+    next steps; what it finds opens or updates incident records in incidents.db.
     Exit 0 when nothing is wrong, 1 when a problem was found.
     """
     urls = notify_urls(paths, notify)
