@@ -8,16 +8,18 @@ ledger says nothing about the cookies) leaves it alone.
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 from ..config import Paths
 from ..errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK
 from .dbcheck import open_existing
-from .diagnose import LONG_STOP_REASONS, Diagnosis
-from .facts import AuthState
 from .health import AUTH_FAILURES, HealthReport
 from .health import Level as Grade
 from .incidents import Condition, Observation, Seen
 from .levels import Symptom
+
+if TYPE_CHECKING:  # diagnose pulls in httpx; health must stay light (it runs every 15 minutes)
+    from .diagnose import Diagnosis
 
 LOCK_OUTCOMES = ("account_locked", "account_suspended")
 AUTH_CONDITIONS = (Condition.AUTH_FAILED, Condition.ACCOUNT_LOCKED)
@@ -76,6 +78,8 @@ def from_health(paths: Paths, report: HealthReport) -> Seen:
 
 
 def from_diagnosis(report: Diagnosis) -> Seen:
+    from .facts import AuthState
+
     found: list[Observation] = []
     for finding in report.findings:
         condition: Condition | None = None
@@ -106,6 +110,8 @@ def from_diagnosis(report: Diagnosis) -> Seen:
 def from_run(exit_code: int, end_reason: str, detail: str, *, calls: int) -> Seen:
     """The end of a run. A run that finished after real API calls proves the session, the
     account and the rate windows work again, and that no run is left stopped."""
+    from .diagnose import LONG_STOP_REASONS
+
     found: list[Observation] = []
     if exit_code == EXIT_AUTH:
         found.append(Observation(Condition.AUTH_FAILED, f"{end_reason}: {detail}"))

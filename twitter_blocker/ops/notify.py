@@ -34,7 +34,6 @@ from ..errors import BlockerError, InputError
 from ..messages import msg
 from ..store import incidents as store
 from ..store.db import iso
-from .facts import known_secrets
 from .incidents import Change, Seen, incidents_file, record
 from .levels import SYMPTOMS, Symptom
 from .redact import redact
@@ -171,6 +170,17 @@ def resume_command(argv: list[str]) -> str:
             continue
         kept.append(arg)
     return "twitter-blocker " + shlex.join(kept)
+
+
+def known_secrets(paths: Paths) -> tuple[str, ...]:
+    """The current cookie values, to mask literally (as ops.facts does, without its httpx)."""
+    from ..inputs.cookies import load_cookies
+
+    try:
+        cookies = load_cookies(paths.cookies)
+    except InputError:
+        return ()
+    return tuple(value for name, value in cookies.items() if name != "lang")
 
 
 def _mask(text: str, secrets: tuple[str, ...]) -> str:
