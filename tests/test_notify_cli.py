@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -150,3 +152,26 @@ def test_incident_new_from_a_record_takes_its_level_and_window(
     assert f'"window_start": "{opened}"' in report
     missing = invoke(["incident", "new", "--record", "7", *args])
     assert missing.exit_code == 2 and "incident 7" in missing.stderr
+
+
+def test_health_that_records_an_incident_still_imports_nothing_heavy(tmp_path: Path) -> None:
+    healthy_dir(tmp_path)
+    code = (
+        "import sys, json\n"
+        "from twitter_blocker.cli.run import root\n"
+        "try:\n"
+        f"    root(['health', '--data-dir', {str(tmp_path)!r}, '--disk-threshold', '0'],"
+        " prog_name='twitter-blocker')\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "heavy = [m for m in ('rich', 'starlette', 'uvicorn', 'httpx', 'apprise')"
+        " if m in sys.modules]\n"
+        "print(json.dumps({'code': code, 'heavy': heavy}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["heavy"] == [] and result["code"] in (1, 2), result  # disk above 0 %
+    rows = json.loads(invoke(["incident", "list", "--json", "--data-dir", str(tmp_path)]).stdout)
+    assert "disk_pressure" in {r["condition"] for r in rows}
