@@ -299,6 +299,28 @@ EN: dict[str, str] = {
     "ops.incident.bad_id": "no incident report {incident_id} in {folder}",
     "ops.incident.bad_id.hint": "use the id printed by `twitter-blocker incident new`",
     "ops.incident.bad_level": "level must be 1, 2 or 3 (or omitted to use the detected level)",
+    # --- incident records and notifications (ops/incidents.py, ops/notify.py) --------------
+    "notify.title.opened": "twitter-blocker: incident #{number} opened (level {level})",
+    "notify.title.escalated": "twitter-blocker: incident #{number} escalated (level {level})",
+    "notify.title.closed": "twitter-blocker: incident #{number} closed",
+    "notify.body.incident": "{symptom}: {detail}\nseen by {source} at {at} UTC in {data_dir}",
+    "notify.body.escalated": (
+        "{symptom}: {detail}\nopen since {opened} UTC; escalate to the senior developer, "
+        "PM and sysadmin ({reason})"
+    ),
+    "notify.body.closed": "{symptom}: gone ({reason}); open {opened} - {closed} UTC",
+    "notify.title.run": "twitter-blocker: run stopped ({reason}, exit {code})",
+    "notify.body.run": "{detail}\nresume with: {command}\nin {data_dir}",
+    "notify.body.run_fix_first": "{detail}\nfix the cause, then resume with: {command}",
+    "notify.failed": "notification to target {target} failed ({detail}); kept to retry later",
+    "notify.unsupported": "not a notification URL Apprise can use (scheme {scheme!r})",
+    "notify.unsupported.hint": "see https://github.com/caronc/apprise/wiki for URL forms",
+    "notify.config_bad": "{detail}",
+    "notify.config_bad.hint": 'use [notify] then urls = ["json://host/path", ...]',
+    "notify.no_incident": "no incident record #{number}",
+    "notify.no_incident.hint": "use a number shown by `twitter-blocker incident list`",
+    "notify.closed_by_hand": "closed by hand",
+    "notify.list_empty": "no incident recorded",
     # --- x client (twitter_api facade) ------------------------------------------
     "x.bad_api_base": "{value!r} is not an http:// or https:// URL",
     "x.bad_api_base.hint": "use e.g. https://x.com, or the emulator's http://127.0.0.1:PORT",

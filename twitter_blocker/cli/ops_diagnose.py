@@ -17,6 +17,7 @@ from ..ops.levels import LEVELS
 from ..ops.procinfo import since
 from ..ops.redact import redact
 from .errors import handle_errors
+from .notify_opts import after_diagnosis, notify_option, notify_urls
 from .options import api_base_option, jsonable, path_options
 
 
@@ -186,17 +187,26 @@ def as_data(report: Diagnosis) -> dict[str, object]:
     show_default=True,
     help="Seconds for the API reachability probe.",
 )
+@notify_option
 @path_options
 @api_base_option
 @handle_errors
 def diagnose(
-    paths: Paths, api_base: str, fmt: str, as_json: bool, live: bool, probe_timeout: float
+    paths: Paths,
+    api_base: str,
+    fmt: str,
+    as_json: bool,
+    live: bool,
+    probe_timeout: float,
+    notify: tuple[str, ...],
 ) -> None:
     """Emergency diagnosis (runbook 問題診断): files, db, processes, logs, network, auth, limits.
 
-    Read-only. Prints the incident level (レベル1/2/3) and the next steps.
+    Read-only for the ledger and the cookies. Prints the incident level (レベル1/2/3) and the
+    next steps; what it finds opens or updates incident records in incidents.db.
     Exit 0 when nothing is wrong, 1 when a problem was found.
     """
+    urls = notify_urls(paths, notify)
     report = run_diagnosis(paths, api_base, live=live, probe_timeout=probe_timeout)
     if as_json or fmt == "json":
         text = json.dumps(as_data(report), indent=2, ensure_ascii=False) + "\n"
@@ -206,4 +216,5 @@ def diagnose(
         text = render_text(report) + "\n"
     # a last mask over everything shown: the patterns plus the current cookie values
     click.echo(redact(text, known_secrets(paths)), nl=False)
+    after_diagnosis(paths, report, urls)  # incident records and notifications; never raises
     sys.exit(0 if report.level is None else 1)

@@ -9,6 +9,7 @@ import click
 from ..config import Paths
 from ..ops.health import HealthReport, Level, check_health
 from .errors import handle_errors
+from .notify_opts import after_health, notify_option, notify_urls
 from .options import echo_json, json_option, path_options
 
 _MARK = {Level.OK: "ok      ", Level.WARNING: "WARNING ", Level.CRITICAL: "CRITICAL"}
@@ -44,6 +45,7 @@ def _print(report: HealthReport) -> None:
     is_flag=True,
     help="Do not take an emergency backup when the database check fails.",
 )
+@notify_option
 @json_option
 @path_options
 @handle_errors
@@ -53,12 +55,14 @@ def health(
     memory_threshold: float,
     no_emergency_backup: bool,
     as_json: bool,
+    notify: tuple[str, ...],
 ) -> None:
     """Database intact, disk and memory below thresholds, cookies valid, no stale lock.
 
     Exit 0 healthy, 1 warning, 2 critical. On a database error an emergency backup is
     taken first. No network calls; meant for cron or a container health check.
     """
+    urls = notify_urls(paths, notify)
     report = check_health(
         paths,
         disk_threshold=disk_threshold,
@@ -80,4 +84,5 @@ def health(
         )
     else:
         _print(report)
+    after_health(paths, report, urls)  # incident records and notifications; never raises
     sys.exit(report.exit_code)

@@ -12,6 +12,7 @@ from ..errors import InputError
 from ..messages import msg
 from ..ops.diagnose import diagnose
 from ..ops.incident import DEFAULT_LOOKBACK, new_incident, write_postmortem
+from ..ops.incident_records import show_record, write_record_postmortem
 from .errors import handle_errors
 from .options import api_base_option, echo_json, json_option, path_options
 
@@ -57,6 +58,13 @@ def incident() -> None:
 )
 @click.option("--reporter", metavar="NAME", default=None, help="Who detected it.")
 @click.option("--live", is_flag=True, help="Let the diagnosis make one live auth call.")
+@click.option(
+    "--record",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Report incident record N: its level, and its window from when it opened.",
+)
 @json_option
 @path_options
 @api_base_option
@@ -70,10 +78,15 @@ def new(
     reporter: str | None,
     live: bool,
     as_json: bool,
+    record: int | None = None,
 ) -> None:
     """Write incidents/INC-YYYYMMDD-NNN.md, filled from diagnose and the logs."""
     now = datetime.now(UTC)
     start = _since(since, now)
+    if record is not None:  # the record decides the level and the window
+        row = show_record(paths, record).incident
+        level = level or row.level
+        start = _since(since or row.opened_at, now)
     report = diagnose(paths, api_base, live=live, probe_timeout=2.0)
     written = new_incident(
         paths, report, level=level, lang=lang, since=start, reporter=reporter, now=now
@@ -97,9 +110,26 @@ def new(
 @path_options
 @handle_errors
 def postmortem(paths: Paths, incident_id: str, lang: str | None, as_json: bool) -> None:
-    """Write incidents/ID-postmortem.md with the timeline of the incident window."""
-    written = write_postmortem(paths, incident_id, lang=lang)
+    """Write incidents/ID-postmortem.md with the timeline of the incident window.
+
+    ID is a report id (INC-YYYYMMDD-NNN) or an incident record number N (`incident list`):
+    a record's postmortem takes its period and timeline from what was recorded.
+    """
+    if incident_id.isdigit():
+        written = write_record_postmortem(paths, int(incident_id), lang=lang or "ja")
+    else:
+        written = write_postmortem(paths, incident_id, lang=lang)
     if as_json:
         echo_json(written)
     else:
         click.echo(msg("ops.incident.written", path=written.path))
+
+
+def _add_record_commands() -> None:
+    from .ops_incidents import close_command, list_command, show_command
+
+    for command in (list_command, show_command, close_command):
+        incident.add_command(command)
+
+
+_add_record_commands()

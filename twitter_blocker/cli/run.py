@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..messages import msg
 from .errors import handle_errors
 from .lazy import LazyGroup
+from .notify_opts import after_run, notify_option, notify_urls
 from .options import api_base_option, path_options
 
 TEST_RUN_DEFAULT = 5
@@ -180,6 +181,7 @@ def _check_conflicts(flags: dict[str, Any]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="With --stats: print JSON.")
 @click.option("--debug", is_flag=True, help="Verbose logging (DEBUG) to the console and log file.")
 @click.option("--debug-errors", is_flag=True, help="Print every failed API attempt as it happens.")
+@notify_option
 @path_options
 @api_base_option
 @click.pass_context
@@ -262,6 +264,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         from .stats import reset_retry
 
         return reset_retry(paths)
+    urls = notify_urls(paths, flags["notify"])
     inputs = preflight.read_run_inputs(
         paths,
         api_base,
@@ -310,7 +313,9 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     except (AuthStopped, AccountStopped) as exc:
         progress.close()
         print_report(exc.report, options, fatal=True)
+        after_run(paths, exc.report, urls)  # incidents and notifications; never raises
         raise
     progress.close()
     print_report(report, options)
+    after_run(paths, report, urls)
     return int(report.exit_code)

@@ -77,8 +77,9 @@ def path_args(paths: Paths) -> tuple[str, ...]:
     return tuple(args)
 
 
-def jobs(paths: Paths, *, retention: str = "24h") -> tuple[Job, ...]:
+def jobs(paths: Paths, *, retention: str = "24h", notify: tuple[str, ...] = ()) -> tuple[Job, ...]:
     where = path_args(paths)
+    alert = tuple(arg for url in notify for arg in ("--notify", url))  # config.toml: read by itself
     return (
         Job(
             "backup",
@@ -92,7 +93,7 @@ def jobs(paths: Paths, *, retention: str = "24h") -> tuple[Job, ...]:
             "twitter-blocker health check",
             "*/15 * * * *",
             "*:0/15",
-            ("health", *where),
+            ("health", *where, *alert),
         ),
     )
 
@@ -138,10 +139,11 @@ def build_schedule(
     *,
     executable: tuple[str, ...] | None = None,
     retention: str = "24h",
+    notify: tuple[str, ...] = (),
 ) -> Schedule:
     exe = executable or find_executable()
     data_dir = paths.data_dir.absolute()
-    todo = jobs(paths, retention=retention)
+    todo = jobs(paths, retention=retention, notify=notify)
     if fmt is Format.CRON:
         log = data_dir / "schedule.log"
         lines = [
