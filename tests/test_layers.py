@@ -72,7 +72,25 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "rich",
         "click",
     ),
-    "engine": ("twitter_blocker.cli", "twitter_blocker.emulator", "rich", "click"),
+    "engine": (
+        "twitter_blocker.cli",
+        "twitter_blocker.emulator",
+        "twitter_blocker.ops",
+        "rich",
+        "click",
+    ),
+    "proc": (
+        "sqlite3",
+        "httpx",
+        "twitter_blocker.store",
+        "twitter_blocker.x",
+        "twitter_blocker.engine",
+        "twitter_blocker.ops",
+        "twitter_blocker.cli",
+        "twitter_blocker.emulator",
+        "rich",
+        "click",
+    ),
     "ops": ("twitter_blocker.cli", "twitter_blocker.emulator", "rich", "click"),
     "emulator": (
         "twitter_blocker.x",
@@ -110,3 +128,23 @@ def test_only_the_cli_uses_rich() -> None:
         if any(m == "rich" or m.startswith("rich.") for m in _imports(p))
     ]
     assert users and all(u.startswith("cli/") for u in users), users
+
+
+def _definitions(name: str) -> list[str]:
+    """Modules of the package that define a function or class called ``name``."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            is_def = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            if is_def and node.name.lstrip("_") == name:
+                found.append(str(path.relative_to(PACKAGE)))
+    return sorted(found)
+
+
+def test_process_facts_have_one_home() -> None:
+    # "Is this pid alive?" has one answer (a zombie is not); the run lock lives below the
+    # engine and ops, so the engine never imports ops to take it.
+    assert _definitions("pid_alive") == ["proc/pids.py"]
+    assert _definitions("proc_locks_holders") == ["proc/pids.py"]
+    assert _definitions("RunLock") == ["proc/runlock.py"]

@@ -28,8 +28,8 @@ from twitter_blocker.ops.backup import (
     take_backup,
     utc_iso,
 )
-from twitter_blocker.ops.lock import RunLock
 from twitter_blocker.ops.restore import BackupRejected, restore_backup, verify_backup
+from twitter_blocker.proc.runlock import RunLock
 from twitter_blocker.store.db import connect, migrate
 from twitter_blocker.store.schema import MIGRATIONS
 

@@ -20,7 +20,7 @@ from twitter_blocker.errors import DatabaseBusyError, InputError
 from twitter_blocker.ops.dbcheck import Stage, check_database, init_database
 from twitter_blocker.ops.dbrecover import Method, recover_database
 from twitter_blocker.ops.integrity import check_integrity
-from twitter_blocker.ops.lock import RunLock
+from twitter_blocker.proc.runlock import RunLock
 from twitter_blocker.store.db import applied_versions, connect, migrate
 from twitter_blocker.store.importer import import_targets
 from twitter_blocker.store.schema import MIGRATIONS

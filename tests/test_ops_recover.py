@@ -101,7 +101,7 @@ def test_recover_refuses_while_a_run_holds_the_db(data_dir: Path, emulator: Emul
         """
         import sys
         from pathlib import Path
-        from twitter_blocker.ops.lock import RunLock
+        from twitter_blocker.proc.runlock import RunLock
         RunLock(Path(sys.argv[1])).acquire()
         print("ready", flush=True)
         sys.stdin.readline()

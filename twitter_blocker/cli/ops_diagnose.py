@@ -14,8 +14,8 @@ from ..ops.diagnose import Diagnosis
 from ..ops.diagnose import diagnose as run_diagnosis
 from ..ops.facts import known_secrets
 from ..ops.levels import LEVELS
-from ..ops.procinfo import since
 from ..ops.redact import redact
+from ..proc.facts import since
 from .errors import handle_errors
 from .options import api_base_option, jsonable, path_options
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ..config import Paths
 from ..errors import EXIT_OK
-from ..ops.lock import RunLock
+from ..proc.runlock import RunLock
 from ..store.history import History
 from ..store.models import RunInfo, Stats
 from .console import make_console

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..messages import msg
+from ..proc.runlock import RunLock
 from ..store.models import STATUS_RANK
 from .dbcheck import CheckResult, check_database, file_stamp, move_aside, sidecars
-from .lock import RunLock
 from .pagesalvage import Row, Scan, TableScan, scan_file
 
 RECOVERED_NAME = "recovered.db"

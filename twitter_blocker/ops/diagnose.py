@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 
 from ..config import Paths
+from ..proc.facts import ProcessFacts, process_facts
+from ..proc.pids import pid_alive
 from . import dbfacts
 from .facts import (
     LARGE_FILE_BYTES,
@@ -36,7 +38,6 @@ from .facts import (
     utc_iso,
 )
 from .levels import Finding, Level, Symptom, needs_immediate_escalation, next_steps, overall_level
-from .procinfo import ProcessFacts, pid_alive, process_facts
 from .ratelimit import RateLimitReport, rate_limit_report
 
 # end reasons of a run that mean X made us stop for a long time

@@ -23,9 +23,9 @@ from pathlib import Path
 from ..config import Paths
 from ..errors import BlockerError
 from ..messages import msg
+from ..proc.runlock import read_holder
 from .dbcheck import check_database, open_existing
 from .disk import disk_usage
-from .lock import read_holder
 
 # Above the warning threshold a resource is a warning; at this use it is critical
 # (SQLite cannot commit on a full disk; the OOM killer is near).

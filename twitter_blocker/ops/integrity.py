@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..config import Paths
 from ..messages import msg
+from ..proc.runlock import read_holder
 from .dbcheck import CheckResult, check_database, open_existing
-from .lock import read_holder
 
 # The runbook's queries, verbatim (whitespace aside).
 SQL_TOTAL = "SELECT COUNT(*) as total_records FROM block_history"

@@ -23,9 +23,9 @@ from ..errors import InputError
 from ..inputs.cookies import Cookies, load_cookies
 from ..inputs.targets import TargetList, load_allowlist, load_targets
 from ..messages import msg
+from ..proc.runlock import check_not_held
 from ..store.examine import examine_database
 from ..x.http import check_api_base
-from .lock import check_not_held
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from ..proc.pids import pid_alive, proc_locks_holders
+from ..proc.runlock import Holder, read_holder
 from . import dbfacts
-from .lock import Holder, read_holder
-from .procinfo import pid_alive
-
-PROC_LOCKS = Path("/proc/locks")
 
 
 class StopOutcome(StrEnum):
@@ -47,40 +45,6 @@ class StopResult:
     @property
     def ok(self) -> bool:
         return self.outcome in (StopOutcome.NOT_RUNNING, StopOutcome.STOPPED, StopOutcome.KILLED)
-
-
-def _inode_key(path: Path) -> str | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
-
-
-def proc_locks_holders(lock_file: Path, locks_table: Path = PROC_LOCKS) -> set[int] | None:
-    """Pids holding a FLOCK on ``lock_file`` per ``/proc/locks``; None when it cannot tell."""
-    key = _inode_key(lock_file)
-    try:
-        text = locks_table.read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return None
-    if key is None:
-        return None
-    pids: set[int] = set()
-    matched = False
-    for line in text.splitlines():
-        fields = line.split()
-        # "1: FLOCK  ADVISORY  WRITE 12345 08:01:1234567 0 EOF" (a "->" marks a waiter)
-        if "->" in fields or len(fields) < 6 or fields[1] != "FLOCK":
-            continue
-        if fields[5].lower() != key.lower():
-            continue
-        matched = True
-        if fields[4].isdigit():
-            pids.add(int(fields[4]))
-    if not matched:
-        return None  # the table names this file differently (e.g. overlayfs): cannot verify
-    return pids
 
 
 def verify_holder(lock_file: Path, holder: Holder) -> str | None:

@@ -26,8 +26,8 @@ from ..config import Paths
 from ..engine.runner import DRY_RUN_REPORT
 from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, DatabaseBusyError
 from ..messages import msg
+from ..proc.runlock import read_holder
 from . import dbfacts
-from .lock import read_holder
 from .redact import redact
 
 NORMAL_OPERATION = "python3 main.py --all --auto-retry"

@@ -19,9 +19,9 @@ from pathlib import Path
 from ..config import Paths
 from ..errors import BlockerError, InputError
 from ..messages import msg
+from ..proc.runlock import RunLock
 from .backup import MANIFEST, FileEntry, Manifest, Role, copy_private, sha256_file
 from .dbcheck import CheckResult, check_database, file_stamp, move_aside
-from .lock import RunLock
 
 
 class BackupRejected(BlockerError):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import UTC, datetime
 
-from twitter_blocker.store.budgets import Budgets
-from twitter_blocker.store.db import iso
-from twitter_blocker.store.models import (
+from ..proc.pids import pid_alive
+from .budgets import Budgets
+from .db import iso
+from .models import (
     PERMANENT_USER_STATUSES,
     ErrorSample,
     RunInfo,
@@ -18,21 +18,6 @@ from twitter_blocker.store.models import (
 
 _PERMANENT_SQL = ", ".join(f"'{s}'" for s in PERMANENT_USER_STATUSES)
 _TEMPORARY = f"status = 'failed' AND (user_status IS NULL OR user_status NOT IN ({_PERMANENT_SQL}))"
-
-
-def pid_alive(pid: int | None) -> bool:
-    """True when a process with this pid exists (``os.kill(pid, 0)``)."""
-    if pid is None or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    except OSError:
-        return False
-    return True
 
 
 _RUN_COLUMNS = (

@@ -23,6 +23,7 @@ from types import TracebackType
 
 from ..errors import DatabaseBusyError
 from ..messages import msg
+from .pids import pid_alive, proc_locks_holders
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +44,6 @@ class Holder:
 
 def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _pid_alive(pid: int | None) -> bool:
-    if pid is None or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _parse(text: str) -> tuple[int | None, str | None, str | None]:
@@ -103,14 +92,12 @@ def read_holder(path: Path) -> Holder | None:
         text = ""
     pid, started, command = _parse(text)
     return Holder(
-        pid=pid, started_at=started, command=command, held=_is_held(path), alive=_pid_alive(pid)
+        pid=pid, started_at=started, command=command, held=_is_held(path), alive=pid_alive(pid)
     )
 
 
 def _flock_holder(path: Path) -> int | None:
     """The pid holding a flock on ``path`` per ``/proc/locks`` (None when it cannot tell)."""
-    from .process import proc_locks_holders  # process imports this module
-
     holders = proc_locks_holders(path)
     return min(holders) if holders else None
 

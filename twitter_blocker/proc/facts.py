@@ -1,6 +1,6 @@
 """Who is running on this data directory: the run lock's holder, and look-alike processes.
 
-The lock file (``ops.lock``) is the only thing that says which process runs on
+The lock file (``proc.runlock``) is the only thing that says which process runs on
 *this* database. Other processes whose command line mentions the tool are
 listed for information only; nothing here or in ``stop`` ever acts on them.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import psutil
 
-from .lock import Holder, read_holder
-from .redact import redact
+from ..redact import redact
+from .runlock import Holder, read_holder
 
 _TOOL_MARKERS = ("twitter_blocker", "twitter-blocker", "main.py")
 
@@ -83,21 +83,6 @@ def process_facts(lock_file: Path, *, with_others: bool = True) -> ProcessFacts:
         stale_lock_file=holder.pid is not None,
         others=others,
     )
-
-
-def pid_alive(pid: int | None) -> bool:
-    if pid is None or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(psutil.Error):
-        if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-            return False
-    return True
 
 
 def since(started_at: str | None, now: datetime | None = None) -> float | None:
