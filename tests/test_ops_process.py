@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import resolve_paths
 from twitter_blocker.emulator import Emulator
-from twitter_blocker.ops.process import StopOutcome, stop_run
+from twitter_blocker.ops.processes.stop import StopOutcome, stop_run
 from twitter_blocker.proc.pids import proc_locks_holders
 from twitter_blocker.proc.runlock import read_holder
 from twitter_blocker.store.history import History

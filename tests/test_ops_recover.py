@@ -15,7 +15,13 @@ from twitter_blocker.cli.run import root
 from twitter_blocker.config import resolve_paths
 from twitter_blocker.emulator import Emulator
 from twitter_blocker.errors import DatabaseBusyError
-from twitter_blocker.ops.recover import EXIT_TIMEOUT, NORMAL_OPERATION, PHASES, Phase, recover
+from twitter_blocker.ops.processes.recover import (
+    EXIT_TIMEOUT,
+    NORMAL_OPERATION,
+    PHASES,
+    Phase,
+    recover,
+)
 
 FAST = (Phase(1, 1, 0.0, 60.0, "minimal test"), Phase(2, 5, 0.0, 60.0, "small batch"))
 

@@ -354,7 +354,7 @@ EN: dict[str, str] = {
         "{path} holds tables ({tables}) of another tool's database; move it aside "
         "(or point --db at a new file) and import the target list again"
     ),
-    # database and data directory checks before any write (store/examine.py, ops/preflight.py)
+    # database and data directory checks before any write (store/examine, ops/maintenance/preflight)
     "store.is_directory": "is a directory, not a database; point --db at a database file",
     "store.unreadable": "cannot read the database ({detail}); fix its permissions (chmod u+r)",
     "store.not_sqlite": (

@@ -10,8 +10,8 @@ import click
 from ..config import Paths
 from ..errors import InputError
 from ..messages import msg
-from ..ops.diagnose import diagnose
-from ..ops.incident import DEFAULT_LOOKBACK, new_incident, write_postmortem
+from ..ops.diagnosis.diagnose import diagnose
+from ..ops.reports.incident import DEFAULT_LOOKBACK, new_incident, write_postmortem
 from .errors import handle_errors
 from .options import api_base_option, echo_json, json_option, path_options
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from ..config import Paths
-from ..ops.backup import parse_duration
-from ..ops.schedule import Format, build_schedule
+from ..ops.backups.backup import parse_duration
+from ..ops.maintenance.schedule import Format, build_schedule
 from .errors import handle_errors
 from .options import echo_json, json_option, path_options
 

@@ -210,7 +210,7 @@ ACTION_FLAGS = (
 
 def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     from .. import logs
-    from ..ops import preflight
+    from ..ops.maintenance import preflight
 
     # Everything is checked before the first file (the log included) is created or changed.
     _check_conflicts(flags)

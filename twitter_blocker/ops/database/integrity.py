@@ -14,10 +14,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Paths
-from ..messages import msg
-from ..proc.runlock import read_holder
-from .dbcheck import CheckResult, check_database, open_existing
+from ...config import Paths
+from ...messages import msg
+from ...proc.runlock import read_holder
+from .check import CheckResult, check_database, open_existing
 
 # The runbook's queries, verbatim (whitespace aside).
 SQL_TOTAL = "SELECT COUNT(*) as total_records FROM block_history"

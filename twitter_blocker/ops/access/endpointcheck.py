@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..inputs.cookies import Cookies
-from ..inputs.endpoints_file import load_overrides
-from ..store.cache import Cache
-from ..store.endpoint_cache import EndpointCache
-from ..x.client import XClient
-from ..x.contract import OVERRIDE_FILE
-from ..x.errors import XError
-from ..x.resolver import Endpoints
+from ...inputs.cookies import Cookies
+from ...inputs.endpoints_file import load_overrides
+from ...store.cache import Cache
+from ...store.endpoint_cache import EndpointCache
+from ...x.client import XClient
+from ...x.contract import OVERRIDE_FILE
+from ...x.errors import XError
+from ...x.resolver import Endpoints
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,14 +22,14 @@ from urllib.parse import urlsplit
 import httpx
 import psutil
 
-from ..config import Paths
-from ..errors import InputError
-from ..inputs.cookies import load_cookies
-from . import dbfacts
-from .authcheck import AUTH_CHECK_MESSAGE, Verdict, live_verdict
+from ...config import Paths
+from ...errors import InputError
+from ...inputs.cookies import load_cookies
+from ..access.auth import AUTH_CHECK_MESSAGE, Verdict, live_verdict
+from ..database import facts as dbfacts
+from ..redact import redact
 from .disk import DiskFact as DiskFact  # re-exported for diagnose
 from .disk import disk_usage
-from .redact import redact
 
 LOG_TAIL_LINES = 50
 THRESHOLD_PERCENT = 90.0

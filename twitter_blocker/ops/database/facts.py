@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..store.models import PERMANENT_USER_STATUSES as PERMANENT_USER_STATES
+from ...store.models import PERMANENT_USER_STATUSES as PERMANENT_USER_STATES
 
 AUTH_OUTCOMES = ("auth_failed", "csrf_mismatch")
 ACCOUNT_OUTCOMES = ("account_locked", "account_suspended")

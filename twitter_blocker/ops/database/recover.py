@@ -22,11 +22,11 @@ from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
-from ..errors import InputError
-from ..messages import msg
-from ..proc.runlock import RunLock
-from ..store.models import STATUS_RANK
-from .dbcheck import CheckResult, check_database, file_stamp, move_aside, sidecars
+from ...errors import InputError
+from ...messages import msg
+from ...proc.runlock import RunLock
+from ...store.models import STATUS_RANK
+from .check import CheckResult, check_database, file_stamp, move_aside, sidecars
 from .pagesalvage import Row, Scan, TableScan, scan_file
 
 RECOVERED_NAME = "recovered.db"
@@ -162,8 +162,8 @@ def _rebuild_keys(conn: sqlite3.Connection) -> int:
 
 
 def _fresh(output: Path) -> sqlite3.Connection:
-    from ..store.db import migrate
-    from ..store.schema import MIGRATIONS
+    from ...store.db import migrate
+    from ...store.schema import MIGRATIONS
 
     conn = sqlite3.connect(output, isolation_level=None)
     migrate(conn, MIGRATIONS, path=output)

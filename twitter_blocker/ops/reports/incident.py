@@ -22,13 +22,13 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from ..config import Paths
-from ..errors import InputError
-from ..messages import msg
-from .diagnose import Diagnosis
-from .facts import known_secrets
-from .levels import LEVELS, Level
-from .redact import redact
+from ...config import Paths
+from ...errors import InputError
+from ...messages import msg
+from ..diagnosis.diagnose import Diagnosis
+from ..diagnosis.facts import known_secrets
+from ..diagnosis.levels import LEVELS, Level
+from ..redact import redact
 from .timeline import Event, Window, collect, events, iso_ms, parse_time
 
 ID_PATTERN = re.compile(r"^INC-(\d{8})-(\d{3,})$")

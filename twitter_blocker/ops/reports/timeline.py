@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import Paths
-from . import dbfacts
-from .redact import redact
+from ...config import Paths
+from ..database import facts as dbfacts
+from ..redact import redact
 
 MAX_EVENTS = 200
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..config import Paths
-from ..proc.facts import ProcessFacts, process_facts
-from ..proc.pids import pid_alive
-from . import dbfacts
+from ...config import Paths
+from ...proc.facts import ProcessFacts, process_facts
+from ...proc.pids import pid_alive
+from ..access.ratelimit import RateLimitReport, rate_limit_report
+from ..database import facts as dbfacts
 from .facts import (
     LARGE_FILE_BYTES,
     LOG_TAIL_LINES,
@@ -38,7 +39,6 @@ from .facts import (
     utc_iso,
 )
 from .levels import Finding, Level, Symptom, needs_immediate_escalation, next_steps, overall_level
-from .ratelimit import RateLimitReport, rate_limit_report
 
 # end reasons of a run that mean X made us stop for a long time
 LONG_STOP_REASONS = (

@@ -18,14 +18,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Paths
-from ..errors import InputError
-from ..inputs.cookies import Cookies, load_cookies
-from ..inputs.targets import TargetList, load_allowlist, load_targets
-from ..messages import msg
-from ..proc.runlock import check_not_held
-from ..store.examine import examine_database
-from ..x.http import check_api_base
+from ...config import Paths
+from ...errors import InputError
+from ...inputs.cookies import Cookies, load_cookies
+from ...inputs.targets import TargetList, load_allowlist, load_targets
+from ...messages import msg
+from ...proc.runlock import check_not_held
+from ...store.examine import examine_database
+from ...x.http import check_api_base
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,8 +27,8 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
-from ..config import Paths
-from ..messages import msg
+from ...config import Paths
+from ...messages import msg
 
 LARGE_FILE_BYTES = 100 * 1024 * 1024  # `find -size +100M`
 OLD_CACHE_LAYERS = ("lookups", "profiles", "relationships")
@@ -169,7 +169,7 @@ def store_cache_maintainer(cache_db: Path, dry_run: bool) -> tuple[int | None, s
     In a dry run it only counts the expired entries. A damaged cache file is moved
     aside by ``Cache.open`` itself (it is only a cache); that is reported.
     """
-    from ..store.cache import Cache
+    from ...store.cache import Cache
 
     with Cache.open(cache_db) as cache:
         warning = f"; {cache.warning}" if cache.warning else ""

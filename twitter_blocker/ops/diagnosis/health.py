@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
-from ..config import Paths
-from ..errors import BlockerError
-from ..messages import msg
-from ..proc.runlock import read_holder
-from .dbcheck import check_database, open_existing
+from ...config import Paths
+from ...errors import BlockerError
+from ...messages import msg
+from ...proc.runlock import read_holder
+from ..database.check import check_database, open_existing
 from .disk import disk_usage
 
 # Above the warning threshold a resource is a warning; at this use it is critical
@@ -151,7 +151,7 @@ def check_cookies(paths: Paths) -> Check:
         return Check(
             "cookies", Level.CRITICAL, msg("ops.health.cookies_missing", path=paths.cookies)
         )
-    from ..inputs.cookies import load_cookies
+    from ...inputs.cookies import load_cookies
 
     try:
         load_cookies(paths.cookies)
@@ -192,7 +192,7 @@ def recent_emergency_backup(paths: Paths, *, now: float) -> Path | None:
     disk with identical copies. The newest backup is reused when it was taken after
     the database last changed, or less than ``EMERGENCY_BACKUP_INTERVAL`` ago.
     """
-    from .backup import EMERGENCY_PREFIX, backup_time
+    from ..backups.backup import EMERGENCY_PREFIX, backup_time
 
     folders = sorted(p for p in paths.data_dir.glob(f"{EMERGENCY_PREFIX}*") if p.is_dir())
     if not folders:
@@ -224,7 +224,7 @@ def check_health(
     backup_path: Path | None = None
     backup_error: str | None = None
     if db.level is Level.CRITICAL and backup_on_db_error:
-        from .backup import take_backup
+        from ..backups.backup import take_backup
 
         backup_path = recent_emergency_backup(paths, now=time.time())
         if backup_path is None:

@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from ..errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK, EXIT_UNEXPECTED, BlockerError
-from ..inputs.cookies import Cookies, load_cookies, mask, parse_cookies, write_cookies_json
-from ..store.history import History
-from ..x.client import Observer, XClient
-from ..x.errors import AccountLocked, AccountSuspended, XAuthError, XError
-from ..x.models import CallRecord
+from ...errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK, EXIT_UNEXPECTED, BlockerError
+from ...inputs.cookies import Cookies, load_cookies, mask, parse_cookies, write_cookies_json
+from ...store.history import History
+from ...x.client import Observer, XClient
+from ...x.errors import AccountLocked, AccountSuspended, XAuthError, XError
+from ...x.models import CallRecord
 from .endpointcheck import OperationCheck, check_operations
 
 REPAIR_STEPS_EN = (

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..config import Paths
-from ..errors import InputError
-from ..inputs.cookies import Cookies, load_cookies
-from ..inputs.endpoints_file import load_overrides
-from ..store.cache import Cache
-from ..store.endpoint_cache import EndpointCache
-from ..x.client import XClient
-from ..x.contract import OVERRIDE_FILE, Endpoint
-from ..x.errors import XAccountError, XAuthError, XError
-from ..x.resolver import Endpoints
+from ...config import Paths
+from ...errors import InputError
+from ...inputs.cookies import Cookies, load_cookies
+from ...inputs.endpoints_file import load_overrides
+from ...store.cache import Cache
+from ...store.endpoint_cache import EndpointCache
+from ...x.client import XClient
+from ...x.contract import OVERRIDE_FILE, Endpoint
+from ...x.errors import XAccountError, XAuthError, XError
+from ...x.resolver import Endpoints
 
 
 @dataclass(frozen=True, slots=True)

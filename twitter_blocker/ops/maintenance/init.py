@@ -16,9 +16,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Paths
-from ..errors import InputError
-from ..messages import msg
+from ...config import Paths
+from ...errors import InputError
+from ...messages import msg
 
 MAIN_PY = '''#!/usr/bin/env python3
 """Runs the installed twitter-blocker from this data directory (from `twitter-blocker init`).

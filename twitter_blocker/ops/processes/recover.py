@@ -22,13 +22,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Paths
-from ..engine.runner import DRY_RUN_REPORT
-from ..errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, DatabaseBusyError
-from ..messages import msg
-from ..proc.runlock import read_holder
-from . import dbfacts
-from .redact import redact
+from ...config import Paths
+from ...engine.runner import DRY_RUN_REPORT
+from ...errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, DatabaseBusyError
+from ...messages import msg
+from ...proc.runlock import read_holder
+from ..database import facts as dbfacts
+from ..redact import redact
 
 NORMAL_OPERATION = "python3 main.py --all --auto-retry"
 EXIT_TIMEOUT = 124  # what the runbook's `timeout` reports

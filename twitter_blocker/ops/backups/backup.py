@@ -27,25 +27,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..config import Paths
-from ..errors import InputError
-from ..messages import msg
-from .backup_manifest import AUTO_FORMAT as AUTO_FORMAT
-from .backup_manifest import AUTO_PREFIX as AUTO_PREFIX
-from .backup_manifest import EMERGENCY_FORMAT as EMERGENCY_FORMAT
-from .backup_manifest import EMERGENCY_PREFIX as EMERGENCY_PREFIX
-from .backup_manifest import LATEST as LATEST
-from .backup_manifest import LATEST_DB as LATEST_DB
-from .backup_manifest import MANIFEST as MANIFEST
-from .backup_manifest import MANIFEST_FORMAT as MANIFEST_FORMAT
-from .backup_manifest import FileEntry as FileEntry
-from .backup_manifest import Manifest as Manifest
-from .backup_manifest import Role as Role
-from .backup_manifest import backup_time as backup_time
-from .backup_manifest import parse_utc as parse_utc
-from .backup_manifest import utc_iso as utc_iso
-from .backup_manifest import verified_good
-from .dbcheck import check_database
+from ...config import Paths
+from ...errors import InputError
+from ...messages import msg
+from ..database.check import check_database
+from .manifest import AUTO_FORMAT as AUTO_FORMAT
+from .manifest import AUTO_PREFIX as AUTO_PREFIX
+from .manifest import EMERGENCY_FORMAT as EMERGENCY_FORMAT
+from .manifest import EMERGENCY_PREFIX as EMERGENCY_PREFIX
+from .manifest import LATEST as LATEST
+from .manifest import LATEST_DB as LATEST_DB
+from .manifest import MANIFEST as MANIFEST
+from .manifest import MANIFEST_FORMAT as MANIFEST_FORMAT
+from .manifest import FileEntry as FileEntry
+from .manifest import Manifest as Manifest
+from .manifest import Role as Role
+from .manifest import backup_time as backup_time
+from .manifest import parse_utc as parse_utc
+from .manifest import utc_iso as utc_iso
+from .manifest import verified_good
 
 DEFAULT_RETENTION = timedelta(hours=24)
 
@@ -68,7 +68,7 @@ class BackupResult:
 
 
 def tool_version() -> str:
-    from .. import __version__
+    from ... import __version__
 
     return __version__
 

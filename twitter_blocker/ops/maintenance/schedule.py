@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from ..config import Paths, resolve_paths
+from ...config import Paths, resolve_paths
 
 UNIT_PREFIX = "twitter-blocker"
 

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
-from ..errors import InputError
-from ..messages import msg
+from ...errors import InputError
+from ...messages import msg
 
 # Rows of problems kept per check; a damaged file can report thousands.
 MAX_PROBLEMS = 20
@@ -143,8 +143,8 @@ def init_database(db: Path) -> Path:
     """Create an empty database with the current schema; refuses to overwrite any file."""
     if db.exists():
         raise InputError(msg("ops.db.exists"), where=str(db))
-    from ..store.db import connect, migrate
-    from ..store.schema import MIGRATIONS
+    from ...store.db import connect, migrate
+    from ...store.schema import MIGRATIONS
 
     db.parent.mkdir(parents=True, exist_ok=True)
     conn = connect(db)

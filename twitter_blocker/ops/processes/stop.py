@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from ..proc.pids import pid_alive, proc_locks_holders
-from ..proc.runlock import Holder, read_holder
-from . import dbfacts
+from ...proc.pids import pid_alive, proc_locks_holders
+from ...proc.runlock import Holder, read_holder
+from ..database import facts as dbfacts
 
 
 class StopOutcome(StrEnum):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .dbfacts import AttemptRow, BudgetRow, budgets, last_rate_limited, open_readonly
+from ..database.facts import AttemptRow, BudgetRow, budgets, last_rate_limited, open_readonly
 
 # X's rate windows are 15 minutes; a 429 without a known reset is assumed to end one window later.
 DEFAULT_WINDOW_SECONDS = 900.0

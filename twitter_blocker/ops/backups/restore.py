@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import Paths
-from ..errors import BlockerError, InputError
-from ..messages import msg
-from ..proc.runlock import RunLock
+from ...config import Paths
+from ...errors import BlockerError, InputError
+from ...messages import msg
+from ...proc.runlock import RunLock
+from ..database.check import CheckResult, check_database, file_stamp, move_aside
 from .backup import MANIFEST, FileEntry, Manifest, Role, copy_private, sha256_file
-from .dbcheck import CheckResult, check_database, file_stamp, move_aside
 
 
 class BackupRejected(BlockerError):
