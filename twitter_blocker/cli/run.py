@@ -233,7 +233,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         preflight.check_database(paths)
         logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
         from ..engine.types import RunOptions
-        from .inspect import show_user
+        from .usercheck import show_user
 
         policy = RunOptions(  # the run's policy: the same flags decide
             allowlist=checked.allowlist,
