@@ -172,3 +172,45 @@ def test_ops_is_grouped_by_runbook_procedure() -> None:
     assert loose == ["__init__.py", "redact.py"], loose
     diagnose = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("diagnose.py"))
     assert diagnose == ["ops/diagnosis/diagnose.py"]
+
+
+def _outside(*allowed: str) -> list[tuple[str, ast.AST]]:
+    """(module, node) for every node of the package outside ``allowed`` files and the emulator
+    (which shares no code with the rest by design)."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = str(path.relative_to(PACKAGE))
+        if rel in allowed or rel.startswith("emulator/"):
+            continue
+        found.extend((rel, node) for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+    return found
+
+
+def test_handles_are_normalised_in_one_place() -> None:
+    # Dropping "@", lower-casing and building "sn:"/"id:" keys: inputs/normalize.py only.
+    offences = set()
+    for rel, node in _outside("inputs/normalize.py"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("lstrip", "strip", "removeprefix")
+            and any(isinstance(a, ast.Constant) and a.value == "@" for a in node.args)
+        ):
+            offences.add(f"{rel}:{node.lineno} strips '@'")
+        if isinstance(node, ast.JoinedStr) and node.values:
+            head = node.values[0]
+            if isinstance(head, ast.Constant) and head.value in ("sn:", "id:"):
+                offences.add(f"{rel}:{node.lineno} builds a {head.value} key")
+    assert not offences, sorted(offences)
+
+
+def test_utc_timestamps_are_formatted_in_one_place() -> None:
+    # "...Z" timestamps are written and read by twitter_blocker/timefmt.py only; local time for
+    # people (strftime with %Z) stays at the CLI edge.
+    offences = set()
+    for rel, node in _outside("timefmt.py"):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+            if text == "+00:00" or (text.endswith("Z") and "%" in text and "%Z" not in text):
+                offences.add(f"{rel}:{getattr(node, 'lineno', '?')} {text!r}")
+    assert not offences, sorted(offences)

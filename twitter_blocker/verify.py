@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .inputs.normalize import handle_key, id_key
+
 # truth outcome -> the (status, user_status values, reason) a correct run records.
 # X answers a deactivated account like one that never existed (X-FACTS.md 2.2), so
 # `not_found` is the correct record for a truth of `deactivated`.
@@ -47,7 +49,7 @@ class Comparison:
 
 
 def target_key(identifier: str, *, by_id: bool) -> str:
-    return f"id:{identifier}" if by_id else f"sn:{identifier.lstrip('@').lower()}"
+    return id_key(identifier) if by_id else handle_key(identifier)
 
 
 def compare_db_with_truth(

@@ -96,12 +96,12 @@ class Collector:
         if user_id is None:
             if screen_name is None:
                 raise ValueError("a target needs a user id or a screen name")
-            key = "sn:" + screen_name.lower()
+            key = handle_key(screen_name)
             if key in seen:
                 self.duplicates.append((line, raw[:_SHOWN]))
                 return
         else:
-            key = "id:" + user_id
+            key = id_key(user_id)
             if key in seen:
                 self.duplicates.append((line, raw[:_SHOWN]))
                 return

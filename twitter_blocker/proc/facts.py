@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 
 from ..redact import redact
+from ..timefmt import parse_utc
 from .runlock import Holder, read_holder
 
 _TOOL_MARKERS = ("twitter_blocker", "twitter-blocker", "main.py")
@@ -90,7 +91,7 @@ def since(started_at: str | None, now: datetime | None = None) -> float | None:
     if not started_at:
         return None
     try:
-        start = datetime.fromisoformat(started_at.replace("Z", "+00:00"))
+        start = parse_utc(started_at)
     except ValueError:
         return None
     return ((now or datetime.now(UTC)) - start).total_seconds()

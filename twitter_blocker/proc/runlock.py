@@ -17,12 +17,12 @@ import fcntl
 import json
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
 from ..errors import DatabaseBusyError
 from ..messages import msg
+from ..timefmt import utc_iso
 from .pids import pid_alive, proc_locks_holders
 
 
@@ -40,10 +40,6 @@ class Holder:
     command: str | None
     held: bool
     alive: bool
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _parse(text: str) -> tuple[int | None, str | None, str | None]:
@@ -186,7 +182,7 @@ class RunLock:
             raise
         with contextlib.suppress(OSError):
             os.fchmod(fd, 0o600)
-        record = json.dumps({"pid": os.getpid(), "started_at": _utc_now(), "command": command})
+        record = json.dumps({"pid": os.getpid(), "started_at": utc_iso(), "command": command})
         os.ftruncate(fd, 0)
         os.pwrite(fd, record.encode("utf-8"), 0)
         os.fsync(fd)

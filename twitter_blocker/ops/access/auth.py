@@ -15,13 +15,14 @@ import dataclasses
 import os
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 from ...errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK, EXIT_UNEXPECTED, BlockerError
 from ...inputs.cookies import Cookies, load_cookies, mask, parse_cookies, write_cookies_json
 from ...store.history import History
+from ...timefmt import utc_stamp
 from ...x.client import Observer, XClient
 from ...x.errors import AccountLocked, AccountSuspended, XAuthError, XError
 from ...x.models import CallRecord
@@ -216,10 +217,6 @@ class ImportResult:
     account_id: str | None
 
 
-def _utc_stamp(now: datetime | None) -> str:
-    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-
-
 def _keep_aside(path: Path, stamp: str) -> Path | None:
     """Copy the current file to ``<name>.bak-<stamp>`` created 0600 (never readable by others)."""
     try:
@@ -250,7 +247,7 @@ def import_cookies(
     """
     cookies = parse_cookies(text, source=source)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    previous = _keep_aside(dest, _utc_stamp(now))
+    previous = _keep_aside(dest, utc_stamp(now))
     write_cookies_json(cookies, dest)
     with contextlib.suppress(OSError):
         os.chmod(dest, 0o600)

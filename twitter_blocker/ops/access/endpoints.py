@@ -9,7 +9,6 @@ cookies, then makes one cheap call (``Viewer``) with what it found before saving
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from ...config import Paths
@@ -18,6 +17,7 @@ from ...inputs.cookies import Cookies, load_cookies
 from ...inputs.endpoints_file import load_overrides
 from ...store.cache import Cache
 from ...store.endpoint_cache import EndpointCache
+from ...timefmt import utc_iso
 from ...x.client import XClient
 from ...x.contract import OVERRIDE_FILE, Endpoint
 from ...x.errors import XAccountError, XAuthError, XError
@@ -53,7 +53,7 @@ class EndpointRow:
 def _iso(epoch: float | None) -> str | None:
     if epoch is None:
         return None
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return utc_iso(epoch, timespec="seconds")
 
 
 def _row(e: Endpoint) -> EndpointRow:

@@ -12,9 +12,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
+from ...timefmt import parse_utc
 from ..database.facts import AttemptRow, BudgetRow, budgets, last_rate_limited, open_readonly
 
 # X's rate windows are 15 minutes; a 429 without a known reset is assumed to end one window later.
@@ -67,7 +67,7 @@ def _epoch(iso: str | None) -> float | None:
     if not iso:
         return None
     try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+        return parse_utc(iso).timestamp()
     except ValueError:
         return None
 

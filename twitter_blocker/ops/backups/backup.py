@@ -30,6 +30,7 @@ from pathlib import Path
 from ...config import Paths
 from ...errors import InputError
 from ...messages import msg
+from ...timefmt import utc_iso as utc_iso
 from ..database.check import check_database
 from .manifest import AUTO_FORMAT as AUTO_FORMAT
 from .manifest import AUTO_PREFIX as AUTO_PREFIX
@@ -43,8 +44,6 @@ from .manifest import FileEntry as FileEntry
 from .manifest import Manifest as Manifest
 from .manifest import Role as Role
 from .manifest import backup_time as backup_time
-from .manifest import parse_utc as parse_utc
-from .manifest import utc_iso as utc_iso
 from .manifest import verified_good
 
 DEFAULT_RETENTION = timedelta(hours=24)

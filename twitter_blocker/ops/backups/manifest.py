@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
+from ...timefmt import parse_utc
+
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
 LATEST = "latest"
@@ -105,15 +107,6 @@ class Manifest:
     def ok(self) -> bool:
         """Every database copy passed its integrity check."""
         return all(f.integrity in (None, "ok") for f in self.files)
-
-
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_utc(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def backup_time(folder: Path) -> datetime | None:

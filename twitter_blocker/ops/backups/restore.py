@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from ...config import Paths
 from ...errors import BlockerError, InputError
 from ...messages import msg
 from ...proc.runlock import RunLock
-from ..database.check import CheckResult, check_database, file_stamp, move_aside
+from ...timefmt import utc_stamp
+from ..database.check import CheckResult, check_database, move_aside
 from .backup import MANIFEST, FileEntry, Manifest, Role, copy_private, sha256_file
 
 
@@ -135,7 +136,7 @@ def restore_backup(
     if not entries:
         wanted = ", ".join(sorted(r.value for r in only or ()))
         raise InputError(msg("ops.restore.nothing", roles=wanted), where=str(folder / MANIFEST))
-    tag = f"before-restore-{file_stamp(now or datetime.now(UTC))}"
+    tag = f"before-restore-{utc_stamp(now)}"
     restored: list[RestoredFile] = []
     with RunLock(paths.lock_file) as _lock:
         staged: list[tuple[FileEntry, Path, Path]] = []

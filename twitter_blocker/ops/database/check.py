@@ -12,7 +12,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
@@ -116,11 +115,6 @@ def check_database(path: Path, *, quick_only: bool = False, immutable: bool = Fa
     except sqlite3.DatabaseError as exc:
         return CheckResult(path, True, tuple(passed), stage, (str(exc),))
     return CheckResult(path, True, tuple(passed), None, ())
-
-
-def file_stamp(now: datetime | None = None) -> str:
-    """A UTC time for file names: 20261129T021550Z."""
-    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def sidecars(path: Path) -> list[tuple[Path, str]]:

@@ -26,7 +26,8 @@ from ...errors import InputError
 from ...messages import msg
 from ...proc.runlock import RunLock
 from ...store.models import STATUS_RANK
-from .check import CheckResult, check_database, file_stamp, move_aside, sidecars
+from ...timefmt import utc_stamp
+from .check import CheckResult, check_database, move_aside, sidecars
 from .pagesalvage import Row, Scan, TableScan, scan_file
 
 RECOVERED_NAME = "recovered.db"
@@ -241,7 +242,7 @@ def recover_database(
             note = msg("ops.recover.not_applied", why=check.summary)
         else:
             with RunLock(lock_file) as _lock:
-                kept = move_aside(db, f"damaged-{file_stamp(now)}")
+                kept = move_aside(db, f"damaged-{utc_stamp(now)}")
                 os.replace(output, db)
             applied = True
     return RecoverResult(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ...config import Paths
 from ...proc.facts import ProcessFacts, process_facts
 from ...proc.pids import pid_alive
+from ...timefmt import utc_iso
 from ..access.ratelimit import RateLimitReport, rate_limit_report
 from ..database import facts as dbfacts
 from .facts import (
@@ -36,7 +37,6 @@ from .facts import (
     memory_fact,
     probe_api,
     tail_lines,
-    utc_iso,
 )
 from .levels import Finding, Level, Symptom, needs_immediate_escalation, next_steps, overall_level
 
@@ -98,7 +98,7 @@ def diagnose(
     )
     level = overall_level(findings)
     return Diagnosis(
-        at=utc_iso(),
+        at=utc_iso(timespec="seconds"),
         data_dir=str(paths.data_dir),
         disk=disk,
         files=files,

@@ -14,7 +14,6 @@ import socket
 import stat
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -95,11 +94,6 @@ class AuthFact:
     live: bool  # the state comes from a live call made now
     account_id: str | None = None
     cookie_names: list[str] = field(default_factory=list)
-
-
-def utc_iso(moment: datetime | None = None) -> str:
-    value = moment or datetime.now(UTC)
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 # --- facts -------------------------------------------------------------------------------------

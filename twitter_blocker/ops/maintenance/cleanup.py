@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ...config import Paths
 from ...messages import msg
+from ...timefmt import utc_stamp
 
 LARGE_FILE_BYTES = 100 * 1024 * 1024  # `find -size +100M`
 OLD_CACHE_LAYERS = ("lookups", "profiles", "relationships")
@@ -116,7 +117,7 @@ def _archive_name(path: Path, log_name: str, taken: set[str]) -> Path:
     Logs written within the same second get ``_02``, ``_03``... after the stamp; called
     oldest first, so the names sort in the order the logs were written.
     """
-    stamp = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_stamp(path.stat().st_mtime)
     target, n = path.with_name(f"{log_name}.{stamp}.gz"), 1
     while target.exists() or target.name in taken:
         n += 1

@@ -25,11 +25,12 @@ from string import Template
 from ...config import Paths
 from ...errors import InputError
 from ...messages import msg
+from ...timefmt import utc_iso
 from ..diagnosis.diagnose import Diagnosis
 from ..diagnosis.facts import known_secrets
 from ..diagnosis.levels import LEVELS, Level
 from ..redact import redact
-from .timeline import Event, Window, collect, events, iso_ms, parse_time
+from .timeline import Event, Window, collect, events, parse_time
 
 ID_PATTERN = re.compile(r"^INC-(\d{8})-(\d{3,})$")
 META_PATTERN = re.compile(r"<!-- twitter-blocker incident: (\{.*?\}) -->")
@@ -204,9 +205,9 @@ def new_incident(
         "id": incident_id,
         "level": int(chosen),
         "detected_level": int(report.level) if report.level is not None else None,
-        "created_at": iso_ms(current),
-        "started_at": iso_ms(started_at),
-        "window_start": iso_ms(start),
+        "created_at": utc_iso(current),
+        "started_at": utc_iso(started_at),
+        "window_start": utc_iso(start),
         "lang": lang,
     }
     steps = [step for step in report.steps if not step.startswith("twitter-blocker incident new")]
@@ -316,7 +317,7 @@ def write_postmortem(
         "[問題の直接的な原因]" if ja else "[the direct cause]"
     )
     values = {
-        "meta": json.dumps({"id": incident_id, "written_at": iso_ms(current)}),
+        "meta": json.dumps({"id": incident_id, "written_at": utc_iso(current)}),
         "incident_id": incident_id,
         "window_start": _stamp(started),
         "resolved_at": _stamp(resolved) if resolved else ("未解決" if ja else "unresolved"),

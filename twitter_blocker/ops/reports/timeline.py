@@ -13,16 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ...config import Paths
+from ...timefmt import parse_utc, utc_iso
 from ..database import facts as dbfacts
 from ..redact import redact
 
 MAX_EVENTS = 200
-
-
-def iso_ms(moment: datetime) -> str:
-    """The stored timestamp format (``2026-11-29T02:15:50.123Z``), so strings compare as times."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def parse_time(value: object) -> datetime | None:
@@ -31,10 +26,9 @@ def parse_time(value: object) -> datetime | None:
         return datetime.fromtimestamp(float(value), UTC)
     if isinstance(value, str) and value:
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parse_utc(value)
         except ValueError:
             return None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return None
 
 
@@ -145,7 +139,7 @@ def read_error_log(path: Path, start: datetime, end: datetime) -> list[dict[str,
                 continue
             at = parse_time(entry.get("at") or entry.get("time") or entry.get("ts"))
             if at is not None and start <= at <= end:
-                entry["at"] = iso_ms(at)
+                entry["at"] = utc_iso(at)
                 entries.append(entry)
     return entries
 
@@ -168,7 +162,7 @@ def find_backups(paths: Paths, start: datetime, end: datetime) -> list[Backup]:
 
 
 def collect(paths: Paths, start: datetime, end: datetime) -> Window:
-    since, until = iso_ms(start), iso_ms(end)
+    since, until = utc_iso(start), utc_iso(end)
     with dbfacts.open_readonly(paths.db) as conn:
         if conn is None:
             runs: list[dbfacts.RunRow] = []
