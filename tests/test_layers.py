@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -214,3 +215,34 @@ def test_utc_timestamps_are_formatted_in_one_place() -> None:
             if text == "+00:00" or (text.endswith("Z") and "%" in text and "%Z" not in text):
                 offences.add(f"{rel}:{getattr(node, 'lineno', '?')} {text!r}")
     assert not offences, sorted(offences)
+
+
+_LEDGER_TABLES = re.compile(r"\b(block_history|process_log|attempts|target_keys|rate_budgets)\b")
+_SQL_VERBS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b")
+
+
+def _text_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    return None
+
+
+def test_only_the_store_runs_sql_on_the_ledger() -> None:
+    # One read model (store/readmodel.py) answers every reader; the deliberate exception is
+    # the runbook's own verbatim queries in ops/database/integrity.py (compared with a shell).
+    offences = set()
+    nodes = [(rel, n) for rel, n in _outside("ops/database/integrity.py") if rel[:6] != "store/"]
+    prose = {id(n.value) for _, n in nodes if isinstance(n, ast.Expr)}  # docstrings
+    for rel, node in nodes:
+        text = None if id(node) in prose else _text_of(node)
+        if text and _LEDGER_TABLES.search(text) and _SQL_VERBS.search(text):
+            offences.add(f"{rel}:{getattr(node, 'lineno', '?')}")
+    assert not offences, sorted(offences)
+
+
+def test_ops_reads_the_ledger_through_the_store_dataclasses() -> None:
+    # The rows ops shows are the store's types, not re-declared copies.
+    assert _definitions("RunRow") == []
+    assert _definitions("RunInfo") == ["store/models.py"]

@@ -10,6 +10,7 @@ from ..inputs.cookies import load_cookies
 from ..inputs.endpoints_file import load_overrides
 from ..inputs.normalize import handle_key, id_key, normalize
 from ..store.db import connect
+from ..store.readmodel import decisions_by_key
 from ..x.client import XClient
 from ..x.contract import OVERRIDE_FILE
 from ..x.errors import TargetUnavailable
@@ -68,15 +69,10 @@ def _db_status(paths: Paths, user_id: str, screen_name: str) -> str | None:
     except (StoreError, sqlite3.Error):
         return None
     try:
-        found = conn.execute(
-            "SELECT b.status, b.reason FROM target_keys k JOIN block_history b"
-            " ON b.id = k.history_id WHERE k.key IN (?, ?) LIMIT 1",
-            (id_key(user_id), handle_key(screen_name)),
-        ).fetchone()
-    except sqlite3.Error:
-        return None
+        found = decisions_by_key(conn, (id_key(user_id), handle_key(screen_name)))
     finally:
         conn.close()
-    if found is None:
+    if not found:
         return None
-    return f"{found[0]} ({found[1]})" if found[1] else str(found[0])
+    status, _user_status, reason = next(iter(found.values()))
+    return f"{status} ({reason})" if reason else str(status)

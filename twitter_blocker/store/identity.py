@@ -163,3 +163,25 @@ def resolve_identity(
         if screen_name:
             _point_key(conn, handle_key(screen_name), survivor)
     return survivor
+
+
+def rebuild_keys(conn: sqlite3.Connection) -> int:
+    """Give every ledger row its ``id:``/``sn:`` keys where they were lost; returns how many.
+
+    A resume finds targets by these keys: without them it would add a second row for
+    a user whose row was salvaged. Keys that survived (and may point elsewhere, after
+    a rename) are kept.
+    """
+    before = conn.total_changes
+    conn.execute(
+        "INSERT OR IGNORE INTO target_keys(key, history_id)"
+        " SELECT 'id:' || user_id, id FROM block_history WHERE user_id IS NOT NULL"
+        " ORDER BY status = 'pending', updated_at DESC"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO target_keys(key, history_id)"
+        " SELECT 'sn:' || lower(trim(screen_name)), id FROM block_history"
+        " WHERE screen_name IS NOT NULL AND trim(screen_name) != ''"
+        " ORDER BY status = 'pending', updated_at DESC"
+    )
+    return conn.total_changes - before

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...store.readmodel import AttemptRow, BudgetRow, budgets, last_rate_limited, open_readonly
 from ...timefmt import parse_utc
-from ..database.facts import AttemptRow, BudgetRow, budgets, last_rate_limited, open_readonly
 
 # X's rate windows are 15 minutes; a 429 without a known reset is assumed to end one window later.
 DEFAULT_WINDOW_SECONDS = 900.0

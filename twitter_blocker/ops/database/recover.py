@@ -25,6 +25,7 @@ from pathlib import Path
 from ...errors import InputError
 from ...messages import msg
 from ...proc.runlock import RunLock
+from ...store.identity import rebuild_keys
 from ...store.models import STATUS_RANK
 from ...timefmt import utc_stamp
 from .check import CheckResult, check_database, move_aside, sidecars
@@ -140,28 +141,6 @@ def _drop_orphans(conn: sqlite3.Connection) -> int:
     return dropped
 
 
-def _rebuild_keys(conn: sqlite3.Connection) -> int:
-    """Give every ledger row its ``id:``/``sn:`` keys where they were lost; returns how many.
-
-    A resume finds targets by these keys: without them it would add a second row for
-    a user whose row was salvaged. Keys that survived (and may point elsewhere, after
-    a rename) are kept.
-    """
-    before = conn.total_changes
-    conn.execute(
-        "INSERT OR IGNORE INTO target_keys(key, history_id)"
-        " SELECT 'id:' || user_id, id FROM block_history WHERE user_id IS NOT NULL"
-        " ORDER BY status = 'pending', updated_at DESC"
-    )
-    conn.execute(
-        "INSERT OR IGNORE INTO target_keys(key, history_id)"
-        " SELECT 'sn:' || lower(trim(screen_name)), id FROM block_history"
-        " WHERE screen_name IS NOT NULL AND trim(screen_name) != ''"
-        " ORDER BY status = 'pending', updated_at DESC"
-    )
-    return conn.total_changes - before
-
-
 def _fresh(output: Path) -> sqlite3.Connection:
     from ...store.db import migrate
     from ...store.schema import MIGRATIONS
@@ -189,7 +168,7 @@ def _salvage(source: Path, output: Path) -> tuple[Scan | None, list[TableSalvage
                 duplicates, refused = _insert(dest, table)
                 counted.append((table, duplicates, refused))
             orphans = _drop_orphans(dest)
-            keys = _rebuild_keys(dest)
+            keys = rebuild_keys(dest)
             for table, duplicates, refused in counted:
                 rows = dest.execute(f"SELECT count(*) FROM {_quote(table.name)}").fetchone()[0]
                 salvaged.append(

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from ...config import Paths
 from ...proc.facts import ProcessFacts, process_facts
 from ...proc.pids import pid_alive
+from ...store import readmodel as dbfacts
 from ...timefmt import utc_iso
 from ..access.ratelimit import RateLimitReport, rate_limit_report
-from ..database import facts as dbfacts
 from .facts import (
     LARGE_FILE_BYTES,
     LOG_TAIL_LINES,
@@ -290,7 +290,7 @@ def classify(
     return found
 
 
-def quick_state(paths: Paths) -> tuple[ProcessFacts, dbfacts.RunRow | None]:
+def quick_state(paths: Paths) -> tuple[ProcessFacts, dbfacts.RunInfo | None]:
     """The cheap part of a diagnosis: who holds the lock, and the last run (for `stop`)."""
     process = process_facts(paths.lock_file, with_others=False)
     with dbfacts.open_readonly(paths.db) as conn:

@@ -24,8 +24,8 @@ import psutil
 from ...config import Paths
 from ...errors import InputError
 from ...inputs.cookies import load_cookies
+from ...store import readmodel as dbfacts
 from ..access.auth import AUTH_CHECK_MESSAGE, Verdict, live_verdict
-from ..database import facts as dbfacts
 from ..redact import redact
 from .disk import DiskFact as DiskFact  # re-exported for diagnose
 from .disk import disk_usage
@@ -66,7 +66,7 @@ class DbFact:
     duplicates: int = 0
     unverified_intents: int = 0
     temporary_failures: int = 0
-    last_run: dbfacts.RunRow | None = None
+    last_run: dbfacts.RunInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)

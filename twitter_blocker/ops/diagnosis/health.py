@@ -24,7 +24,8 @@ from ...config import Paths
 from ...errors import BlockerError
 from ...messages import msg
 from ...proc.runlock import read_holder
-from ..database.check import check_database, open_existing
+from ...store import readmodel
+from ..database.check import check_database
 from .disk import disk_usage
 
 # Above the warning threshold a resource is a warning; at this use it is critical
@@ -113,37 +114,27 @@ def check_db(paths: Paths) -> Check:
     return Check("database", Level.CRITICAL, detail)
 
 
-def _last(conn: sqlite3.Connection, outcomes: tuple[str, ...]) -> tuple[int, str, str]:
-    """(id, at, outcome) of the newest attempt with one of ``outcomes``; id 0 when none."""
-    marks = ", ".join("?" * len(outcomes))
-    row = conn.execute(
-        f"SELECT id, at, outcome FROM attempts WHERE outcome IN ({marks}) ORDER BY id DESC LIMIT 1",
-        outcomes,
-    ).fetchone()
-    return (0, "", "") if row is None else (int(row[0]), str(row[1]), str(row[2]))
-
-
 def _auth_history(paths: Paths) -> tuple[Level, str]:
     """What the ledger says about the cookies: the last auth failure against the last good call."""
     if not paths.db.is_file():
         return Level.OK, msg("ops.health.auth_no_ledger")
-    try:
-        with open_existing(paths.db) as conn:
-            bad_id, bad_at, bad = _last(conn, AUTH_FAILURES)
-            good_id, good_at, _ok = _last(conn, ("ok",))
-            run = conn.execute(
-                "SELECT id, exit_code, ended_at FROM process_log "
-                "WHERE status != 'running' ORDER BY id DESC LIMIT 1"
-            ).fetchone()
-    except sqlite3.DatabaseError:
+    with readmodel.open_readonly(paths.db) as conn:
+        if conn is None:
+            return Level.OK, msg("ops.health.auth_no_ledger")
+        bad = readmodel.last_attempt(conn, AUTH_FAILURES)
+        good = readmodel.last_attempt(conn, ("ok",))
+        run = readmodel.last_run_where(conn, running=False)
+        unread = conn.unread
+    if unread:
         return Level.OK, msg("ops.health.auth_no_ledger")
-    if bad_id > good_id:
-        return Level.CRITICAL, msg("ops.health.auth_rejected", outcome=bad, at=bad_at)
-    if run is not None and run[1] in EXIT_AUTH_OR_ACCOUNT and good_id == 0:
-        return Level.CRITICAL, msg("ops.health.auth_last_run", run=run[0], code=run[1])
-    if good_id == 0:
+    good_id = good.id if good is not None else 0
+    if bad is not None and bad.id > good_id:
+        return Level.CRITICAL, msg("ops.health.auth_rejected", outcome=bad.outcome, at=bad.at)
+    if run is not None and run.exit_code in EXIT_AUTH_OR_ACCOUNT and good_id == 0:
+        return Level.CRITICAL, msg("ops.health.auth_last_run", run=run.id, code=run.exit_code)
+    if good is None:
         return Level.OK, msg("ops.health.auth_unverified")
-    return Level.OK, msg("ops.health.auth_good", at=good_at)
+    return Level.OK, msg("ops.health.auth_good", at=good.at)
 
 
 def check_cookies(paths: Paths) -> Check:
@@ -170,18 +161,11 @@ def check_lock(paths: Paths) -> Check:
     if holder is not None and holder.pid is not None:
         detail = msg("ops.health.stale_lock", name=paths.lock_file.name, pid=holder.pid)
         return Check("lock", Level.WARNING, detail)
-    if paths.db.is_file():
-        try:
-            with open_existing(paths.db) as conn:
-                row = conn.execute(
-                    "SELECT id, pid, started_at FROM process_log WHERE status = 'running' "
-                    "ORDER BY id DESC LIMIT 1"
-                ).fetchone()
-        except sqlite3.DatabaseError:
-            row = None
-        if row is not None:
-            detail = msg("ops.health.dead_run", run=row[0], pid=row[1], since=row[2])
-            return Check("lock", Level.WARNING, detail)
+    with readmodel.open_readonly(paths.db) as conn:
+        run = readmodel.last_run_where(conn, running=True) if conn is not None else None
+    if run is not None:
+        detail = msg("ops.health.dead_run", run=run.id, pid=run.pid, since=run.started_at)
+        return Check("lock", Level.WARNING, detail)
     return Check("lock", Level.OK, msg("ops.health.idle"))
 
 

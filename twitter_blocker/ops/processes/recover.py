@@ -27,7 +27,7 @@ from ...engine.runner import DRY_RUN_REPORT
 from ...errors import EXIT_OK, EXIT_RESUMABLE, EXIT_UNEXPECTED, DatabaseBusyError
 from ...messages import msg
 from ...proc.runlock import read_holder
-from ..database import facts as dbfacts
+from ...store import readmodel as dbfacts
 from ..redact import redact
 
 NORMAL_OPERATION = "python3 main.py --all --auto-retry"
@@ -58,7 +58,7 @@ class PhaseResult:
     timed_out: bool
     ok: bool
     reason: str
-    run: dbfacts.RunRow | None  # the process_log row the phase wrote
+    run: dbfacts.RunInfo | None  # the process_log row the phase wrote
     new_attempts: int
     decided: int  # rows that reached a final state during the phase
     new_temporary_failures: int

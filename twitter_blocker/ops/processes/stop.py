@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ...proc.pids import pid_alive, proc_locks_holders
 from ...proc.runlock import Holder, read_holder
-from ..database import facts as dbfacts
+from ...store import readmodel as dbfacts
 
 
 class StopOutcome(StrEnum):
@@ -40,7 +40,7 @@ class StopResult:
     signals: list[str]
     waited_seconds: float
     detail: str
-    last_run: dbfacts.RunRow | None = None  # the run's process_log row after the stop
+    last_run: dbfacts.RunInfo | None = None  # the run's process_log row after the stop
 
     @property
     def ok(self) -> bool:
@@ -84,7 +84,7 @@ def _wait_release(
         sleep(poll)
 
 
-def _last_run(db: Path) -> dbfacts.RunRow | None:
+def _last_run(db: Path) -> dbfacts.RunInfo | None:
     with dbfacts.open_readonly(db) as conn:
         runs = dbfacts.last_runs(conn, 1) if conn is not None else []
     return runs[0] if runs else None

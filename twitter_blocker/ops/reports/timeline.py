@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ...config import Paths
+from ...store import readmodel as dbfacts
 from ...timefmt import parse_utc, utc_iso
-from ..database import facts as dbfacts
 from ..redact import redact
 
 MAX_EVENTS = 200
@@ -60,14 +60,14 @@ class Window:
 
     start: datetime
     end: datetime
-    runs: list[dbfacts.RunRow]
+    runs: list[dbfacts.RunInfo]
     failed_attempts: list[dbfacts.AttemptRow]
     error_entries: list[dict[str, object]]
     backups: list[Backup]
     last_ok_at: datetime | None  # the newest accepted call in the window
 
     @property
-    def stopped_runs(self) -> list[dbfacts.RunRow]:
+    def stopped_runs(self) -> list[dbfacts.RunInfo]:
         """Runs that ended interrupted (exit 75) in the window: a stop happened."""
         return [
             run
@@ -165,7 +165,7 @@ def collect(paths: Paths, start: datetime, end: datetime) -> Window:
     since, until = utc_iso(start), utc_iso(end)
     with dbfacts.open_readonly(paths.db) as conn:
         if conn is None:
-            runs: list[dbfacts.RunRow] = []
+            runs: list[dbfacts.RunInfo] = []
             failed: list[dbfacts.AttemptRow] = []
             last_ok = None
         else:

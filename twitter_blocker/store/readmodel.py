@@ -1,43 +1,36 @@
-"""Read-only facts from ``block_history.db`` for the operations commands.
+"""The read model of the ledger: typed rows and aggregates of ``block_history.db``.
 
-Diagnostics must never change what they look at: these helpers open the
-database with ``mode=ro`` (no migration, no file created when it is missing,
-no write lock taken, so they work while a run is writing) and read the tables
-of DESIGN.md with plain SQL. A damaged database or a missing table gives
-empty answers here; ``integrity()`` is where damage is reported.
+One module reads the ledger's tables for everyone who only looks: ``ops`` (diagnose,
+health, stop, recover, timeline, rate limits), ``engine.inspect`` (``--test-user``) and
+``verify``. ``store.stats`` builds ``--stats`` from the same rows (``RUN_COLUMNS``, ``run_info``).
+
+Tolerant mode, for damaged or busy databases: ``open_readonly`` opens with ``mode=ro`` (no
+migration, no file created when it is missing, no write lock taken, so it works while a run is
+writing) and yields a ``LedgerConnection``. No function here raises on a database error: a
+query that fails gives an empty answer and is recorded in ``conn.unread`` (what could not be
+read, and why), so callers can say so. ``integrity()`` is where damage is reported.
+
+The runbook's own verbatim queries stay in ``ops/database/integrity.py`` (so their numbers can
+be compared with a shell session); that is the one other module that runs SQL on the ledger.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ...store.models import PERMANENT_USER_STATUSES as PERMANENT_USER_STATES
+from ..proc.pids import pid_alive
+from .models import PERMANENT_USER_STATUSES as PERMANENT_USER_STATES
+from .models import RunInfo as RunInfo
 
+_FROM = re.compile(r"\bFROM\s+(\w+)")
 AUTH_OUTCOMES = ("auth_failed", "csrf_mismatch")
 ACCOUNT_OUTCOMES = ("account_locked", "account_suspended")
-
-
-@dataclass(frozen=True, slots=True)
-class RunRow:
-    """One row of ``process_log``."""
-
-    id: int
-    started_at: str | None
-    ended_at: str | None
-    pid: int | None
-    command: str | None
-    status: str | None
-    exit_code: int | None
-    end_reason: str | None
-    targets: int | None
-    blocked: int | None
-    skipped: int | None
-    failed: int | None
-    api_calls: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +70,24 @@ class Progress:
     temporary_failures: int
 
 
+class LedgerConnection(sqlite3.Connection):
+    """A read-only connection that remembers what it could not read (``unread``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unread: list[str] = []
+
+
 @contextmanager
-def open_readonly(path: Path) -> Iterator[sqlite3.Connection | None]:
+def open_readonly(path: Path) -> Iterator[LedgerConnection | None]:
     """A read-only connection, or None when the file does not exist or cannot be opened."""
     if not path.is_file():
         yield None
         return
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0, factory=LedgerConnection
+        )
     except sqlite3.Error:
         yield None
         return
@@ -100,7 +103,11 @@ def _rows(
 ) -> list[tuple[object, ...]]:
     try:
         return list(conn.execute(sql, params).fetchall())
-    except sqlite3.Error:
+    except sqlite3.Error as exc:
+        unread = getattr(conn, "unread", None)
+        if isinstance(unread, list):
+            table = _FROM.search(sql)
+            unread.append(f"{table[1] if table else sql}: {type(exc).__name__}: {exc}")
         return []
 
 
@@ -116,21 +123,25 @@ def _float(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-_RUN_COLUMNS = (
+RUN_COLUMNS = (
     "id, started_at, ended_at, pid, command, status, exit_code, end_reason, "
     "targets, blocked, skipped, failed, api_calls"
 )
 _ATTEMPT_COLUMNS = "id, at, run_id, operation, user_id, http_status, code, message, outcome"
 
 
-def _run(row: tuple[object, ...]) -> RunRow:
-    return RunRow(
+def run_info(row: tuple[object, ...]) -> RunInfo:
+    """One ``process_log`` row (``RUN_COLUMNS``); a ``running`` row whose pid is gone reads
+    ``crashed`` in ``state``."""
+    pid, status = _int(row[3]), _str(row[5])
+    return RunInfo(
         id=_int(row[0]) or 0,
         started_at=_str(row[1]),
         ended_at=_str(row[2]),
-        pid=_int(row[3]),
+        pid=pid,
         command=_str(row[4]),
-        status=_str(row[5]),
+        status=status,
+        state="crashed" if status == "running" and not pid_alive(pid) else str(status),
         exit_code=_int(row[6]),
         end_reason=_str(row[7]),
         targets=_int(row[8]),
@@ -155,24 +166,47 @@ def _attempt(row: tuple[object, ...]) -> AttemptRow:
     )
 
 
-def last_runs(conn: sqlite3.Connection, limit: int = 5) -> list[RunRow]:
+def last_runs(conn: sqlite3.Connection, limit: int = 5) -> list[RunInfo]:
     """The newest runs first."""
-    sql = f"SELECT {_RUN_COLUMNS} FROM process_log ORDER BY id DESC LIMIT ?"
-    return [_run(row) for row in _rows(conn, sql, (limit,))]
+    sql = f"SELECT {RUN_COLUMNS} FROM process_log ORDER BY id DESC LIMIT ?"
+    return [run_info(row) for row in _rows(conn, sql, (limit,))]
 
 
-def runs_since(conn: sqlite3.Connection, since_iso: str, after_id: int = 0) -> list[RunRow]:
+def runs_since(conn: sqlite3.Connection, since_iso: str, after_id: int = 0) -> list[RunInfo]:
     """Runs started or ended at/after ``since_iso`` (or with id > after_id), oldest first."""
     sql = (
-        f"SELECT {_RUN_COLUMNS} FROM process_log "
+        f"SELECT {RUN_COLUMNS} FROM process_log "
         "WHERE id > ? AND (started_at >= ? OR ended_at >= ?) ORDER BY id"
     )
-    return [_run(row) for row in _rows(conn, sql, (after_id, since_iso, since_iso))]
+    return [run_info(row) for row in _rows(conn, sql, (after_id, since_iso, since_iso))]
 
 
-def runs_after(conn: sqlite3.Connection, after_id: int) -> list[RunRow]:
-    sql = f"SELECT {_RUN_COLUMNS} FROM process_log WHERE id > ? ORDER BY id"
-    return [_run(row) for row in _rows(conn, sql, (after_id,))]
+def last_run_where(conn: sqlite3.Connection, *, running: bool) -> RunInfo | None:
+    """The newest run still recorded as ``running`` (or the newest that is not)."""
+    where = "status = 'running'" if running else "status != 'running'"
+    sql = f"SELECT {RUN_COLUMNS} FROM process_log WHERE {where} ORDER BY id DESC LIMIT 1"
+    rows = _rows(conn, sql)
+    return run_info(rows[0]) if rows else None
+
+
+def decisions_by_key(
+    conn: sqlite3.Connection, keys: tuple[str, ...] | None = None
+) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """``target_keys`` key -> (status, user_status, reason) of its row (all keys, or ``keys``)."""
+    sql = (
+        "SELECT k.key, h.status, h.user_status, h.reason FROM target_keys k "
+        "JOIN block_history h ON h.id = k.history_id"
+    )
+    params: tuple[object, ...] = ()
+    if keys is not None:
+        sql += f" WHERE k.key IN ({', '.join('?' for _ in keys)})"
+        params = keys
+    return {str(k): (_str(s), _str(u), _str(r)) for k, s, u, r in _rows(conn, sql, params)}
+
+
+def runs_after(conn: sqlite3.Connection, after_id: int) -> list[RunInfo]:
+    sql = f"SELECT {RUN_COLUMNS} FROM process_log WHERE id > ? ORDER BY id"
+    return [run_info(row) for row in _rows(conn, sql, (after_id,))]
 
 
 def attempts_between(
