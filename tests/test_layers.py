@@ -246,3 +246,21 @@ def test_ops_reads_the_ledger_through_the_store_dataclasses() -> None:
     # The rows ops shows are the store's types, not re-declared copies.
     assert _definitions("RunRow") == []
     assert _definitions("RunInfo") == ["store/models.py"]
+
+
+def test_one_import_style_relative_within_the_package() -> None:
+    # ``python -m twitter_blocker`` runs __main__.py as a script: the one absolute import.
+    offences = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = str(path.relative_to(PACKAGE))
+        if rel == "__main__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            if any(n == "twitter_blocker" or n.startswith("twitter_blocker.") for n in names):
+                offences.append(f"{rel}:{node.lineno}")
+    assert not offences, offences

@@ -10,9 +10,9 @@ import json
 import re
 from typing import NoReturn, Protocol
 
-from twitter_blocker.errors import InputError
-from twitter_blocker.inputs.normalize import InvalidEntry, check_id, normalize, read_handle
-from twitter_blocker.messages import msg
+from ..errors import InputError
+from ..messages import msg
+from .normalize import InvalidEntry, check_id, normalize, read_handle
 
 __all__ = ["Sink", "parse_json_targets"]
 

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from twitter_blocker.errors import InputError
-from twitter_blocker.inputs.normalize import InvalidEntry, handle_key, id_key, normalize
-from twitter_blocker.inputs.target_json import Sink, parse_json_targets
-from twitter_blocker.messages import msg
+from ..errors import InputError
+from ..messages import msg
+from .normalize import InvalidEntry, handle_key, id_key, normalize
+from .target_json import Sink, parse_json_targets
 
 __all__ = [
     "Target",

@@ -29,10 +29,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from twitter_blocker.inputs.normalize import fold_handle
-from twitter_blocker.store.cache_file import is_corruption, open_cache_file, replace_damaged
-from twitter_blocker.store.db import transaction
-from twitter_blocker.x.models import LookupResult, Relationship, User, UserState
+from ..inputs.normalize import fold_handle
+from ..x.models import LookupResult, Relationship, User, UserState
+from .cache_file import is_corruption, open_cache_file, replace_damaged
+from .db import transaction
 
 log = logging.getLogger("twitter_blocker.store.cache")
 

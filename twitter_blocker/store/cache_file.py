@@ -11,10 +11,10 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from twitter_blocker.errors import StoreError
-from twitter_blocker.messages import msg
-from twitter_blocker.store.db import Migration, connect, migrate
-from twitter_blocker.timefmt import utc_stamp
+from ..errors import StoreError
+from ..messages import msg
+from ..timefmt import utc_stamp
+from .db import Migration, connect, migrate
 
 log = logging.getLogger("twitter_blocker.store.cache")
 

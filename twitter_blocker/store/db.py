@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from twitter_blocker.errors import StoreError
-from twitter_blocker.messages import msg
-from twitter_blocker.timefmt import parse_utc, utc_iso
+from ..errors import StoreError
+from ..messages import msg
+from ..timefmt import parse_utc, utc_iso
 
 _savepoints = itertools.count(1)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from twitter_blocker.errors import StoreError
-from twitter_blocker.inputs.normalize import handle_key, id_key
-from twitter_blocker.messages import msg
-from twitter_blocker.store.db import transaction, utc_now_iso
-from twitter_blocker.store.models import STATUS_RANK
+from ..errors import StoreError
+from ..inputs.normalize import handle_key, id_key
+from ..messages import msg
+from .db import transaction, utc_now_iso
+from .models import STATUS_RANK
 
 
 def _status_of(conn: sqlite3.Connection, row_id: int) -> tuple[str, str | None] | None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from twitter_blocker.store.account import CREATE_META, adopt_from_history
-from twitter_blocker.store.db import Migration
+from .account import CREATE_META, adopt_from_history
+from .db import Migration
 
 M001_INITIAL = Migration(
     1,
