@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
+from ..handles import fold_handle
+
 __all__ = [
     "RESERVED_PATHS",
     "InvalidEntry",
@@ -67,13 +69,6 @@ class InvalidEntry(ValueError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
-
-
-def fold_handle(handle: str) -> str:
-    """The comparison form of a handle, the one written everywhere handles are matched:
-    surrounding spaces and leading ``@`` dropped, lower-cased (handles compare
-    case-insensitively)."""
-    return handle.strip().lstrip("@").strip().lower()
 
 
 def id_key(user_id: str) -> str:

@@ -1,7 +1,7 @@
 """The runbook's procedures as functions the CLI calls, one subpackage per procedure.
 
 - ``backups``: backup, manifest, restore;
-- ``database``: check, integrity (the runbook's own SQL), facts, recover (+ page salvage);
+- ``database``: check, integrity (the runbook's own SQL), recover (+ page salvage);
 - ``diagnosis``: diagnose, facts, disk, levels, health;
 - ``access``: auth (cookies), ratelimit, endpoints;
 - ``processes``: stop, recover (phased resume); the run lock itself is ``twitter_blocker.proc``;

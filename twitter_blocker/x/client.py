@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ..inputs.normalize import fold_handle
+from ..handles import fold_handle
 from . import endpoints
 from .batch import result_from_node
 from .errors import (
