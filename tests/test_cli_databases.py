@@ -296,7 +296,7 @@ def _holder(data: Path) -> Iterator[int]:
         import sys
         from pathlib import Path
         from twitter_blocker.config import resolve_paths
-        from twitter_blocker.ops.lock import RunLock
+        from twitter_blocker.proc.runlock import RunLock
         paths = resolve_paths(data_dir=Path({str(data)!r}), env={{}})
         RunLock(paths.lock_file, db=paths.db).acquire("twitter-blocker --all")
         print("ready", flush=True)

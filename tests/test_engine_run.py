@@ -26,7 +26,7 @@ from twitter_blocker.emulator import Emulator
 from twitter_blocker.engine.runner import RunOptions, execute
 from twitter_blocker.engine.usercheck import inspect_user
 from twitter_blocker.errors import DatabaseBusyError, InputError
-from twitter_blocker.ops.lock import RunLock
+from twitter_blocker.proc.runlock import RunLock
 from twitter_blocker.store.cache import Cache
 from twitter_blocker.x.models import LookupResult, User, UserState
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from twitter_blocker.errors import EXIT_DB_BUSY, DatabaseBusyError
-from twitter_blocker.ops.lock import RunLock, read_holder
+from twitter_blocker.proc.runlock import RunLock, read_holder
 
 
 def test_acquire_writes_holder_and_release_frees(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_lock_held_by_other_process_names_its_pid(tmp_path: Path) -> None:
         f"""
         import sys
         from pathlib import Path
-        from twitter_blocker.ops.lock import RunLock
+        from twitter_blocker.proc.runlock import RunLock
         lock = RunLock(Path({str(path)!r}))
         lock.acquire()
         print("ready", flush=True)

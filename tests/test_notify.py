@@ -21,12 +21,13 @@ from test_cli_support import (
     make_world,
 )
 from test_ops_health import _corrupt, healthy_dir, probes
+from twitter_blocker.ops.health import check_health
+from twitter_blocker.ops.levels import Level
 
 from twitter_blocker.emulator import Emulator
-from twitter_blocker.ops import notify
-from twitter_blocker.ops.health import check_health
-from twitter_blocker.ops.incident_sources import from_health
-from twitter_blocker.ops.incidents import (
+from twitter_blocker.ops.reports import notify
+from twitter_blocker.ops.reports.incident_sources import from_health
+from twitter_blocker.ops.reports.incidents import (
     Condition,
     Observation,
     Seen,
@@ -34,8 +35,7 @@ from twitter_blocker.ops.incidents import (
     incidents_file,
     record,
 )
-from twitter_blocker.ops.levels import Level
-from twitter_blocker.ops.notify import after_check, deliver
+from twitter_blocker.ops.reports.notify import after_check, deliver
 from twitter_blocker.store import incidents as store
 
 Factory = Callable[..., Emulator]

@@ -19,8 +19,8 @@ from twitter_blocker.cli.run import root
 from twitter_blocker.emulator import Emulator
 from twitter_blocker.errors import EXIT_AUTH, EXIT_USAGE
 from twitter_blocker.inputs.cookies import load_cookies
-from twitter_blocker.ops.authcheck import Verdict, check_auth
-from twitter_blocker.ops.ratelimit import rate_limit_report, wait_for_reset
+from twitter_blocker.ops.access.auth import Verdict, check_auth
+from twitter_blocker.ops.access.ratelimit import rate_limit_report, wait_for_reset
 from twitter_blocker.store.history import History
 from twitter_blocker.x.models import CallRecord, RateInfo
 

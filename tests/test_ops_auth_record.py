@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import resolve_paths
 from twitter_blocker.emulator import Emulator
-from twitter_blocker.ops.diagnose import diagnose
-from twitter_blocker.ops.facts import AuthState
-from twitter_blocker.ops.health import Level as HealthLevel
-from twitter_blocker.ops.health import check_cookies
-from twitter_blocker.ops.levels import Symptom
+from twitter_blocker.ops.diagnosis.diagnose import diagnose
+from twitter_blocker.ops.diagnosis.facts import AuthState
+from twitter_blocker.ops.diagnosis.health import Level as HealthLevel
+from twitter_blocker.ops.diagnosis.health import check_cookies
+from twitter_blocker.ops.diagnosis.levels import Symptom
 from twitter_blocker.store.history import History
 
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import Paths, resolve_paths
 from twitter_blocker.errors import DatabaseBusyError, InputError
-from twitter_blocker.ops.backup import (
+from twitter_blocker.ops.backups.backup import (
     LATEST,
     LATEST_DB,
     MANIFEST,
@@ -28,8 +28,8 @@ from twitter_blocker.ops.backup import (
     take_backup,
     utc_iso,
 )
-from twitter_blocker.ops.lock import RunLock
-from twitter_blocker.ops.restore import BackupRejected, restore_backup, verify_backup
+from twitter_blocker.ops.backups.restore import BackupRejected, restore_backup, verify_backup
+from twitter_blocker.proc.runlock import RunLock
 from twitter_blocker.store.db import connect, migrate
 from twitter_blocker.store.schema import MIGRATIONS
 

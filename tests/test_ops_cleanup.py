@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import Paths, resolve_paths
-from twitter_blocker.ops.cleanup import Action, cleanup
+from twitter_blocker.ops.maintenance.cleanup import Action, cleanup
 from twitter_blocker.store.cache import Cache
 
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)

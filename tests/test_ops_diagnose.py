@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import resolve_paths
 from twitter_blocker.emulator import Emulator
-from twitter_blocker.ops.diagnose import classify, diagnose
-from twitter_blocker.ops.facts import (
+from twitter_blocker.ops.access.ratelimit import RateLimitReport
+from twitter_blocker.ops.diagnosis.diagnose import classify, diagnose
+from twitter_blocker.ops.diagnosis.facts import (
     AuthFact,
     AuthState,
     DbFact,
@@ -26,10 +27,9 @@ from twitter_blocker.ops.facts import (
     NetworkFact,
     tail_lines,
 )
-from twitter_blocker.ops.levels import Level, Symptom
-from twitter_blocker.ops.procinfo import ProcessFacts
-from twitter_blocker.ops.ratelimit import RateLimitReport
+from twitter_blocker.ops.diagnosis.levels import Level, Symptom
 from twitter_blocker.ops.redact import redact
+from twitter_blocker.proc.facts import ProcessFacts
 from twitter_blocker.store.history import History
 from twitter_blocker.x.models import CallRecord, RateInfo
 
@@ -155,7 +155,7 @@ def test_active_run_is_named_with_pid_and_start(data_dir: Path, emulator: Emulat
         """
         import sys
         from pathlib import Path
-        from twitter_blocker.ops.lock import RunLock
+        from twitter_blocker.proc.runlock import RunLock
         RunLock(Path(sys.argv[1])).acquire(command="python3 main.py --all")
         print("ready", flush=True)
         sys.stdin.readline()

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
-from twitter_blocker.ops.disk import disk_usage
+from twitter_blocker.ops.diagnosis.disk import disk_usage
 
 
 def _df_percent(path: Path) -> int:

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import Paths, resolve_paths
-from twitter_blocker.ops.health import Check, Level, Probes, check_health
-from twitter_blocker.ops.lock import RunLock
+from twitter_blocker.ops.diagnosis.health import Check, Level, Probes, check_health
+from twitter_blocker.proc.runlock import RunLock
 from twitter_blocker.store.db import connect, migrate
 from twitter_blocker.store.schema import MIGRATIONS
 

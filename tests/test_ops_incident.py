@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.emulator import Emulator
-from twitter_blocker.ops.incident import next_id
+from twitter_blocker.ops.reports.incident import next_id
 from twitter_blocker.store.history import History
 from twitter_blocker.x.models import CallRecord
 

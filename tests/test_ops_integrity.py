@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import Paths, resolve_paths
-from twitter_blocker.ops.integrity import check_integrity
-from twitter_blocker.ops.lock import RunLock
+from twitter_blocker.ops.database.integrity import check_integrity
+from twitter_blocker.proc.runlock import RunLock
 from twitter_blocker.store.db import connect, migrate
 from twitter_blocker.store.schema import MIGRATIONS
 

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from twitter_blocker.ops.dbrecover import recover_database
-from twitter_blocker.ops.pagereader import (
+from twitter_blocker.ops.database.pagereader import (
     BadCell,
     Cell,
     Malformed,
@@ -20,6 +19,7 @@ from twitter_blocker.ops.pagereader import (
     parse_record,
     read_varint,
 )
+from twitter_blocker.ops.database.recover import recover_database
 
 VALUES: list[object] = [
     None,

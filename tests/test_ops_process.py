@@ -18,8 +18,9 @@ from click.testing import CliRunner
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import resolve_paths
 from twitter_blocker.emulator import Emulator
-from twitter_blocker.ops.lock import read_holder
-from twitter_blocker.ops.process import StopOutcome, proc_locks_holders, stop_run
+from twitter_blocker.ops.processes.stop import StopOutcome, stop_run
+from twitter_blocker.proc.pids import proc_locks_holders
+from twitter_blocker.proc.runlock import read_holder
 from twitter_blocker.store.history import History
 
 # A stand-in for a run: takes the run lock, records a process_log row, and on SIGTERM
@@ -28,7 +29,7 @@ HOLDER = textwrap.dedent(
     """
     import os, signal, sys, time
     from pathlib import Path
-    from twitter_blocker.ops.lock import RunLock
+    from twitter_blocker.proc.runlock import RunLock
     from twitter_blocker.store.history import History
     db = Path(sys.argv[1])
     lock = RunLock(db.with_name(db.name + ".lock"))

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
-from twitter_blocker.ops.ratelimit import rate_limit_report
+from twitter_blocker.ops.access.ratelimit import rate_limit_report
 from twitter_blocker.store.history import History
 from twitter_blocker.x.models import RateInfo
 

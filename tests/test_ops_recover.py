@@ -15,7 +15,13 @@ from twitter_blocker.cli.run import root
 from twitter_blocker.config import resolve_paths
 from twitter_blocker.emulator import Emulator
 from twitter_blocker.errors import DatabaseBusyError
-from twitter_blocker.ops.recover import EXIT_TIMEOUT, NORMAL_OPERATION, PHASES, Phase, recover
+from twitter_blocker.ops.processes.recover import (
+    EXIT_TIMEOUT,
+    NORMAL_OPERATION,
+    PHASES,
+    Phase,
+    recover,
+)
 
 FAST = (Phase(1, 1, 0.0, 60.0, "minimal test"), Phase(2, 5, 0.0, 60.0, "small batch"))
 
@@ -101,7 +107,7 @@ def test_recover_refuses_while_a_run_holds_the_db(data_dir: Path, emulator: Emul
         """
         import sys
         from pathlib import Path
-        from twitter_blocker.ops.lock import RunLock
+        from twitter_blocker.proc.runlock import RunLock
         RunLock(Path(sys.argv[1])).acquire()
         print("ready", flush=True)
         sys.stdin.readline()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import resolve_paths
-from twitter_blocker.ops.schedule import Format, build_schedule, find_executable
+from twitter_blocker.ops.maintenance.schedule import Format, build_schedule, find_executable
 
 
 def test_cron_lines(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .config import resolve_paths
+from .inputs.normalize import fold_handle, handle_key, id_key
 from .store.history import History
 from .store.models import Row, Stats
 from .store.stats import last_runs
@@ -62,12 +63,12 @@ class DatabaseManager:
 
     def find_user(self, identifier: str) -> Row | None:
         """The row of ``@handle``, a handle, or a numeric user id."""
-        text = identifier.strip().lstrip("@")
+        text = fold_handle(identifier)
         if text.isdigit():
-            found = self.history.find(f"id:{text}")
+            found = self.history.find(id_key(text))
             if found is not None:
                 return found
-        return self.history.find(f"sn:{text.lower()}")
+        return self.history.find(handle_key(text))
 
     def is_already_blocked(self, identifier: str) -> bool:
         row = self.find_user(identifier)

@@ -299,7 +299,7 @@ EN: dict[str, str] = {
     "ops.incident.bad_id": "no incident report {incident_id} in {folder}",
     "ops.incident.bad_id.hint": "use the id printed by `twitter-blocker incident new`",
     "ops.incident.bad_level": "level must be 1, 2 or 3 (or omitted to use the detected level)",
-    # --- incident records and notifications (ops/incidents.py, ops/notify.py) --------------
+    # --- incident records and notifications (ops/reports/incidents.py, notify.py) ---
     "notify.title.opened": "twitter-blocker: incident #{number} opened (level {level})",
     "notify.title.escalated": "twitter-blocker: incident #{number} escalated (level {level})",
     "notify.title.closed": "twitter-blocker: incident #{number} closed",
@@ -376,7 +376,7 @@ EN: dict[str, str] = {
         "{path} holds tables ({tables}) of another tool's database; move it aside "
         "(or point --db at a new file) and import the target list again"
     ),
-    # database and data directory checks before any write (store/examine.py, ops/preflight.py)
+    # database and data directory checks before any write (store/examine, ops/maintenance/preflight)
     "store.is_directory": "is a directory, not a database; point --db at a database file",
     "store.unreadable": "cannot read the database ({detail}); fix its permissions (chmod u+r)",
     "store.not_sqlite": (

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .inputs.normalize import handle_key, id_key
+from .store.readmodel import decisions_by_key
+
 # truth outcome -> the (status, user_status values, reason) a correct run records.
 # X answers a deactivated account like one that never existed (X-FACTS.md 2.2), so
 # `not_found` is the correct record for a truth of `deactivated`.
@@ -47,7 +50,7 @@ class Comparison:
 
 
 def target_key(identifier: str, *, by_id: bool) -> str:
-    return f"id:{identifier}" if by_id else f"sn:{identifier.lstrip('@').lower()}"
+    return id_key(identifier) if by_id else handle_key(identifier)
 
 
 def compare_db_with_truth(
@@ -58,13 +61,9 @@ def compare_db_with_truth(
     uri = f"file:{db_path}?mode=ro"
     conn = sqlite3.connect(uri, uri=True)
     try:
-        rows = conn.execute(
-            "SELECT k.key, h.status, h.user_status, h.reason FROM target_keys k "
-            "JOIN block_history h ON h.id = k.history_id"
-        ).fetchall()
+        by_key = decisions_by_key(conn)
     finally:
         conn.close()
-    by_key = {key: (status, user_status, reason) for key, status, user_status, reason in rows}
     result = Comparison()
     for target in truth["targets"]:
         identifier = str(target["user_id"] if by_id else target["identifier"])

@@ -79,7 +79,7 @@ def _read_from_x(
     from ..engine.clock import SystemClock
     from ..engine.scheduler import gated_client
     from ..inputs.cookies import load_cookies
-    from ..ops.lock import RunLock
+    from ..proc.runlock import RunLock
     from ..store.history import History
     from ..x.blocklist import ListKind
     from ..x.transport import check_api_base
@@ -135,7 +135,7 @@ def export(
 ) -> None:
     """Write every blocked account: user_id, screen_name, when, which run, why."""
     from ..engine import blocklist
-    from ..ops import preflight
+    from ..ops.maintenance import preflight
     from ..store.history import History
 
     if from_x:

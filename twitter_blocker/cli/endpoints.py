@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..config import Paths
-from ..ops.endpoints import EndpointRow, endpoint_rows
+from ..ops.access.endpoints import EndpointRow, endpoint_rows
 from .errors import handle_errors
 from .options import api_base_option, echo_json, json_option, path_options
 

@@ -1,5 +1,5 @@
 """``--notify URL`` and the hooks that turn a check or a run's end into incident records
-and notifications (ops/incidents.py, ops/notify.py)."""
+and notifications (ops/reports/incidents.py, ops/reports/notify.py)."""
 
 from __future__ import annotations
 
@@ -28,21 +28,21 @@ def notify_option(func: F) -> F:
 
 def notify_urls(paths: Paths, flags: tuple[str, ...]) -> tuple[str, ...]:
     """All URLs, checked (bad ones: one error line, exit 2, before anything is written)."""
-    from ..ops.notify import resolve_urls
+    from ..ops.reports.notify import resolve_urls
 
     return resolve_urls(paths, tuple(flags))
 
 
 def after_health(paths: Paths, report: Any, urls: tuple[str, ...]) -> None:
-    from ..ops.incident_sources import from_health
-    from ..ops.notify import after_check
+    from ..ops.reports.incident_sources import from_health
+    from ..ops.reports.notify import after_check
 
     after_check(paths, from_health(paths, report), urls)
 
 
 def after_diagnosis(paths: Paths, report: Any, urls: tuple[str, ...]) -> None:
-    from ..ops.incident_sources import from_diagnosis
-    from ..ops.notify import after_check
+    from ..ops.reports.incident_sources import from_diagnosis
+    from ..ops.reports.notify import after_check
 
     after_check(paths, from_diagnosis(report), urls)
 
@@ -50,8 +50,8 @@ def after_diagnosis(paths: Paths, report: Any, urls: tuple[str, ...]) -> None:
 def after_run(paths: Paths, report: Any, urls: tuple[str, ...]) -> None:
     """The end of a run: its incidents, and a message when it ended other than done."""
     from ..errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK
-    from ..ops.incident_sources import from_run
-    from ..ops.notify import after_check, resume_command
+    from ..ops.reports.incident_sources import from_run
+    from ..ops.reports.notify import after_check, resume_command
 
     code = int(report.exit_code)
     reason = str(report.end_reason)

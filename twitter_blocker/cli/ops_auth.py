@@ -13,8 +13,8 @@ import click
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_RESUMABLE, BlockerError
 from ..messages import msg
-from ..ops.authcheck import REPAIR_STEPS_EN, AuthReport, Verdict, check_auth, import_cookies
-from ..ops.ratelimit import RateLimitReport, rate_limit_report, wait_for_reset
+from ..ops.access.auth import REPAIR_STEPS_EN, AuthReport, Verdict, check_auth, import_cookies
+from ..ops.access.ratelimit import RateLimitReport, rate_limit_report, wait_for_reset
 from .errors import handle_errors
 from .options import api_base_option, echo_json, json_option, path_options
 

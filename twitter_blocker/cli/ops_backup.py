@@ -9,7 +9,7 @@ import click
 from ..config import Paths
 from ..errors import EXIT_UNEXPECTED
 from ..messages import msg
-from ..ops.backup import (
+from ..ops.backups.backup import (
     DEFAULT_RETENTION,
     BackupResult,
     Role,
@@ -17,7 +17,7 @@ from ..ops.backup import (
     parse_duration,
     take_backup,
 )
-from ..ops.restore import RestoreResult, restore_backup
+from ..ops.backups.restore import RestoreResult, restore_backup
 from .errors import handle_errors
 from .options import echo_json, json_option, path_options
 

@@ -10,11 +10,11 @@ import click
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_UNEXPECTED
 from ..messages import msg
-from ..ops.cleanup import CleanupResult
-from ..ops.cleanup import cleanup as run_cleanup
-from ..ops.dbcheck import CheckResult, check_database, init_database
-from ..ops.dbrecover import RecoverResult, recover_database
-from ..ops.integrity import IntegrityReport, check_integrity
+from ..ops.database.check import CheckResult, check_database, init_database
+from ..ops.database.integrity import IntegrityReport, check_integrity
+from ..ops.database.recover import RecoverResult, recover_database
+from ..ops.maintenance.cleanup import CleanupResult
+from ..ops.maintenance.cleanup import cleanup as run_cleanup
 from .errors import handle_errors
 from .options import echo_json, json_option, jsonable, path_options
 

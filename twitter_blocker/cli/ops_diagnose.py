@@ -10,12 +10,12 @@ import click
 
 from ..config import Paths
 from ..messages import msg
-from ..ops.diagnose import Diagnosis
-from ..ops.diagnose import diagnose as run_diagnosis
-from ..ops.facts import known_secrets
-from ..ops.levels import LEVELS
-from ..ops.procinfo import since
+from ..ops.diagnosis.diagnose import Diagnosis
+from ..ops.diagnosis.diagnose import diagnose as run_diagnosis
+from ..ops.diagnosis.facts import known_secrets
+from ..ops.diagnosis.levels import LEVELS
 from ..ops.redact import redact
+from ..proc.facts import since
 from .errors import handle_errors
 from .notify_opts import after_diagnosis, notify_option, notify_urls
 from .options import api_base_option, jsonable, path_options

@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..config import Paths
-from ..ops.health import HealthReport, Level, check_health
+from ..ops.diagnosis.health import HealthReport, Level, check_health
 from .errors import handle_errors
 from .notify_opts import after_health, notify_option, notify_urls
 from .options import echo_json, json_option, path_options

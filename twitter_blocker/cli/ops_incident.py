@@ -10,9 +10,10 @@ import click
 from ..config import Paths
 from ..errors import InputError
 from ..messages import msg
-from ..ops.diagnose import diagnose
-from ..ops.incident import DEFAULT_LOOKBACK, new_incident, write_postmortem
-from ..ops.incident_records import show_record, write_record_postmortem
+from ..ops.diagnosis.diagnose import diagnose
+from ..ops.reports.incident import DEFAULT_LOOKBACK, new_incident, write_postmortem
+from ..ops.reports.incident_records import show_record, write_record_postmortem
+from ..timefmt import parse_utc
 from .errors import handle_errors
 from .options import api_base_option, echo_json, json_option, path_options
 
@@ -27,12 +28,12 @@ def _since(value: str | None, now: datetime) -> datetime:
     if match:
         return now - timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = parse_utc(value)
     except ValueError:
         raise InputError(
             f"cannot read {value!r}", where="--since", hint="use 90m, 2h, 1d or an ISO UTC time"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
 
 
 @click.group()

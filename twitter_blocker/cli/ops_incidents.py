@@ -1,4 +1,4 @@
-"""`twitter-blocker incident list|show N|close N`: the incident records (ops/incidents.py)."""
+"""`twitter-blocker incident list|show N|close N`: the records (ops/reports/incidents.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from ..config import Paths
 from ..messages import msg
-from ..ops.incident_records import close_record, list_records, show_record, symptom_text
+from ..ops.reports.incident_records import close_record, list_records, show_record, symptom_text
 from ..store.incidents import IncidentRow
 from .errors import handle_errors
 from .notify_opts import notify_option, notify_urls
@@ -87,6 +87,6 @@ def close_command(paths: Paths, number: int, notify: tuple[str, ...]) -> None:
         return
     click.echo(f"incident #{number} closed")
     if urls:
-        from ..ops.notify import send_changes
+        from ..ops.reports.notify import send_changes
 
         send_changes(paths, [change], urls)

@@ -9,7 +9,7 @@ import click
 
 from ..config import resolve_paths
 from ..messages import msg
-from ..ops.init import init_data_dir
+from ..ops.maintenance.init import init_data_dir
 from .errors import handle_errors
 
 

@@ -9,11 +9,11 @@ import click
 from ..config import Paths
 from ..errors import EXIT_OK, EXIT_UNEXPECTED
 from ..messages import msg
-from ..ops.diagnose import quick_state
-from ..ops.facts import disk_fact, memory_fact
-from ..ops.process import StopOutcome, StopResult, stop_run
-from ..ops.recover import RecoverResult
-from ..ops.recover import recover as run_recovery
+from ..ops.diagnosis.diagnose import quick_state
+from ..ops.diagnosis.facts import disk_fact, memory_fact
+from ..ops.processes.recover import RecoverResult
+from ..ops.processes.recover import recover as run_recovery
+from ..ops.processes.stop import StopOutcome, StopResult, stop_run
 from .errors import handle_errors
 from .options import api_base_option, echo_json, json_option, path_options
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from ..config import Paths
-from ..ops.backup import parse_duration
-from ..ops.schedule import Format, build_schedule
+from ..ops.backups.backup import parse_duration
+from ..ops.maintenance.schedule import Format, build_schedule
 from .errors import handle_errors
 from .notify_opts import notify_option
 from .options import echo_json, json_option, path_options
@@ -40,7 +40,7 @@ def schedule(
     or save the units under ~/.config/systemd/user/ and enable the timers.
     """
     parse_duration(retention)  # refuse a bad value now, not at the first cron run
-    from ..ops.notify import resolve_urls
+    from ..ops.reports.notify import resolve_urls
 
     # --notify and TWITTER_BLOCKER_NOTIFY go into the health job (cron has no such env);
     # notify.urls in config.toml is read by the job itself.

@@ -219,7 +219,7 @@ ACTION_FLAGS = (
 
 def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     from .. import logs
-    from ..ops import preflight
+    from ..ops.maintenance import preflight
 
     # Everything is checked before the first file (the log included) is created or changed.
     _check_conflicts(flags)
@@ -242,7 +242,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         preflight.check_database(paths)
         logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
         from ..engine.runtypes import RunOptions
-        from .inspect import show_user
+        from .usercheck import show_user
 
         policy = RunOptions(  # the run's policy: the same flags decide
             allowlist=checked.allowlist,

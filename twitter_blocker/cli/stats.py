@@ -15,9 +15,10 @@ from rich.table import Table
 from ..config import Paths
 from ..errors import EXIT_OK
 from ..messages import msg
-from ..ops.lock import RunLock
+from ..proc.runlock import RunLock
 from ..store.history import History
 from ..store.models import RunInfo, Stats
+from ..timefmt import parse_utc
 from .console import make_console
 
 
@@ -25,7 +26,7 @@ def _local(iso: str | None) -> str:
     if not iso:
         return "-"
     try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        moment = parse_utc(iso)
     except ValueError:
         return iso
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")

@@ -94,7 +94,7 @@ def _undo(
     from ..engine.undo import execute_actions
     from ..inputs.cookies import load_cookies
     from ..inputs.targets import load_targets
-    from ..ops import preflight
+    from ..ops.maintenance import preflight
     from ..store.actions import Act
     from ..x.transport import check_api_base
     from .progress import make_progress

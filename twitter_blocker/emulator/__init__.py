@@ -3,7 +3,7 @@
 Nothing here runs at import. ``start_emulator(EmulatorConfig(...))`` serves it in a daemon thread.
 """
 
-from twitter_blocker.emulator.config import (
+from .config import (
     DEFAULT_LIMITS,
     DEFAULT_REQUIRED_FEATURES,
     WEB_BEARER,
@@ -14,8 +14,8 @@ from twitter_blocker.emulator.config import (
     Shape,
     Switches,
 )
-from twitter_blocker.emulator.server import Emulator, is_loopback, start_emulator
-from twitter_blocker.emulator.world import AccountState
+from .server import Emulator, is_loopback, start_emulator
+from .world import AccountState
 
 __all__ = [
     "DEFAULT_LIMITS",

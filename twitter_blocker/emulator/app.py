@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from twitter_blocker.emulator import (
+from . import (
     bodies,
     chaos,
     control,
@@ -27,11 +27,11 @@ from twitter_blocker.emulator import (
     txid,
     webapp,
 )
-from twitter_blocker.emulator.auth import Family, authenticate, transaction_id_ok
-from twitter_blocker.emulator.bodies import Reply
-from twitter_blocker.emulator.config import GRAPHQL_OPERATIONS, RateLimitBody
-from twitter_blocker.emulator.limits import RateState, Verdict
-from twitter_blocker.emulator.world import World
+from .auth import Family, authenticate, transaction_id_ok
+from .bodies import Reply
+from .config import GRAPHQL_OPERATIONS, RateLimitBody
+from .limits import RateState, Verdict
+from .world import World
 
 BLOCK_OPERATIONS = ("blocks/create", "blocks/destroy")
 

@@ -12,10 +12,10 @@ import secrets
 from collections.abc import Mapping
 from enum import Enum
 
-from twitter_blocker.emulator import bodies
-from twitter_blocker.emulator.bodies import Reply
-from twitter_blocker.emulator.config import GraphQLLockForm
-from twitter_blocker.emulator.world import Account, AccountState, World
+from . import bodies
+from .bodies import Reply
+from .config import GraphQLLockForm
+from .world import Account, AccountState, World
 
 
 class Family(Enum):

@@ -11,9 +11,9 @@ import secrets
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from twitter_blocker.emulator import bodies
-from twitter_blocker.emulator.bodies import Reply
-from twitter_blocker.emulator.world import World
+from . import bodies
+from .bodies import Reply
+from .world import World
 
 
 class ConnectionDropped(Exception):

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from twitter_blocker.emulator import timelines
-from twitter_blocker.emulator.fixture import cookie_export
-from twitter_blocker.emulator.population import truth
-from twitter_blocker.emulator.world import AccountState, World
+from . import timelines
+from .fixture import cookie_export
+from .population import truth
+from .world import AccountState, World
 
 PREFIX = "/__emulator__"
 

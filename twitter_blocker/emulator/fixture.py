@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from twitter_blocker.emulator.population import truth
-from twitter_blocker.emulator.world import Account, World
+from .population import truth
+from .world import Account, World
 
 _EXPIRES = 1830297600.0  # 2028-01-01; fixed so fixtures are byte-for-byte deterministic
 

@@ -7,11 +7,11 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from twitter_blocker.emulator import bodies, partial, queryids, timelines
-from twitter_blocker.emulator.bodies import Reply
-from twitter_blocker.emulator.population import Person, Status
-from twitter_blocker.emulator.shapes import SUSPENDED_RESULT, Relation, stable_mix, user_node
-from twitter_blocker.emulator.world import Account, World
+from . import bodies, partial, queryids, timelines
+from .bodies import Reply
+from .population import Person, Status
+from .shapes import SUSPENDED_RESULT, Relation, stable_mix, user_node
+from .world import Account, World
 
 # operation -> required variables and their GraphQL types
 VARIABLES: dict[str, tuple[tuple[str, str], ...]] = {

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from twitter_blocker.emulator import bodies, chaos
-from twitter_blocker.emulator.config import EmptyForm
-from twitter_blocker.emulator.world import World
+from . import bodies, chaos
+from .config import EmptyForm
+from .world import World
 
 LOOKUPS = frozenset({"UserByScreenName", "UserByRestId", "UsersByRestIds", "UsersByScreenNames"})
 CODE = 131

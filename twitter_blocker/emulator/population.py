@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
-from twitter_blocker.emulator.config import EmulatorConfig, PopulationMix
+from .config import EmulatorConfig, PopulationMix
 
 
 class Kind(StrEnum):

@@ -18,10 +18,10 @@ import hashlib
 import json
 from typing import Any
 
-from twitter_blocker.emulator import bodies
-from twitter_blocker.emulator.bodies import Reply
-from twitter_blocker.emulator.config import GRAPHQL_OPERATIONS, StaleIdForm, Switches
-from twitter_blocker.emulator.world import World
+from . import bodies
+from .bodies import Reply
+from .config import GRAPHQL_OPERATIONS, StaleIdForm, Switches
+from .world import World
 
 # The most recent set found (dated 2026-08/09 by the public clients that use them).
 PUBLISHED_IDS: dict[str, str] = {

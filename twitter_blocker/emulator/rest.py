@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from twitter_blocker.emulator import bodies, chaos, timelines
-from twitter_blocker.emulator.bodies import Reply
-from twitter_blocker.emulator.graphql import relation
-from twitter_blocker.emulator.population import Person, Status
-from twitter_blocker.emulator.shapes import Relation, v11_user
-from twitter_blocker.emulator.world import Account, World
+from . import bodies, chaos, timelines
+from .bodies import Reply
+from .graphql import relation
+from .population import Person, Status
+from .shapes import Relation, v11_user
+from .world import Account, World
 
 NOT_FOUND_MESSAGES = {50: "User not found.", 34: "Sorry, that page does not exist."}
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import uvicorn
 
-from twitter_blocker.emulator import fixture
-from twitter_blocker.emulator.app import build_app
-from twitter_blocker.emulator.chaos import QuietDrops
-from twitter_blocker.emulator.config import EmulatorConfig
-from twitter_blocker.emulator.population import truth
-from twitter_blocker.emulator.world import AccountState, World
+from . import fixture
+from .app import build_app
+from .chaos import QuietDrops
+from .config import EmulatorConfig
+from .population import truth
+from .world import AccountState, World
 
 _STARTUP_TIMEOUT = 20.0
 

@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from twitter_blocker.emulator.config import Shape
-from twitter_blocker.emulator.population import Person
+from .config import Shape
+from .population import Person
 
 SUSPENDED_RESULT: dict[str, Any] = {
     "__typename": "UserUnavailable",

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from twitter_blocker.emulator.bodies import Reply
-from twitter_blocker.emulator.population import Person, Status
-from twitter_blocker.emulator.shapes import Relation, user_node
-from twitter_blocker.emulator.world import Account, World
+from .bodies import Reply
+from .population import Person, Status
+from .shapes import Relation, user_node
+from .world import Account, World
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100  # a larger count is served as this many slots [inf]
@@ -115,7 +115,7 @@ def muted_accounts(world: World, account: Account, variables: dict[str, Any]) ->
 
 
 def _mute_call(world: World, account: Account, params: Mapping[str, str], mute: bool) -> Reply:
-    from twitter_blocker.emulator import rest  # rest imports graphql, which imports us
+    from . import rest  # rest imports graphql, which imports us
 
     person = rest.target(world, account, params)
     if isinstance(person, Reply):

@@ -28,9 +28,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from twitter_blocker.emulator import chaos, queryids, txid
-from twitter_blocker.emulator.config import GRAPHQL_OPERATIONS, WebBuild
-from twitter_blocker.emulator.world import World
+from . import chaos, queryids, txid
+from .config import GRAPHQL_OPERATIONS, WebBuild
+from .world import World
 
 ONBOARDING = "/i/jf/onboarding/web?redirect_after_login=%2Fhome&mode=login"
 LEGACY_DIR = "/responsive-web/client-web/"

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from twitter_blocker.emulator.config import EmulatorConfig
-from twitter_blocker.emulator.limits import RateWindows
-from twitter_blocker.emulator.population import Person, Population, generate, new_cookies
+from .config import EmulatorConfig
+from .limits import RateWindows
+from .population import Person, Population, generate, new_cookies
 
 
 class AccountState(StrEnum):

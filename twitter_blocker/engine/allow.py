@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from ..inputs.normalize import id_key
 from ..messages import msg
 from ..x.client import XClient
 from ..x.errors import XAccountError, XAuthError, XError
@@ -37,7 +38,7 @@ def allowlist_ids(
     cache = cache or NullCache()
     handles = sorted(k[3:] for k in allowlist if k.startswith("sn:"))
     known = cache.get_ids(handles) if handles else {}
-    ids = {f"id:{known[h]}" for h in handles if h in known}
+    ids = {id_key(known[h]) for h in handles if h in known}
     ask = [h for h in handles if h not in known]
     results = client.lookup_handles(ask) if ask else []
     if results and viewer_id:
@@ -46,7 +47,7 @@ def allowlist_ids(
     for hit in results:
         uid = hit.user.user_id if hit.user is not None else hit.user_id
         if uid:
-            ids.add(f"id:{uid}")
+            ids.add(id_key(uid))
         else:
             missing.append(hit.key)
     return frozenset(ids), missing

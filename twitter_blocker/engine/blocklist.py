@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..inputs.normalize import id_key
 from ..store import actions as store
 from ..store.actions import Act
 from ..store.db import transaction
@@ -110,7 +111,7 @@ def sync(history: History, on_x: list[tuple[str, str | None]], command: str) -> 
                 )
                 conn.execute(
                     "INSERT OR IGNORE INTO target_keys(key, history_id) VALUES (?, ?)",
-                    (f"id:{uid}", history_id),
+                    (id_key(uid), history_id),
                 )
             elif row.status == Status.BLOCKED:
                 continue

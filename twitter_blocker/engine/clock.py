@@ -11,6 +11,8 @@ import time
 from datetime import UTC, datetime
 from typing import Protocol
 
+from ..timefmt import utc_iso
+
 
 class Clock(Protocol):
     def now(self) -> float:
@@ -53,11 +55,7 @@ class FakeClock:
         return stop.is_set()
 
 
-def iso(epoch: float) -> str:
-    """UTC ISO-8601 with milliseconds and ``Z``, the database's timestamp format."""
-    return (
-        datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    )
+iso = utc_iso  # epoch seconds -> the database's timestamp format (``twitter_blocker.timefmt``)
 
 
 def to_datetime(epoch: float) -> datetime:

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..inputs.normalize import handle_key, id_key
 from ..x.models import User
 
 
@@ -59,9 +60,9 @@ def target_keys(user_id: str | None, screen_name: str | None) -> tuple[str, ...]
     """The ``Target.key`` forms a user can appear under in a list or allowlist."""
     keys: list[str] = []
     if user_id:
-        keys.append(f"id:{user_id}")
+        keys.append(id_key(user_id))
     if screen_name:
-        keys.append(f"sn:{screen_name.lower()}")
+        keys.append(handle_key(screen_name))
     return tuple(keys)
 
 

@@ -31,7 +31,7 @@ from ..inputs.cookies import Cookies, load_cookies, write_cookies_json
 from ..inputs.endpoints_file import load_overrides
 from ..inputs.targets import TargetList, load_targets
 from ..messages import msg
-from ..ops.lock import RunLock
+from ..proc.runlock import RunLock
 from ..store.db import parse_iso
 from ..store.history import History
 from ..x.client import XClient

@@ -24,7 +24,7 @@ from ..errors import InputError
 from ..inputs.cookies import Cookies
 from ..inputs.targets import TargetList
 from ..messages import msg
-from ..ops.lock import RunLock
+from ..proc.runlock import RunLock
 from ..store import actions as store
 from ..store.actions import Act, Planned
 from ..store.history import History

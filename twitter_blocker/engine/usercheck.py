@@ -8,7 +8,9 @@ from ..config import Paths
 from ..errors import StoreError
 from ..inputs.cookies import load_cookies
 from ..inputs.endpoints_file import load_overrides
+from ..inputs.normalize import handle_key, id_key, normalize
 from ..store.db import connect
+from ..store.readmodel import decisions_by_key
 from ..x.client import XClient
 from ..x.contract import OVERRIDE_FILE
 from ..x.errors import TargetUnavailable
@@ -28,11 +30,7 @@ def inspect_user(
     --block-following, --block-followers) would do, on the same fresh relationship data."""
     o = options or RunOptions()
     cookies = load_cookies(paths.cookies)
-    text = identifier.strip()
-    for prefix in ("https://", "http://", "x.com/", "twitter.com/", "www.", "mobile."):
-        if text.lower().startswith(prefix):
-            text = text[len(prefix) :]
-    text = text.split("/")[0].split("?")[0].lstrip("@")
+    user_id, screen_name = normalize(identifier)  # the CLI has checked it (InvalidEntry)
     overrides = load_overrides(paths.data_dir / OVERRIDE_FILE)
     with (
         open_cache(paths) as cache,
@@ -41,7 +39,7 @@ def inspect_user(
         ) as client,
     ):
         viewer_id = cookies.user_id or client.viewer().user_id
-        hit = client.lookup_id(text) if text.isdigit() else client.lookup_handle(text)
+        hit = client.lookup_id(user_id) if user_id else client.lookup_handle(screen_name or "")
         if hit.state is not UserState.ACTIVE or hit.user is None:
             return UserReport(identifier, hit.state, None, None, f"fail:{hit.state.value}")
         rel: Relationship | None
@@ -71,15 +69,10 @@ def _db_status(paths: Paths, user_id: str, screen_name: str) -> str | None:
     except (StoreError, sqlite3.Error):
         return None
     try:
-        found = conn.execute(
-            "SELECT b.status, b.reason FROM target_keys k JOIN block_history b"
-            " ON b.id = k.history_id WHERE k.key IN (?, ?) LIMIT 1",
-            (f"id:{user_id}", f"sn:{screen_name.lower()}"),
-        ).fetchone()
-    except sqlite3.Error:
-        return None
+        found = decisions_by_key(conn, (id_key(user_id), handle_key(screen_name)))
     finally:
         conn.close()
-    if found is None:
+    if not found:
         return None
-    return f"{found[0]} ({found[1]})" if found[1] else str(found[0])
+    status, _user_status, reason = next(iter(found.values()))
+    return f"{status} ({reason})" if reason else str(status)

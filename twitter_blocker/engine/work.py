@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..inputs.normalize import fold_handle, id_key
 from ..store.models import Row
 from ..x.models import LookupResult, Relationship, User, UserState
 
@@ -41,11 +42,11 @@ class Work:
     def label(self) -> str:
         if self.screen_name:
             return f"@{self.screen_name}"
-        return f"id:{self.user_id}"
+        return id_key(str(self.user_id))
 
     @property
     def handle_key(self) -> str:
-        return (self.screen_name or "").strip().lstrip("@").lower()
+        return fold_handle(self.screen_name or "")
 
 
 class LookupCache(Protocol):

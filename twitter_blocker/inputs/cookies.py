@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from twitter_blocker.errors import InputError
-from twitter_blocker.messages import msg
+from ..errors import InputError
+from ..messages import msg
 
 __all__ = [
     "REQUIRED",

@@ -21,14 +21,18 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
+from ..handles import fold_handle
+
 __all__ = [
     "RESERVED_PATHS",
     "InvalidEntry",
     "check_handle",
     "check_id",
+    "fold_handle",
     "handle_key",
     "id_key",
     "normalize",
+    "read_handle",
 ]
 
 MAX_HANDLE = 15
@@ -68,11 +72,13 @@ class InvalidEntry(ValueError):
 
 
 def id_key(user_id: str) -> str:
+    """The ledger/list key of a user id: ``id:<digits>``."""
     return "id:" + user_id
 
 
 def handle_key(screen_name: str) -> str:
-    return "sn:" + screen_name.lower()
+    """The ledger/list key of a handle: ``sn:<folded handle>``."""
+    return "sn:" + fold_handle(screen_name)
 
 
 def check_handle(text: str) -> str:
@@ -85,6 +91,12 @@ def check_handle(text: str) -> str:
         raise InvalidEntry(f"a handle has at most {MAX_HANDLE} characters, this one {len(text)}")
     bad = next(c for c in text if not (c.isascii() and (c.isalnum() or c == "_")))
     raise InvalidEntry(f"a handle has only letters, digits and _, not {bad!r}")
+
+
+def read_handle(text: str) -> str:
+    """The handle written in ``text`` (spaces and one ``@`` allowed around it), checked; case
+    is kept."""
+    return check_handle(text.strip().removeprefix("@"))
 
 
 def check_id(text: str) -> str:
@@ -152,12 +164,12 @@ def _from_url(text: str) -> tuple[str | None, str | None]:
         return _from_query(parse_qs(query))
     if first in RESERVED_PATHS:
         raise InvalidEntry("not a profile URL")
-    return None, check_handle(parts[0].removeprefix("@"))
+    return None, read_handle(parts[0])
 
 
 def _from_query(params: dict[str, list[str]]) -> tuple[str | None, str | None]:
     if params.get("user_id"):
         return check_id(params["user_id"][0].strip()), None
     if params.get("screen_name"):
-        return None, check_handle(params["screen_name"][0].strip().removeprefix("@"))
+        return None, read_handle(params["screen_name"][0])
     raise InvalidEntry("the intent URL has no user_id or screen_name")

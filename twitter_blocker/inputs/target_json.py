@@ -10,9 +10,9 @@ import json
 import re
 from typing import NoReturn, Protocol
 
-from twitter_blocker.errors import InputError
-from twitter_blocker.inputs.normalize import InvalidEntry, check_handle, check_id, normalize
-from twitter_blocker.messages import msg
+from ..errors import InputError
+from ..messages import msg
+from .normalize import InvalidEntry, check_id, normalize, read_handle
 
 __all__ = ["Sink", "parse_json_targets"]
 
@@ -170,7 +170,7 @@ def _object(item: dict[str, object]) -> tuple[str | None, str | None]:
         if value not in (None, ""):
             if not isinstance(value, str):
                 raise InvalidEntry(f"{key!r} must be a string")
-            screen_name = check_handle(value.strip().removeprefix("@"))
+            screen_name = read_handle(value)
             break
     if user_id is None and screen_name is None:
         for key in _URL_KEYS:

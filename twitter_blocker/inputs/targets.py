@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from twitter_blocker.errors import InputError
-from twitter_blocker.inputs.normalize import InvalidEntry, handle_key, id_key, normalize
-from twitter_blocker.inputs.target_json import Sink, parse_json_targets
-from twitter_blocker.messages import msg
+from ..errors import InputError
+from ..messages import msg
+from .normalize import InvalidEntry, handle_key, id_key, normalize
+from .target_json import Sink, parse_json_targets
 
 __all__ = [
     "Target",
@@ -96,12 +96,12 @@ class Collector:
         if user_id is None:
             if screen_name is None:
                 raise ValueError("a target needs a user id or a screen name")
-            key = "sn:" + screen_name.lower()
+            key = handle_key(screen_name)
             if key in seen:
                 self.duplicates.append((line, raw[:_SHOWN]))
                 return
         else:
-            key = "id:" + user_id
+            key = id_key(user_id)
             if key in seen:
                 self.duplicates.append((line, raw[:_SHOWN]))
                 return

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from twitter_blocker.store.db import transaction, utc_now_iso
+from .db import transaction, utc_now_iso
 
 ACCOUNT_ID = "account_id"
 ACCOUNT_HANDLE = "account_handle"

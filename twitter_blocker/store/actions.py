@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from twitter_blocker.store.db import Migration, transaction, utc_now_iso
+from .db import Migration, transaction, utc_now_iso
 
 
 class Act(StrEnum):

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from twitter_blocker.store.db import transaction
-from twitter_blocker.store.models import BudgetState
-from twitter_blocker.x.models import RateInfo
+from ..x.models import RateInfo
+from .db import transaction
+from .models import BudgetState
 
 
 class PacingKind(StrEnum):

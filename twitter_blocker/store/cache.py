@@ -29,9 +29,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from twitter_blocker.store.cache_file import is_corruption, open_cache_file, replace_damaged
-from twitter_blocker.store.db import transaction
-from twitter_blocker.x.models import LookupResult, Relationship, User, UserState
+from ..inputs.normalize import fold_handle
+from ..x.models import LookupResult, Relationship, User, UserState
+from .cache_file import is_corruption, open_cache_file, replace_damaged
+from .db import transaction
 
 log = logging.getLogger("twitter_blocker.store.cache")
 
@@ -58,11 +59,6 @@ class CacheStats:
     profiles: int
     relationships: int
     expired: int  # entries past their lifetime that purge_expired() would drop
-
-
-def normalize_handle(handle: str) -> str:
-    """Cache key of a handle: no ``@``, no spaces, lower-cased."""
-    return handle.strip().lstrip("@").lower()
 
 
 def _chunks(items: Sequence[_T], size: int = BATCH) -> Iterator[Sequence[_T]]:
@@ -136,7 +132,7 @@ class Cache:
 
     def get_ids(self, handles: Sequence[str]) -> dict[str, str]:
         """Lower-cased handle -> user id, for the handles with a fresh entry."""
-        keys = sorted({normalize_handle(h) for h in handles if h})
+        keys = sorted({fold_handle(h) for h in handles if h})
         since = self.clock() - self.ttl.ids
         rows = self._select(
             "SELECT handle, user_id FROM handles"
@@ -229,7 +225,7 @@ class Cache:
         now = self.clock()
         return (
             "INSERT OR REPLACE INTO handles(handle, user_id, fetched_epoch) VALUES (?, ?, ?)",
-            [(normalize_handle(h), str(u), now) for h, u in pairs if h and u],
+            [(fold_handle(h), str(u), now) for h, u in pairs if h and u],
         )
 
     def _profiles_part(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
-from twitter_blocker.errors import StoreError
-from twitter_blocker.messages import msg
-from twitter_blocker.store.db import Migration, connect, migrate
+from ..errors import StoreError
+from ..messages import msg
+from ..timefmt import utc_stamp
+from .db import Migration, connect, migrate
 
 log = logging.getLogger("twitter_blocker.store.cache")
 
@@ -92,10 +92,6 @@ def is_corruption(exc: BaseException) -> bool:
     return "malformed" in text or "not a database" in text
 
 
-def _utc_stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def open_cache_file(path: Path) -> tuple[sqlite3.Connection, str | None]:
     """Open (creating) the cache; a file that cannot be used is replaced (with a warning)."""
     try:
@@ -112,7 +108,7 @@ def open_cache_file(path: Path) -> tuple[sqlite3.Connection, str | None]:
 
 def replace_damaged(path: Path, exc: BaseException) -> tuple[sqlite3.Connection, str]:
     """Move the damaged file aside, start an empty cache; returns it and the warning."""
-    moved = path.with_name(f"{path.name}.corrupt-{_utc_stamp()}")
+    moved = path.with_name(f"{path.name}.corrupt-{utc_stamp()}")
     for suffix in ("", "-wal", "-shm"):
         src = Path(f"{path}{suffix}")
         if src.exists():

@@ -13,35 +13,20 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from twitter_blocker.errors import StoreError
-from twitter_blocker.messages import msg
+from ..errors import StoreError
+from ..messages import msg
+from ..timefmt import parse_utc, utc_iso
 
 _savepoints = itertools.count(1)
 
 
-def utc_now_iso() -> str:
-    """Now as the stored human timestamp format: ``2026-11-29T02:15:50.123Z``."""
-    return iso(datetime.now(UTC))
-
-
-def iso(moment: datetime) -> str:
-    """A datetime as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (UTC). Naive datetimes are taken as UTC.
-
-    One fixed width, so stored timestamps compare correctly as strings.
-    """
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def parse_iso(text: str) -> datetime:
-    """The inverse of :func:`iso` (accepts any ISO-8601 string with ``Z`` or an offset)."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+# The store's names for the one UTC format (``twitter_blocker.timefmt``):
+# ``2026-11-29T02:15:50.123Z``, one fixed width so stored timestamps compare as strings.
+utc_now_iso = utc_iso  # called without an argument: now
+iso = utc_iso
+parse_iso = parse_utc
 
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:

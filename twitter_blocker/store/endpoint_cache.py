@@ -13,9 +13,9 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 
-from twitter_blocker.store.cache import Cache
-from twitter_blocker.store.db import transaction
-from twitter_blocker.x.contract import Endpoint
+from ..x.contract import Endpoint
+from .cache import Cache
+from .db import transaction
 
 log = logging.getLogger("twitter_blocker.store.cache")
 

@@ -22,9 +22,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from twitter_blocker.errors import InputError, StoreError
-from twitter_blocker.messages import msg
-from twitter_blocker.store import legacy
+from ..errors import InputError, StoreError
+from ..messages import msg
+from . import legacy
 
 HEADER = b"SQLite format 3\x00"
 QUICK_CHECK_SECONDS = 2.0

@@ -15,13 +15,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from twitter_blocker.errors import StoreError
-from twitter_blocker.messages import msg
-from twitter_blocker.store import examine, identity, importer, legacy, runs
-from twitter_blocker.store.budgets import Budgets
-from twitter_blocker.store.db import connect, iso, migrate, transaction, utc_now_iso
-from twitter_blocker.store.importer import TargetLike
-from twitter_blocker.store.models import (
+from ..errors import StoreError
+from ..messages import msg
+from . import examine, identity, importer, legacy, runs
+from .budgets import Budgets
+from .db import connect, iso, migrate, transaction, utc_now_iso
+from .importer import TargetLike
+from .models import (
     PERMANENT_USER_STATUSES,
     FinalRecord,
     ImportStats,
@@ -29,9 +29,9 @@ from twitter_blocker.store.models import (
     Stats,
     Status,
 )
-from twitter_blocker.store.runs import CallLike, scrub
-from twitter_blocker.store.schema import LEGACY_TABLES, MIGRATIONS
-from twitter_blocker.store.stats import collect
+from .runs import CallLike, scrub
+from .schema import LEGACY_TABLES, MIGRATIONS
+from .stats import collect
 
 __all__ = ["CallLike", "History", "TargetLike", "scrub"]
 

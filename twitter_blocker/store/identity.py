@@ -10,18 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from twitter_blocker.errors import StoreError
-from twitter_blocker.messages import msg
-from twitter_blocker.store.db import transaction, utc_now_iso
-from twitter_blocker.store.models import STATUS_RANK
-
-
-def id_key(user_id: str) -> str:
-    return f"id:{user_id}"
-
-
-def handle_key(screen_name: str) -> str:
-    return f"sn:{screen_name.strip().lstrip('@').lower()}"
+from ..errors import StoreError
+from ..inputs.normalize import handle_key, id_key
+from ..messages import msg
+from .db import transaction, utc_now_iso
+from .models import STATUS_RANK
 
 
 def _status_of(conn: sqlite3.Connection, row_id: int) -> tuple[str, str | None] | None:
@@ -170,3 +163,25 @@ def resolve_identity(
         if screen_name:
             _point_key(conn, handle_key(screen_name), survivor)
     return survivor
+
+
+def rebuild_keys(conn: sqlite3.Connection) -> int:
+    """Give every ledger row its ``id:``/``sn:`` keys where they were lost; returns how many.
+
+    A resume finds targets by these keys: without them it would add a second row for
+    a user whose row was salvaged. Keys that survived (and may point elsewhere, after
+    a rename) are kept.
+    """
+    before = conn.total_changes
+    conn.execute(
+        "INSERT OR IGNORE INTO target_keys(key, history_id)"
+        " SELECT 'id:' || user_id, id FROM block_history WHERE user_id IS NOT NULL"
+        " ORDER BY status = 'pending', updated_at DESC"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO target_keys(key, history_id)"
+        " SELECT 'sn:' || lower(trim(screen_name)), id FROM block_history"
+        " WHERE screen_name IS NOT NULL AND trim(screen_name) != ''"
+        " ORDER BY status = 'pending', updated_at DESC"
+    )
+    return conn.total_changes - before

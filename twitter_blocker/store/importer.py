@@ -6,8 +6,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Protocol
 
-from twitter_blocker.store.db import transaction, utc_now_iso
-from twitter_blocker.store.models import ImportStats
+from .db import transaction, utc_now_iso
+from .models import ImportStats
 
 IMPORT_CACHE_KIB = 64 * 1024  # page cache while importing (SQLite default: 2 MiB)
 

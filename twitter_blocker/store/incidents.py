@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from twitter_blocker.store.db import Migration, open_database, transaction
+from .db import Migration, open_database, transaction
 
 INCIDENTS_DB = "incidents.db"
 

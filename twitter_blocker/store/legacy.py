@@ -17,8 +17,8 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 
-from twitter_blocker.store.db import Migration, migrate, transaction, utc_now_iso
-from twitter_blocker.store.models import PERMANENT_USER_STATUSES
+from .db import Migration, migrate, transaction, utc_now_iso
+from .models import PERMANENT_USER_STATUSES
 
 log = logging.getLogger("twitter_blocker.store")
 

@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from twitter_blocker.errors import StoreError
-from twitter_blocker.messages import msg
-from twitter_blocker.redact import redact
-from twitter_blocker.store.db import iso, transaction, utc_now_iso
-from twitter_blocker.x.models import CallRecord
+from ..errors import StoreError
+from ..messages import msg
+from ..redact import redact
+from ..x.models import CallRecord
+from .db import iso, transaction, utc_now_iso
 
 MAX_MESSAGE = 500
 

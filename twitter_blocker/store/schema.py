@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from twitter_blocker.store.account import CREATE_META, adopt_from_history
-from twitter_blocker.store.actions import M007_ACTIONS
-from twitter_blocker.store.db import Migration
+from .account import CREATE_META, adopt_from_history
+from .actions import M007_ACTIONS
+from .db import Migration
 
 M001_INITIAL = Migration(
     1,

@@ -2,74 +2,30 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import UTC, datetime
 
-from twitter_blocker.store.budgets import Budgets
-from twitter_blocker.store.db import iso
-from twitter_blocker.store.models import (
+from .budgets import Budgets
+from .db import iso
+from .models import (
     PERMANENT_USER_STATUSES,
     ErrorSample,
     RunInfo,
     Stats,
     Status,
 )
+from .readmodel import RUN_COLUMNS, run_info
 
 _PERMANENT_SQL = ", ".join(f"'{s}'" for s in PERMANENT_USER_STATUSES)
 _TEMPORARY = f"status = 'failed' AND (user_status IS NULL OR user_status NOT IN ({_PERMANENT_SQL}))"
 
 
-def pid_alive(pid: int | None) -> bool:
-    """True when a process with this pid exists (``os.kill(pid, 0)``)."""
-    if pid is None or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    except OSError:
-        return False
-    return True
-
-
-_RUN_COLUMNS = (
-    "id, started_at, ended_at, pid, command, status, exit_code, end_reason,"
-    " targets, blocked, skipped, failed, api_calls"
-)
-
-
-def _run(values: tuple[object, ...]) -> RunInfo:
-    pid = values[3]
-    status = values[5]
-    alive = isinstance(pid, int) and pid_alive(pid)
-    state = "crashed" if status == "running" and not alive else str(status)
-    return RunInfo(
-        id=int(values[0]),  # type: ignore[call-overload]
-        started_at=values[1],  # type: ignore[arg-type]
-        ended_at=values[2],  # type: ignore[arg-type]
-        pid=pid,  # type: ignore[arg-type]
-        command=values[4],  # type: ignore[arg-type]
-        status=status,  # type: ignore[arg-type]
-        state=state,
-        exit_code=values[6],  # type: ignore[arg-type]
-        end_reason=values[7],  # type: ignore[arg-type]
-        targets=values[8],  # type: ignore[arg-type]
-        blocked=values[9],  # type: ignore[arg-type]
-        skipped=values[10],  # type: ignore[arg-type]
-        failed=values[11],  # type: ignore[arg-type]
-        api_calls=values[12],  # type: ignore[arg-type]
-    )
-
-
 def last_runs(conn: sqlite3.Connection, limit: int = 1) -> list[RunInfo]:
     """The newest ``process_log`` rows, newest first; a dead ``running`` row reads ``crashed``."""
     return [
-        _run(tuple(v))
+        run_info(tuple(v))
         for v in conn.execute(
-            f"SELECT {_RUN_COLUMNS} FROM process_log ORDER BY id DESC LIMIT ?", (limit,)
+            f"SELECT {RUN_COLUMNS} FROM process_log ORDER BY id DESC LIMIT ?", (limit,)
         )
     ]
 

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from twitter_blocker.store.db import transaction
+from .db import transaction
 
 NOT_KEPT = "block_not_kept"
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import httpx
 
+from ..handles import fold_handle
 from .batch import result_from_node
 from .errors import (
     Inconclusive,
@@ -64,11 +65,6 @@ _BLOCK_STATUS = {
     "suspended": BlockStatus.SUSPENDED,
     "not_found": BlockStatus.NOT_FOUND,
 }
-
-
-def normalize_handle(handle: str) -> str:
-    """The lookup key of a handle: stripped, without ``@``, lower-cased."""
-    return handle.strip().lstrip("@").strip().lower()
 
 
 def _dedupe(values: Sequence[str]) -> list[str]:
@@ -140,7 +136,7 @@ class XClient(Session):
     # ------------------------------------------------------------------ lookups
     def lookup_handle(self, handle: str) -> LookupResult:
         """``UserByScreenName``; key = lower-cased handle without ``@``."""
-        key = normalize_handle(handle)
+        key = fold_handle(handle)
         op = "UserByScreenName"
         result = self._graphql(
             op, {"screen_name": key, "withSafetyModeUserFields": True}, targets=1
@@ -192,7 +188,7 @@ class XClient(Session):
     def lookup_handles(self, handles: Sequence[str]) -> list[LookupResult]:
         """``UsersByScreenNames`` in batches; one result per distinct lower-cased handle that X's
         answer decided (as ``lookup_ids``)."""
-        keys = _dedupe([normalize_handle(h) for h in handles])
+        keys = _dedupe([fold_handle(h) for h in handles])
         return self._lookup_many("UsersByScreenNames", keys, by_id=False)
 
     def _lookup_many(self, op: str, keys: list[str], *, by_id: bool) -> list[LookupResult]:

@@ -1,0 +1,51 @@
+"""UTC timestamps as the project writes them, in one place.
+
+- ``utc_iso``: ``2026-11-29T02:15:50.123Z`` (milliseconds, the database's format: one fixed
+  width, so stored timestamps compare correctly as strings) or ``2026-11-29T02:15:50Z``
+  (``timespec="seconds"``, for reports);
+- ``utc_stamp``: ``20261129T021550Z``, for file names;
+- ``parse_utc``: the inverse of ``utc_iso`` (any ISO-8601 string with ``Z`` or an offset).
+
+A naive datetime is taken as UTC; a number is epoch seconds. Local time is for people only, at
+the CLI edge.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+Moment = datetime | float | None
+
+
+def _utc(moment: Moment) -> datetime:
+    if moment is None:
+        return datetime.now(UTC)
+    if not isinstance(moment, datetime):
+        return datetime.fromtimestamp(moment, UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def utc_iso(
+    moment: Moment = None, *, timespec: Literal["milliseconds", "seconds"] = "milliseconds"
+) -> str:
+    """``moment`` (default now) as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (or without ``.mmm``)."""
+    value = _utc(moment)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if timespec == "milliseconds":
+        text += f".{value.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def utc_stamp(moment: Moment = None) -> str:
+    """``moment`` (default now) for file names: ``20261129T021550Z``."""
+    return _utc(moment).strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_utc(text: str) -> datetime:
+    """An ISO-8601 string (``Z`` or an offset; naive taken as UTC) as an aware datetime.
+    Raises ``ValueError`` when it is not one."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
