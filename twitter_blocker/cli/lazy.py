@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, str] = {
     "schedule": "twitter_blocker.cli.ops_schedule:schedule",
     "init": "twitter_blocker.cli.ops_init:init",
     "endpoints": "twitter_blocker.cli.endpoints:endpoints",
+    "collect": "twitter_blocker.cli.collect:collect",
 }
 
 

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from twitter_blocker.emulator import sources
 from twitter_blocker.emulator.fixture import cookie_export
 from twitter_blocker.emulator.population import truth
 from twitter_blocker.emulator.world import AccountState, World
@@ -76,7 +77,21 @@ def routes(world: World) -> list[Route]:
             return _bad('expected {"state": "active" | "locked" | "suspended"}')
         return JSONResponse({"state": str(world.account(index).state)})
 
+    async def graph(request: Request) -> Response:
+        with world.lock:
+            found = sources.graph_truth(world, request.path_params.get("screen_name"))
+        return _bad("no such account", 404) if found is None else JSONResponse(found)
+
+    async def post(request: Request) -> Response:
+        with world.lock:
+            found = sources.post_truth(world, request.path_params["post_id"])
+        return _bad("no such post or list", 404) if found is None else JSONResponse(found)
+
     return [
+        Route(f"{PREFIX}/graph", graph, methods=["GET"]),
+        Route(f"{PREFIX}/graph/{{screen_name}}", graph, methods=["GET"]),
+        Route(f"{PREFIX}/posts/{{post_id}}", post, methods=["GET"]),
+        Route(f"{PREFIX}/lists/{{post_id}}", post, methods=["GET"]),
         Route(f"{PREFIX}/state", state, methods=["GET"]),
         Route(f"{PREFIX}/truth", get_truth, methods=["GET"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),

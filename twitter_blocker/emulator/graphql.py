@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from twitter_blocker.emulator import bodies, partial, queryids
+from twitter_blocker.emulator import bodies, partial, queryids, sources
 from twitter_blocker.emulator.bodies import Reply
 from twitter_blocker.emulator.population import Person, Status
 from twitter_blocker.emulator.shapes import SUSPENDED_RESULT, Relation, stable_mix, user_node
@@ -20,6 +20,7 @@ VARIABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "UsersByRestIds": (("userIds", "[NumericString!]!"),),
     "UsersByScreenNames": (("screen_names", "[String!]!"),),
     "Viewer": (),
+    **sources.VARIABLES,
 }
 
 
@@ -144,6 +145,7 @@ _OPERATIONS: dict[str, Callable[[World, Account, dict[str, Any]], dict[str, Any]
     "UsersByRestIds": _users_by_rest_ids,
     "UsersByScreenNames": _users_by_screen_names,
     "Viewer": _viewer,
+    **sources.OPERATIONS,
 }
 
 

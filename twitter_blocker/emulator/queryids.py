@@ -30,6 +30,13 @@ PUBLISHED_IDS: dict[str, str] = {
     "UsersByRestIds": "RmmhHyIQp01b-lwA_zvAuw",
     "UsersByScreenNames": "BQEP-w59kdVKv7CSLsSSiw",
     "Viewer": "5XShkXk2oO2J7SYmTu6pvw",
+    "Followers": "JNyQdTISpzCkj_1fqxDvFg",
+    "Following": "b8XpwALENnJdFSHchkK6rw",
+    "BlueVerifiedFollowers": "cg6WLW39UujWMeX77xBnOA",
+    "ListMembers": "wGce-45xnc5bs3HVvevC2w",
+    "Retweeters": "ZFgY5RA3dB6lmSgV1dUE_A",
+    "Favoriters": "yObihOW0q78g0PONS3QWVw",
+    "SearchTimeline": "AIdc203rPpK_k_2KWSdm7g",
 }
 
 # Flags the web bundle lists for every user operation beside the required ones, and their

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from twitter_blocker.emulator.config import EmulatorConfig
+from twitter_blocker.emulator.graph import Graph, build
 from twitter_blocker.emulator.limits import RateWindows
 from twitter_blocker.emulator.population import Person, Population, generate, new_cookies
 
@@ -63,7 +64,14 @@ class World:
         # called with a viewer index after its cookies change (renewal, reset), outside the lock;
         # the server uses it to rewrite the fixture's cookie files
         self.cookies_changed: Callable[[int], None] | None = None
+        self._graph: Graph | None = None  # built on first use (graph.py)
         self._load_accounts()
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = build(self.population, self.config.seed, self.config.graph_hubs)
+        return self._graph
 
     def _load_accounts(self) -> None:
         self.accounts = [

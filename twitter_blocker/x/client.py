@@ -449,3 +449,7 @@ class XClient:
             if cursor in ("0", "-1") or cursor in seen:
                 return
             seen.add(cursor)
+
+    def timeline_page(self, operation: str, variables: dict[str, Any]) -> Any:
+        """The JSON of one timeline page (chain sources, ``sources.py``); raises as ``_ok``."""
+        return self._ok(self._graphql(operation, variables, targets=0), operation)

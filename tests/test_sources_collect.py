@@ -1,0 +1,136 @@
+"""Chain sources: the emulator's graph and timelines, and ``collect`` for every source kind
+(equal to the emulator's truth as a set; resumable; likers of someone else's post refused)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from test_cli_support import (
+    World,
+    _restore_process_state,  # noqa: F401  (autouse fixture)
+    invoke,
+    make_world,
+)
+
+from twitter_blocker.emulator import Emulator
+
+Factory = Callable[..., Emulator]
+
+
+def control(world: World, path: str) -> Any:
+    reply = httpx.get(f"{world.emu.base_url}/__emulator__/{path}", timeout=10)
+    reply.raise_for_status()
+    return reply.json()
+
+
+def _world(factory: Factory, tmp_path: Path, **config: Any) -> World:
+    return make_world(factory, tmp_path, population=config.pop("population", 400), **config)
+
+
+def _collected(path: Path) -> list[str]:
+    if path.suffix == ".json":
+        users: list[str] = json.loads(path.read_text())["users"]
+        return users
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r["user_id"] for r in rows]
+
+
+def _truths(world: World) -> dict[str, set[str]]:
+    overview = control(world, "graph")
+    people = world.emu.world.population.people
+    hub = people[overview["hubs"][0]["user_id"]].screen_name
+    small = people[overview["hubs"][2]["user_id"]].screen_name
+    edges = control(world, f"graph/{hub}")
+    viewer = str(world.truth["viewer"]["user_id"])
+    foreign = next(p for p in overview["posts"] if p["author_id"] != viewer)["id"]
+    own = next(p for p in overview["posts"] if p["author_id"] == viewer)["id"]
+    post = control(world, f"posts/{foreign}")
+    list_id = overview["lists"][1]["id"]
+    members = set(control(world, f"posts/{list_id}")["members"])
+    return {
+        f"followers:@{hub}": set(edges["followers"]),
+        f"following:@{hub}": set(edges["following"]),
+        f"verified-followers:@{hub}": set(edges["verified_followers"]),
+        f"followers:@{small}": set(control(world, f"graph/{small}")["followers"]),
+        f"retweeters:https://x.com/{hub}/status/{foreign}": set(post["retweeters"]),
+        f"quoters:{foreign}": set(post["quoters"]),
+        f"repliers:{foreign}": set(post["repliers"]),
+        f"list-members:https://x.com/i/lists/{list_id}": members,
+        f"likers:{own}": set(control(world, f"posts/{own}")["likers"]),
+    }  # fmt: skip
+
+
+def test_every_source_kind_collects_the_emulator_truth(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = _world(emulator_factory, tmp_path)
+    for i, (source, expected) in enumerate(_truths(world).items()):
+        assert expected, source
+        out = tmp_path / f"out{i}.{'csv' if i % 2 else 'json'}"
+        result = invoke(["collect", source, "-o", str(out), *world.args()[:4]])
+        assert result.exit_code == 0, (source, result.stderr)
+        got = _collected(out)
+        assert len(got) == len(set(got)), source  # deduplicated
+        assert set(got) == expected, source
+        assert f"{len(expected)} accounts collected" in result.stderr
+        assert "end: " in result.stderr
+
+
+def test_end_reasons_are_named(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = _world(emulator_factory, tmp_path)
+    reasons = {
+        "followers:": "end cursor",
+        "verified-followers:": "three empty pages in a row",
+        "retweeters:": "empty page (stopOnEmptyResponse)",
+        "quoters:": "repeated cursor",
+    }
+    truths = _truths(world)
+    for prefix, reason in reasons.items():
+        source = next(s for s in truths if s.startswith(prefix))
+        out = tmp_path / f"{prefix[:-1]}.csv"
+        result = invoke(["collect", source, "-o", str(out), *world.args()[:4]])
+        assert result.exit_code == 0, result.stderr
+        assert f"end: {reason}" in result.stderr, (source, result.stderr)
+
+
+def test_likers_of_someone_elses_post_are_refused_not_empty(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = _world(emulator_factory, tmp_path)
+    viewer = str(world.truth["viewer"]["user_id"])
+    foreign = next(p for p in control(world, "graph")["posts"] if p["author_id"] != viewer)["id"]
+    out = tmp_path / "likers.csv"
+    result = invoke(["collect", f"likers:{foreign}", "-o", str(out), *world.args()[:4]])
+    assert result.exit_code == 2
+    assert "only to its author" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists() or _collected(out) == []
+
+
+@pytest.mark.parametrize("text", ["followers", "followers:", "fans:@x", "retweeters:abc"])
+def test_a_bad_source_is_one_line_exit_2(
+    tmp_path: Path, emulator_factory: Factory, text: str
+) -> None:
+    world = _world(emulator_factory, tmp_path, population=30)
+    out = tmp_path / "x.csv"
+    result = invoke(["collect", text, "-o", str(out), *world.args()[:4]])
+    assert result.exit_code == 2
+    assert "is not a source" in result.stderr
+    assert not out.exists()
+
+
+def test_limit_stops_at_n(tmp_path: Path, emulator_factory: Factory) -> None:
+    world = _world(emulator_factory, tmp_path)
+    source = next(s for s in _truths(world) if s.startswith("followers:"))
+    out = tmp_path / "f.csv"
+    result = invoke(["collect", source, "-o", str(out), "--limit", "75", *world.args()[:4]])
+    assert result.exit_code == 0, result.stderr
+    assert len(_collected(out)) == 75
+    assert "end: limit reached" in result.stderr
