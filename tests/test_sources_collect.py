@@ -134,3 +134,42 @@ def test_limit_stops_at_n(tmp_path: Path, emulator_factory: Factory) -> None:
     assert result.exit_code == 0, result.stderr
     assert len(_collected(out)) == 75
     assert "end: limit reached" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_collect_killed_at_random_instants_resumes_without_gap_or_duplicate(
+    tmp_path: Path, emulator_factory: Factory, suffix: str
+) -> None:
+    import random
+    import signal
+    import subprocess
+    import time
+
+    from test_cli_support import start_module
+
+    world = _world(emulator_factory, tmp_path, population=1500)
+    world.emu.set_switches(latency_ms=25)
+    source = next(s for s in _truths(world) if s.startswith("followers:"))
+    expected = _truths(world)[source]
+    out = tmp_path / f"killed{suffix}"
+    args = ["collect", source, "-o", str(out), *world.args()[:4]]
+    rng = random.Random(suffix)
+    kills = 0
+    for _ in range(12):
+        proc = start_module(args, cwd=tmp_path)
+        try:
+            _, err = proc.communicate(timeout=rng.uniform(0.4, 1.6))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.communicate()
+            kills += 1
+            time.sleep(0.05)
+            continue
+        assert proc.returncode == 0, err
+        break
+    else:
+        pytest.fail("collect never finished")
+    assert kills >= 1
+    got = _collected(out)
+    assert len(got) == len(set(got))
+    assert set(got) == expected
