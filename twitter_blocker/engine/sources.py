@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from twitter_blocker.store.collect import CollectState
 from twitter_blocker.x.errors import RateLimited, Transient
-from twitter_blocker.x.models import LookupResult, UserState
+from twitter_blocker.x.models import LookupResult, User, UserState
 from twitter_blocker.x.sources import BY_HANDLE, OPERATION, Kind, Source, parse_page, variables
 
 EMPTY_PAGES_END = 3  # consecutive pages without users (twscrape's rule, X-FACTS.md)
@@ -72,6 +72,92 @@ def resolve_key(client: SourceClient, source: Source) -> str:
     return found.user.user_id
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a collector: a page stored (``users`` new to the collect, with their nodes),
+    or ``wait_until`` (the window is spent), or the end."""
+
+    users: list[User]
+    verified: frozenset[str]
+    wait_until: float | None = None
+    end_reason: str | None = None
+
+
+class Collector:
+    def __init__(
+        self,
+        client: SourceClient,
+        source: Source,
+        state: CollectState,
+        *,
+        limit: int | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.client, self.source, self.state, self.limit, self.now = (
+            client, source, state, limit, now
+        )  # fmt: skip
+        progress = state.progress()
+        self.cursor, self.streak, self.count = (
+            progress.cursor,
+            progress.empty_streak,
+            progress.count,
+        )
+        self.first = progress.pages == 0
+        self.end_reason = progress.end_reason
+        self.key: str | None = None
+        self.transient = 0
+
+    def step(self) -> Step:
+        """Ask for the next page (never into a spent window); store it in one transaction."""
+        if self.end_reason is not None:
+            return Step([], frozenset(), end_reason=self.end_reason)
+        if self.limit is not None and self.count >= self.limit:
+            self.state.finish(EndReason.LIMIT)
+            self.end_reason = EndReason.LIMIT
+            return Step([], frozenset(), end_reason=self.end_reason)
+        if self.key is None:
+            self.key = resolve_key(self.client, self.source)
+        source, cursor = self.source, self.cursor
+        try:
+            body = self.client.timeline_page(
+                OPERATION[source.kind], variables(source, self.key, cursor)
+            )
+        except RateLimited as exc:
+            if exc.suspicious or exc.reset is None:
+                raise CollectStopped("rate", exc.reset) from exc
+            return Step([], frozenset(), wait_until=exc.reset + 1.0)
+        except Transient as exc:
+            self.transient += 1
+            if self.transient >= TRANSIENT_TRIES:
+                raise CollectStopped("transient") from exc
+            return Step([], frozenset(), wait_until=self.now() + min(30.0, 2.0**self.transient))
+        self.transient = 0
+        page = parse_page(body)
+        if not page.has_timeline:
+            raise SourceProblem("collect.no_timeline", source=str(source))
+        if self.first and page.terminated_only and source.kind is Kind.LIKERS:
+            raise SourceProblem("collect.likers_hidden", source=str(source))
+        self.first = False
+        pairs = [(u.user_id, u.screen_name) for u in page.users]
+        self.streak = 0 if pairs else self.streak + 1
+        end = _end(
+            page.cursor, cursor, self.streak, page.stop_on_empty, page.terminated_only, pairs
+        )
+        added = self.state.add_page(
+            pairs,
+            sent=cursor,
+            cursor=page.cursor,
+            empty_streak=self.streak,
+            end_reason=end,
+            limit=self.limit,
+        )
+        self.count += len(added)
+        self.cursor, self.end_reason = page.cursor, end
+        new = {uid for uid, _ in added}
+        users = list({u.user_id: u for u in page.users if u.user_id in new}.values())
+        return Step(users, page.verified, end_reason=end)
+
+
 def collect(
     client: SourceClient,
     source: Source,
@@ -83,56 +169,18 @@ def collect(
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], float] = time.time,
 ) -> Collected:
-    progress = state.progress()
-    if progress.end_reason is not None:
-        return Collected(progress.count, progress.pages, progress.end_reason)
-    key = resolve_key(client, source)
-    operation = OPERATION[source.kind]
-    cursor, streak, count = progress.cursor, progress.empty_streak, progress.count
-    first = progress.pages == 0
-    transient = 0
+    collector = Collector(client, source, state, limit=limit, now=now)
     while True:
-        if limit is not None and count >= limit:
-            state.finish(EndReason.LIMIT)
+        step = collector.step()
+        if step.users:
+            on_page([(u.user_id, u.screen_name) for u in step.users])
+        if step.end_reason is not None:
             return _done(state)
-        try:
-            body = client.timeline_page(operation, variables(source, key, cursor))
-        except RateLimited as exc:
-            wait = (exc.reset or 0.0) - now() + 1.0
-            if exc.suspicious or exc.reset is None or wait > max_wait:
-                raise CollectStopped("rate", exc.reset) from exc
+        if step.wait_until is not None:
+            wait = step.wait_until - now()
+            if wait > max_wait:
+                raise CollectStopped("rate", step.wait_until)
             sleep(max(0.0, wait))
-            continue
-        except Transient as exc:
-            transient += 1
-            if transient >= TRANSIENT_TRIES:
-                raise CollectStopped("transient") from exc
-            sleep(min(30.0, 2.0**transient))
-            continue
-        transient = 0
-        page = parse_page(body)
-        if not page.has_timeline:
-            raise SourceProblem("collect.no_timeline", source=str(source))
-        if first and page.terminated_only and source.kind is Kind.LIKERS:
-            raise SourceProblem("collect.likers_hidden", source=str(source))
-        first = False
-        users = [(u.user_id, u.screen_name) for u in page.users]
-        streak = 0 if users else streak + 1
-        end = _end(page.cursor, cursor, streak, page.stop_on_empty, page.terminated_only, users)
-        added = state.add_page(
-            users,
-            sent=cursor,
-            cursor=page.cursor,
-            empty_streak=streak,
-            end_reason=end,
-            limit=limit,
-        )
-        count += len(added)
-        if added:
-            on_page(added)
-        if end is not None:
-            return _done(state)
-        cursor = page.cursor
 
 
 def _end(

@@ -105,6 +105,7 @@ class Page:
     stop_on_empty: bool  # the cursor said stopOnEmptyResponse
     terminated_only: bool  # nothing but TimelineTerminateTimeline (likers hidden)
     has_timeline: bool  # the response held a timeline at all
+    verified: frozenset[str] = frozenset()  # ids whose node says is_blue_verified
 
 
 def _walk(value: Any) -> Iterator[dict[str, Any]]:
@@ -147,6 +148,7 @@ def parse_page(body: Any) -> Page:
     cursor: str | None = None
     stop = False
     entries: list[dict[str, Any]] = []
+    verified: set[str] = set()
     for inst in instructions:
         if isinstance(inst.get("entries"), list):
             entries.extend(e for e in inst["entries"] if isinstance(e, dict))
@@ -165,7 +167,9 @@ def parse_page(body: Any) -> Page:
         user = user_from_node(node)
         if user is not None:
             users.append(user)
+            if node.get("is_blue_verified") is True:
+                verified.add(user.user_id)
     terminated = bool(instructions) and all(
         i.get("type") == "TimelineTerminateTimeline" for i in instructions
     )
-    return Page(users, cursor, stop, terminated, bool(instructions))
+    return Page(users, cursor, stop, terminated, bool(instructions), frozenset(verified))
