@@ -155,21 +155,19 @@ def test_collect_killed_at_random_instants_resumes_without_gap_or_duplicate(
     args = ["collect", source, "-o", str(out), *world.args()[:4]]
     rng = random.Random(suffix)
     kills = 0
-    for _ in range(12):
+    for _ in range(4):  # killed at random instants (some runs may finish first)
         proc = start_module(args, cwd=tmp_path)
         try:
-            _, err = proc.communicate(timeout=rng.uniform(0.4, 1.6))
+            proc.communicate(timeout=rng.uniform(0.5, 2.0))
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.communicate()
             kills += 1
             time.sleep(0.05)
-            continue
-        assert proc.returncode == 0, err
-        break
-    else:
-        pytest.fail("collect never finished")
     assert kills >= 1
+    proc = start_module(args, cwd=tmp_path)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
     got = _collected(out)
     assert len(got) == len(set(got))
     assert set(got) == expected
