@@ -225,3 +225,20 @@ def test_source_run_keeps_the_source_account_unless_include_source(
     verified = world.emu.world.graph.verified
     assert not (blocked & verified & followers)
     assert hub_id.user_id not in blocked
+
+
+def test_collect_is_paced_by_the_operations_own_window_without_429(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = _world(emulator_factory, tmp_path, population=400, limits={"Followers": 2})
+    source = next(s for s in _truths(world) if s.startswith("followers:"))
+    expected = _truths(world)[source]
+    out = tmp_path / "paced.csv"
+    result = invoke(["collect", source, "-o", str(out), *world.args()[:4]])
+    assert result.exit_code == 0, result.stderr
+    assert set(_collected(out)) == expected
+    statuses = world.emu.state()["calls"]["Followers"]
+    assert "429" not in statuses and statuses["200"] >= 3  # more pages than one window holds
+    windows = world.emu.state()["windows"]
+    viewer = str(world.truth["viewer"]["user_id"])
+    assert windows[viewer]["Followers"] >= 2
