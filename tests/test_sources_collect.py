@@ -242,3 +242,22 @@ def test_collect_is_paced_by_the_operations_own_window_without_429(
     windows = world.emu.state()["windows"]
     viewer = str(world.truth["viewer"]["user_id"])
     assert windows[viewer]["Followers"] >= 2
+
+
+def test_source_run_without_relationship_flags_on_the_timeline_looks_them_up(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world, name, followers = _run_source_world(emulator_factory, tmp_path)
+    world.emu.set_switches(relationships_moved=True)
+    account = world.account()
+    viewer = str(world.truth["viewer"]["user_id"])
+    protected = {viewer, *account["following"], *account["followers"]}
+    before = set(account["blocked"])
+    none = tmp_path / "no-list.json"
+    result = invoke(
+        world.args("--source", f"followers:@{name}", "--all", "--auto-retry", "--users-file",
+                   str(none))
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert set(world.account()["blocked"]) == before | (followers - protected)
+    assert world.calls("friendships/lookup") + world.calls("friendships/show") >= 1

@@ -68,7 +68,7 @@ def collect(paths: Paths, api_base: str, source_text: str, **opts: Any) -> None:
         fail(msg(exc.key, **exc.values), EXIT_USAGE)
         return
     except CollectStopped as exc:
-        fail(msg("collect.stopped", source=source, count="?", reason=exc.reason), EXIT_RESUMABLE)
+        fail(msg("collect.stopped", source=source, reason=exc.reason), EXIT_RESUMABLE)
         return
     echo(msg("collect.done", source=source, count=done.count, pages=done.pages,
              reason=done.end_reason))  # fmt: skip

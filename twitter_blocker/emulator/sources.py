@@ -50,6 +50,8 @@ def _node(world: World, account: Account, user_id: str) -> dict[str, Any] | None
     node = user_node(person, _relation(account, user_id), world.config.shape)
     if user_id in world.graph.verified:
         node["is_blue_verified"] = True
+    if world.switches.relationships_moved:  # as on the lookups (graphql._served)
+        node.pop("relationship_perspectives", None)
     return node
 
 
