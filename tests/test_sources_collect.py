@@ -212,19 +212,28 @@ def test_source_run_blocks_exactly_the_expected_followers(
 def test_source_run_keeps_the_source_account_unless_include_source(
     tmp_path: Path, emulator_factory: Factory
 ) -> None:
-    world, name, followers = _run_source_world(emulator_factory, tmp_path)
-    hub_id = world.emu.world.population.find_handle(name)
-    assert hub_id is not None
+    world = _world(emulator_factory, tmp_path)
+    account = world.account()
+    viewer = str(world.truth["viewer"]["user_id"])
+    protected = {viewer, *account["following"], *account["followers"], *account["blocked"]}
+    graph = world.emu.world.graph
+    post = next(
+        p for p in graph.posts.values() if p.author_id not in protected and p.author_id != viewer
+    )
+    assert post.author_id in post.repliers  # the author replies in its own thread
+    author = world.emu.world.population.people[post.author_id].screen_name
+    source = f"repliers:https://x.com/{author}/status/{post.post_id}"
     none = tmp_path / "no-list.json"
-    result = invoke(
-        world.args("--source", f"followers:@{name}", "--all", "--users-file", str(none),
-                   "--skip-verified")
-    )  # fmt: skip
+    base = world.args("--source", source, "--all", "--users-file", str(none), "--skip-verified")
+    result = invoke(base)
     assert result.exit_code == 0, result.stderr
     blocked = set(world.account()["blocked"])
-    verified = world.emu.world.graph.verified
-    assert not (blocked & verified & followers)
-    assert hub_id.user_id not in blocked
+    assert post.author_id not in blocked
+    assert not (blocked & graph.verified & set(post.repliers))
+    assert blocked & set(post.repliers)  # the others were blocked
+    again = invoke([*base, "--include-source"])
+    assert again.exit_code == 0, again.stderr
+    assert post.author_id in set(world.account()["blocked"])
 
 
 def test_collect_is_paced_by_the_operations_own_window_without_429(

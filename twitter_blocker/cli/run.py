@@ -266,7 +266,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         return reset_retry(paths)
     from ..engine.collecting import source_from
 
-    sources = tuple(str(source_from(text)) for text in flags["sources"])
+    sources = tuple(text.strip() for text in flags["sources"] if source_from(text))
     inputs = preflight.read_run_inputs(
         paths,
         api_base,

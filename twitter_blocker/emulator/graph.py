@@ -2,7 +2,8 @@
 
 A few large accounts ("hubs": by default 60 %, 25 % and 10 % of the active people follow them)
 and many small ones (each active person follows 0-3 others). Each hub has one post with
-retweeters, quoters and repliers (a replier may reply twice) and one list; the primary viewer
+retweeters, quoters and repliers (a replier may reply twice; the author replies in its own
+thread) and one list; the primary viewer
 has one post whose likers only it can see (likes are private since June 2024, X-FACTS.md).
 Only active people (protected ones included) are in the graph: the timelines serve every
 edge, so the control routes' ids are exactly what a complete collect must find.
@@ -92,6 +93,7 @@ def build(population: Population, seed: int, hub_followers: tuple[int, ...] = ()
     lists: dict[str, list[str]] = {}
     for hub in hubs:
         post = Post(new_id(1_800_000_000_000_000_000), hub, some(30, 120), some(10, 45))
+        post.replies.append((new_id(1_810_000_000_000_000_000), hub))  # a thread by its author
         for author in some(10, 45):
             post.replies.append((new_id(1_810_000_000_000_000_000), author))
             if rng.random() < 0.2:

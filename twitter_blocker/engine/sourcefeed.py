@@ -11,7 +11,7 @@ own budget. Each source keeps its cursor and what it collected (with the source'
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,9 +22,9 @@ from ..store.collect import CollectState
 from ..store.history import History
 from ..store.models import Row
 from ..x.models import LookupResult, UserState
-from ..x.sources import Source, parse_source
+from ..x.sources import BY_HANDLE, Source, parse_source
 from .failures import Stop
-from .sources import Collector, CollectStopped, SourceClient, SourceProblem
+from .sources import Collector, CollectStopped, SourceClient, SourceProblem, resolve_key
 from .types import RunOptions
 from .work import LookupCache
 
@@ -64,7 +64,32 @@ class SourceFeed:
         ]
         self.history, self.cache, self.viewer_id = history, cache, viewer_id
         self.include_source, self.skip_verified, self.page = include_source, skip_verified, page
-        self.collected = 0
+        self.collected = 0  # the source account itself: the handle's id, or a post URL's author
+
+    def _wanted(self, c: Collector, user_id: str, screen_name: str, verified: bool) -> bool:
+        """The decisions made at collection: the source account itself (the handle's id, or a
+        post URL's author) only with --include-source; verified accounts not with
+        --skip-verified. The rest is the pass's usual policy."""
+        author = (c.source.author or "").lower()
+        if not self.include_source and (user_id == c.key or screen_name.lower() == author):
+            return False
+        return not (self.skip_verified and verified)
+
+    def _import(self, pairs: Iterable[tuple[str, str]]) -> None:
+        targets = [SourceTarget(f"id:{uid}", uid, handle) for uid, handle in pairs]
+        self.history.import_targets(targets)
+        self.collected += len(targets)
+
+    def catch_up(self) -> None:
+        """Import what earlier runs collected (a run stopped between a page's commit and its
+        import, or other flags now): importing a known target is a no-op."""
+        for c, state in zip(self.collectors, self.states, strict=True):
+            if c.source.kind in BY_HANDLE and c.key is None and not self.include_source:
+                c.key = resolve_key(c.client, c.source)
+            self._import(
+                (uid, handle) for uid, handle, verified in state.accounts()
+                if self._wanted(c, uid, handle, verified)
+            )  # fmt: skip
 
     def close(self) -> None:
         for state in self.states:
@@ -82,9 +107,8 @@ class SourceFeed:
                 waits.append(step.wait_until)
                 continue
             users = [
-                u for u in step.users
-                if (self.include_source or u.user_id != c.key)
-                and not (self.skip_verified and u.user_id in step.verified)
+                u for u in step.users if self._wanted(c, u.user_id, u.screen_name,
+                                                      u.user_id in step.verified)
             ]  # fmt: skip
             if users:
                 if self.cache is not None:
@@ -92,10 +116,7 @@ class SourceFeed:
                         self.viewer_id,
                         [LookupResult(u.user_id, UserState.ACTIVE, u, u.user_id) for u in users],
                     )
-                self.history.import_targets(
-                    SourceTarget(f"id:{u.user_id}", u.user_id, u.screen_name) for u in users
-                )
-                self.collected += len(users)
+                self._import((u.user_id, u.screen_name) for u in users)
             if c.end_reason is None:
                 waits.append(0.0)
         return min(waits) if waits else None
@@ -132,6 +153,7 @@ def source_pass(p: _Pass, o: RunOptions, history: History, data_dir: Path) -> No
         include_source=o.include_source, skip_verified=o.skip_verified,
     )  # fmt: skip
     try:
+        feed.catch_up()
         p.run(o.mode, feed.rows(p.wait_until), 0)
     except SourceProblem as exc:
         raise InputError(msg(exc.key, **exc.values)) from exc

@@ -150,6 +150,7 @@ class Collector:
             empty_streak=self.streak,
             end_reason=end,
             limit=self.limit,
+            verified=page.verified,
         )
         self.count += len(added)
         self.cursor, self.end_reason = page.cursor, end

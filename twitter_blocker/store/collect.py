@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS collected (
     seq INTEGER PRIMARY KEY,
     user_id TEXT NOT NULL UNIQUE,
     screen_name TEXT NOT NULL,
-    source TEXT NOT NULL
+    source TEXT NOT NULL,
+    verified INTEGER NOT NULL DEFAULT 0
 );
 """
 
@@ -86,6 +87,7 @@ class CollectState:
         empty_streak: int,
         end_reason: str | None,
         limit: int | None = None,
+        verified: frozenset[str] = frozenset(),
     ) -> list[tuple[str, str]]:
         """Store one page atomically; return the accounts new to this collect, in page order."""
         db = self._db
@@ -97,9 +99,9 @@ class CollectState:
                 if limit is not None and count + len(added) >= limit:
                     break
                 cur = db.execute(
-                    "INSERT OR IGNORE INTO collected (user_id, screen_name, source)"
-                    " VALUES (?, ?, ?)",
-                    (user_id, screen_name, self.stored_source),
+                    "INSERT OR IGNORE INTO collected (user_id, screen_name, source, verified)"
+                    " VALUES (?, ?, ?, ?)",
+                    (user_id, screen_name, self.stored_source, int(user_id in verified)),
                 )
                 if cur.rowcount:
                     added.append((user_id, screen_name))
@@ -126,6 +128,13 @@ class CollectState:
         yield from self._db.execute(
             "SELECT user_id, screen_name, source FROM collected ORDER BY seq"
         )
+
+    def accounts(self) -> Iterator[tuple[str, str, bool]]:
+        """(user id, handle, verified) of everything collected, in order."""
+        for uid, handle, verified in self._db.execute(
+            "SELECT user_id, screen_name, verified FROM collected ORDER BY seq"
+        ):
+            yield str(uid), str(handle), bool(verified)
 
 
 class OutputFile:

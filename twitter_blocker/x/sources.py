@@ -42,7 +42,10 @@ OPERATION: dict[Kind, str] = {
 }
 BY_HANDLE = (Kind.FOLLOWERS, Kind.FOLLOWING, Kind.VERIFIED_FOLLOWERS)
 _HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,15})$")
-_POST = re.compile(r"^(?:https?://(?:www\.)?(?:x|twitter)\.com/[A-Za-z0-9_]+/status/)?(\d{1,25})")
+_POST = re.compile(
+    r"^(?:https?://(?:www\.|mobile\.)?(?:x|twitter)\.com/([A-Za-z0-9_]{1,15})/status/)?(\d{1,25})"
+    r"(?:[/?#].*)?$"
+)
 _LIST = re.compile(r"^(?:https?://(?:www\.)?(?:x|twitter)\.com/i/lists/)?(\d{1,25})/?$")
 _SKIP_PREFIXES = ("cursor-", "messageprompt-", "module-", "who-to-follow-", "promoted-")
 
@@ -51,6 +54,7 @@ _SKIP_PREFIXES = ("cursor-", "messageprompt-", "module-", "who-to-follow-", "pro
 class Source:
     kind: Kind
     arg: str  # handle (no @), post id or list id
+    author: str | None = None  # the post's author, when a post URL names it
 
     def __str__(self) -> str:
         return f"{self.kind}:{'@' if self.kind in BY_HANDLE else ''}{self.arg}"
@@ -71,7 +75,8 @@ def parse_source(text: str) -> Source | None:
     elif kind is Kind.LIST_MEMBERS:
         found = _LIST.match(arg)
     else:
-        found = _POST.match(arg)
+        post = _POST.match(arg)
+        return Source(kind, post.group(2), post.group(1)) if post else None
     return Source(kind, found.group(1)) if found else None
 
 
