@@ -270,3 +270,42 @@ def test_source_run_without_relationship_flags_on_the_timeline_looks_them_up(
     assert result.exit_code == 0, result.stderr
     assert set(world.account()["blocked"]) == before | (followers - protected)
     assert world.calls("friendships/lookup") + world.calls("friendships/show") >= 1
+
+
+def test_source_run_killed_at_random_instants_resumes_to_exactly_the_expected_blocks(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    import random
+    import signal
+    import subprocess
+    import time
+
+    from test_cli_support import start_module
+
+    world, name, followers = _run_source_world(emulator_factory, tmp_path)
+    world.emu.set_switches(latency_ms=20)
+    account = world.account()
+    viewer = str(world.truth["viewer"]["user_id"])
+    protected = {viewer, *account["following"], *account["followers"]}
+    expected = set(account["blocked"]) | (followers - protected)
+    none = tmp_path / "no-list.json"
+    args = world.args("--source", f"followers:@{name}", "--all", "--auto-retry", "--users-file",
+                      str(none))  # fmt: skip
+    rng = random.Random(7)
+    kills = 0
+    for _ in range(3):
+        proc = start_module(args, cwd=tmp_path)
+        try:
+            proc.communicate(timeout=rng.uniform(1.0, 2.5))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.communicate()
+            kills += 1
+            time.sleep(0.05)
+    assert kills >= 1
+    proc = start_module(args, cwd=tmp_path)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    after = world.account()
+    assert set(after["blocked"]) == expected
+    assert all(n == 1 for n in after["block_calls"].values())
