@@ -309,3 +309,15 @@ def test_source_run_killed_at_random_instants_resumes_to_exactly_the_expected_bl
     after = world.account()
     assert set(after["blocked"]) == expected
     assert all(n == 1 for n in after["block_calls"].values())
+
+
+def test_collect_without_output_writes_csv_to_stdout(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = _world(emulator_factory, tmp_path)
+    source, expected = next((s, t) for s, t in _truths(world).items() if s.startswith("list-"))
+    result = invoke(["collect", source, *world.args()[:4]])
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert {r["user_id"] for r in rows} == expected
+    assert {r["source"] for r in rows} == {source.split("https")[0] + source.split("/")[-1]}
