@@ -248,6 +248,7 @@ def test_collect_is_paced_by_the_operations_own_window_without_429(
     assert set(_collected(out)) == expected
     statuses = world.emu.state()["calls"]["Followers"]
     assert "429" not in statuses and statuses["200"] >= 3  # more pages than one window holds
+    assert "window is spent; waiting" in result.stderr
     windows = world.emu.state()["windows"]
     viewer = str(world.truth["viewer"]["user_id"])
     assert windows[viewer]["Followers"] >= 2
@@ -321,3 +322,22 @@ def test_collect_without_output_writes_csv_to_stdout(
     rows = list(csv.DictReader(result.stdout.splitlines()))
     assert {r["user_id"] for r in rows} == expected
     assert {r["source"] for r in rows} == {source.split("https")[0] + source.split("/")[-1]}
+
+
+def test_collect_past_max_wait_stops_75_and_resumes(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = _world(emulator_factory, tmp_path, population=400, limits={"Followers": 1})
+    source = next(s for s in _truths(world) if s.startswith("followers:"))
+    expected = _truths(world)[source]
+    out = tmp_path / "stopped.csv"
+    args = ["collect", source, "-o", str(out), *world.args()[:4]]
+    stopped = invoke([*args, "--max-wait", "0"])
+    assert stopped.exit_code == 75, stopped.stderr
+    assert "run the same command again to resume" in stopped.stderr
+    part = _collected(out)
+    assert 0 < len(part) < len(expected)
+    done = invoke(args)
+    assert done.exit_code == 0, done.stderr
+    got = _collected(out)
+    assert got[: len(part)] == part and set(got) == expected and len(got) == len(set(got))

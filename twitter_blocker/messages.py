@@ -406,11 +406,12 @@ EN: dict[str, str] = {
     ),
     "collect.bad_format": "cannot tell the output format of {path}: use --format json or csv",
     "collect.page": "{source}: page {pages}, {count} collected",
+    "collect.wait": "{source}: this operation's window is spent; waiting {seconds:.0f} s",
     "collect.done": "{source}: {count} accounts collected in {pages} pages; end: {reason}",
     "collect.stopped": (
-        "{source}: stopped after {count} accounts ({reason}); run the same command again to resume"
+        "{source}: stopped ({reason}); what was collected is kept, run the same command "
+        "again to resume"
     ),
-    "collect.wait": "{operation}: window spent, waiting {seconds:.0f}s for its reset",
     # --- emulator --------------------------------------------------------------
     "emulator.non_loopback": (
         "--host {host!r} is not a loopback address; the emulator serves loopback only "

@@ -96,7 +96,10 @@ def run_collect(
                 cookies, api_base=api_base, endpoint_table=endpoint_table(cookies, cache, overrides)
             ) as client,
         ):
-            return collect(client, req.source, state, on_page=on_page, limit=req.limit,
-                           max_wait=req.max_wait)  # fmt: skip
+            return collect(
+                client, req.source, state, on_page=on_page, limit=req.limit,
+                max_wait=req.max_wait,
+                on_wait=lambda s: echo(msg("collect.wait", source=name, seconds=s)),
+            )  # fmt: skip
     finally:
         state.close()

@@ -169,6 +169,7 @@ def collect(
     max_wait: float = 900.0,
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], float] = time.time,
+    on_wait: Callable[[float], None] | None = None,
 ) -> Collected:
     collector = Collector(client, source, state, limit=limit, now=now)
     while True:
@@ -181,6 +182,8 @@ def collect(
             wait = step.wait_until - now()
             if wait > max_wait:
                 raise CollectStopped("rate", step.wait_until)
+            if on_wait is not None and wait > 1.0:
+                on_wait(wait)
             sleep(max(0.0, wait))
 
 
