@@ -341,3 +341,25 @@ def test_collect_past_max_wait_stops_75_and_resumes(
     assert done.exit_code == 0, done.stderr
     got = _collected(out)
     assert got[: len(part)] == part and set(got) == expected and len(got) == len(set(got))
+
+
+def test_two_sources_and_the_users_file_in_one_run(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    from twitter_blocker.verify import expected_blocked_ids
+
+    world = _world(emulator_factory, tmp_path)
+    truths = _truths(world)
+    followers = next(t for s, t in truths.items() if s.startswith("followers:@"))
+    quoters_source, quoters = next((s, t) for s, t in truths.items() if s.startswith("quoters:"))
+    fsource = next(s for s in truths if s.startswith("followers:@"))
+    account = world.account()
+    viewer = str(world.truth["viewer"]["user_id"])
+    protected = {viewer, *account["following"], *account["followers"]}
+    listed = expected_blocked_ids(world.truth)
+    expected = set(account["blocked"]) | listed | ((followers | quoters) - protected)
+    result = invoke(world.args("--source", fsource, "--source", quoters_source, "--all"))
+    assert result.exit_code == 0, result.stderr
+    after = world.account()
+    assert set(after["blocked"]) == expected
+    assert all(n == 1 for n in after["block_calls"].values())
