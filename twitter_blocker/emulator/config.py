@@ -23,7 +23,7 @@ GRAPHQL_OPERATIONS = (
     "UsersByRestIds",
     "UsersByScreenNames",
     "Viewer",
-    # chain sources (x-api-lists 3.6 via X-FACTS.md; emulator/sources.py)
+    # chain sources (docs/EMULATOR.md "Chain sources": public client tables, a 2026-09 log)
     "Followers",
     "Following",
     "BlueVerifiedFollowers",
@@ -162,7 +162,7 @@ class Switches:
     latency_ms: float = 0.0  # added to every request
     errors_with_data: bool = False  # GraphQL reads carry an errors[] (code 214) beside data
     # x-client-transaction-id: operations that need one (404, empty body if missing; X-FACTS.md 6)
-    # "*" = every operation; Followers and SearchTimeline needed one in 2026-09 (X-FACTS.md)
+    # "*" = every operation; Followers and SearchTimeline needed one in 2026-09 (X-FACTS.md 6)
     tid_operations: tuple[str, ...] = ("Followers", "SearchTimeline")
     tid_strict: bool = False  # verify the TID fully (emulator/txid.py) and refuse a replayed one
     # --- choices where X-FACTS.md is [inf] ---

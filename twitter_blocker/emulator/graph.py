@@ -4,7 +4,7 @@ A few large accounts ("hubs": by default 60 %, 25 % and 10 % of the active peopl
 and many small ones (each active person follows 0-3 others). Each hub has one post with
 retweeters, quoters and repliers (a replier may reply twice; the author replies in its own
 thread) and one list; the primary viewer
-has one post whose likers only it can see (likes are private since June 2024, X-FACTS.md).
+has one post whose likers only it can see (likes are private since June 2024; docs/EMULATOR.md).
 Only active people (protected ones included) are in the graph: the timelines serve every
 edge, so the control routes' ids are exactly what a complete collect must find.
 """

@@ -1,7 +1,7 @@
 """Chain-source timelines: Followers, Following, BlueVerifiedFollowers, ListMembers, Retweeters,
 Favoriters and SearchTimeline (quoters, repliers) over the graph of ``graph.py``.
 
-Facts (X-FACTS.md, public captures of 2025-2026): user lists page by a Bottom cursor
+Facts (public captures of 2025-2026; sources in docs/EMULATOR.md "Chain sources"): user lists page by a Bottom cursor
 ``"<n>|<sortIndex>"`` and end on one starting ``0|``; Followers pages hold 50-70 users whatever
 ``count`` says; promo-only pages (``who-to-follow-*``) still carry a cursor; Retweeters cursors
 are opaque base64 with ``stopOnEmptyResponse``; search pages after the first deliver their

@@ -1,5 +1,5 @@
 """Collect a chain source page by page: resumable, paced by the operation's own window, ended
-on X's end-of-list signals (docs/X-FACTS.md; docs/EMULATOR.md).
+on X's end-of-list signals (docs/EMULATOR.md, chain sources, with their public sources).
 
 Each page goes to the state (``store/collect.py``) in one transaction with the cursor after
 it, then to ``on_page``; a killed collect resumes at the next page. A spent window (known from
@@ -19,7 +19,7 @@ from twitter_blocker.x.errors import RateLimited, Transient
 from twitter_blocker.x.models import LookupResult, User, UserState
 from twitter_blocker.x.sources import BY_HANDLE, OPERATION, Kind, Source, parse_page, variables
 
-EMPTY_PAGES_END = 3  # consecutive pages without users (twscrape's rule, X-FACTS.md)
+EMPTY_PAGES_END = 3  # consecutive pages without users (twscrape's rule; docs/EMULATOR.md)
 TRANSIENT_TRIES = 5
 
 

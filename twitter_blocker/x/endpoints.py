@@ -39,7 +39,7 @@ QUERY_IDS: Mapping[str, str] = MappingProxyType(
         "UsersByRestIds": "RmmhHyIQp01b-lwA_zvAuw",  # ids set of 2026-08 (public clients)
         "UsersByScreenNames": "BQEP-w59kdVKv7CSLsSSiw",  # Agentic-SNS 2026-09
         "Viewer": "5XShkXk2oO2J7SYmTu6pvw",  # Agentic-SNS 2026-09
-        # chain sources (X-FACTS.md; nitter, twscrape, Agentic-SNS 2026-08/09)
+        # chain sources (nitter, twscrape, Agentic-SNS 2026-08/09; docs/EMULATOR.md)
         "Followers": "JNyQdTISpzCkj_1fqxDvFg",
         "Following": "b8XpwALENnJdFSHchkK6rw",
         "BlueVerifiedFollowers": "cg6WLW39UujWMeX77xBnOA",

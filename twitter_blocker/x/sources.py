@@ -2,9 +2,10 @@
 
 A source is ``KIND:ARG``: ``followers:@h``, ``following:@h``, ``verified-followers:@h``,
 ``retweeters:<post>``, ``quoters:<post>``, ``repliers:<post>``, ``likers:<post>`` (a post URL or
-id) and ``list-members:<list URL or id>``. Page shapes and end signals: docs/X-FACTS.md and
-docs/EMULATOR.md. A page is read by searching the whole response for entries and the Bottom
-cursor (search pages after the first deliver it through ``TimelineReplaceEntry``).
+id) and ``list-members:<list URL or id>``. Page shapes and end signals, with their public
+sources: docs/EMULATOR.md ("Chain sources"). A page is read by searching the whole response
+for entries and the Bottom cursor (search pages after the first deliver it through
+``TimelineReplaceEntry``).
 """
 
 from __future__ import annotations
