@@ -1,14 +1,14 @@
 """Chain-source timelines: Followers, Following, BlueVerifiedFollowers, ListMembers, Retweeters,
 Favoriters and SearchTimeline (quoters, repliers) over the graph of ``graph.py``.
 
-Facts (public captures of 2025-2026; sources in docs/EMULATOR.md "Chain sources"): user lists page by a Bottom cursor
-``"<n>|<sortIndex>"`` and end on one starting ``0|``; Followers pages hold 50-70 users whatever
-``count`` says; promo-only pages (``who-to-follow-*``) still carry a cursor; Retweeters cursors
-are opaque base64 with ``stopOnEmptyResponse``; search pages after the first deliver their
-cursors through ``TimelineReplaceEntry``; Favoriters on someone else's post answers only a
-``TimelineTerminateTimeline``. Assumptions (docs/EMULATOR.md): which pages are promo-only
-(every seventh), that BlueVerifiedFollowers runs out into empty pages with fresh cursors, and
-that a search past its end repeats the cursor it was sent.
+Facts (public captures of 2025-2026; sources in docs/EMULATOR.md, "Chain sources"): user
+lists page by a Bottom cursor ``"<n>|<sortIndex>"`` and end on one starting ``0|``; Followers
+pages hold 50-70 users whatever ``count`` says; promo-only pages (``who-to-follow-*``) still
+carry a cursor; Retweeters cursors are opaque base64 with ``stopOnEmptyResponse``; search pages
+after the first deliver their cursors through ``TimelineReplaceEntry``; Favoriters on someone
+else's post answers only a ``TimelineTerminateTimeline``. Assumptions (docs/EMULATOR.md): which
+pages are promo-only (every seventh), that BlueVerifiedFollowers runs out into empty pages with
+fresh cursors, and that a search past its end repeats the cursor it was sent.
 """
 
 from __future__ import annotations
