@@ -363,3 +363,15 @@ def test_two_sources_and_the_users_file_in_one_run(
     after = world.account()
     assert set(after["blocked"]) == expected
     assert all(n == 1 for n in after["block_calls"].values())
+
+
+def test_collect_quoters_when_search_answers_post_only(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = _world(emulator_factory, tmp_path)
+    world.emu.set_switches(post_operations=["SearchTimeline"], tid_strict=True)
+    source, expected = next((s, t) for s, t in _truths(world).items() if s.startswith("quoters:"))
+    out = tmp_path / "q.csv"
+    result = invoke(["collect", source, "-o", str(out), *world.args()[:4]])
+    assert result.exit_code == 0, result.stderr
+    assert set(_collected(out)) == expected
