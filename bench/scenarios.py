@@ -37,6 +37,7 @@ TITLES = {
     "S4": "100,000 targets already final",
     "S5": "1,000,000-line target file: load, normalise, deduplicate, plan",
     "S6": "S1 with the emulator's limits off",
+    "S7": "collect and block the followers of a 20,000-follower account (--source)",
 }
 
 

@@ -78,6 +78,9 @@ EXAMPLES: dict[str, Run | Synopsis | Skip] = {
     "python3 main.py ...": Skip(PLACEHOLDER),
     "python3 -m twitter_blocker ...": Skip(PLACEHOLDER),
     "python3": Skip(PLACEHOLDER),
+    # README.md: chain sources
+    "twitter-blocker collect SOURCE [-o FILE] [--limit N] [--format json|csv]": Synopsis(),
+    "twitter-blocker --source followers:@HANDLE --all --auto-retry": Synopsis(),
     # README.md: operations toolkit
     "twitter-blocker stop --timeout 30": Run(0),
     "twitter-blocker backup --emergency --with-cache": Run(0),

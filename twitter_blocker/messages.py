@@ -410,6 +410,30 @@ EN: dict[str, str] = {
     "cache.corrupt": (
         "the cache {path} was damaged ({detail}); moved it to {moved} and started an empty cache"
     ),
+    # --- chain sources: collect (cli/collect.py, engine/sources.py) --------------
+    "collect.bad_source": "{text!r} is not a source",
+    "collect.bad_source.hint": (
+        "use followers:@handle, following:@handle, verified-followers:@handle, "
+        "retweeters:<post URL or id>, quoters:<post>, repliers:<post>, likers:<post> or "
+        "list-members:<list URL or id>"
+    ),
+    "collect.no_account": "@{handle} cannot be collected: the account is {state}",
+    "collect.no_timeline": "X returned no timeline for {source}: no such post, list or account",
+    "collect.likers_hidden": (
+        "{source}: X shows who liked a post only to its author (likes are private since "
+        "June 2024); this is not an empty list"
+    ),
+    "collect.other_source": (
+        "{path} belongs to a collect of {stored}, not {source}; use another -o file"
+    ),
+    "collect.bad_format": "cannot tell the output format of {path}: use --format json or csv",
+    "collect.page": "{source}: page {pages}, {count} collected",
+    "collect.wait": "{source}: this operation's window is spent; waiting {seconds:.0f} s",
+    "collect.done": "{source}: {count} accounts collected in {pages} pages; end: {reason}",
+    "collect.stopped": (
+        "{source}: stopped ({reason}); what was collected is kept, run the same command "
+        "again to resume"
+    ),
     # --- emulator --------------------------------------------------------------
     "emulator.non_loopback": (
         "--host {host!r} is not a loopback address; the emulator serves loopback only "

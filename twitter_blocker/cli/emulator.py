@@ -101,6 +101,14 @@ def _switches(values: tuple[str, ...]) -> dict[str, Any]:
     metavar="NAME=VALUE",
     help="Set a switch at start (JSON value), e.g. session_kill_after=500, tid_operations=Viewer.",
 )
+@click.option(
+    "--graph-hub",
+    "graph_hubs",
+    multiple=True,
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="A large account with N followers in the follower graph (repeatable).",
+)
 @click.option("--log-level", default="warning", show_default=True)
 @handle_errors
 def emulator(
@@ -116,6 +124,7 @@ def emulator(
     batch_limit: int,
     limits: tuple[str, ...],
     switches: tuple[str, ...],
+    graph_hubs: tuple[int, ...],
     log_level: str,
 ) -> None:
     """Serve a faithful loopback emulator of X's web API (docs/EMULATOR.md)."""
@@ -131,6 +140,7 @@ def emulator(
             shape=shape,
             batch_limit=batch_limit,
             limits=_limits(limits),
+            graph_hubs=graph_hubs,
             **options,
         )
     except (TypeError, ValueError, KeyError) as exc:

@@ -33,6 +33,7 @@ SUBCOMMANDS: dict[str, str] = {
     "blocks": "twitter_blocker.cli.blocks:blocks",
     "unblock": "twitter_blocker.cli.unblock:unblock",
     "unmute": "twitter_blocker.cli.unblock:unmute",
+    "collect": "twitter_blocker.cli.collect:collect",
 }
 
 

@@ -79,6 +79,8 @@ class _Tracker:
         """Seconds until the blocks still expected are made: ``--delay`` (with its mean
         jitter) between any two, at most the block budget per window; and never before
         the current wait ends."""
+        if self.total == 0 and self.done:  # --source: the total is not known ahead
+            return None
         left = self.total - self.done
         if left <= 0:
             return 0.0
@@ -153,7 +155,7 @@ class RichProgress:
         self._progress.update(
             self._task,  # type: ignore[arg-type]
             completed=self.t.done,
-            total=self.t.total,
+            total=self.t.total or None,
             counts=self.t.counts_text(),
             eta=_fmt_eta(self.t.eta_seconds(now)),
             wait=self.t.wait_text(now),
@@ -161,7 +163,7 @@ class RichProgress:
 
     def start(self, phase: str, total: int) -> None:
         self.t.start(phase, total)
-        self._task = self._progress.add_task(phase, total=total, counts="", eta="", wait="")
+        self._task = self._progress.add_task(phase, total=total or None, counts="", eta="", wait="")
         self._refresh()
 
     def advance(self, outcome: str, target: str) -> None:
@@ -206,7 +208,7 @@ class PlainProgress:
         self._last = now
         wall = time.time()
         parts = [
-            f"[{self.t.phase}] {self.t.done}/{self.t.total}",
+            f"[{self.t.phase}] {self.t.done}/{self.t.total or '?'}",
             self.t.counts_text(),
             _fmt_eta(self.t.eta_seconds(wall)),
         ]

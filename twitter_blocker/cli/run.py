@@ -178,6 +178,15 @@ def _check_conflicts(flags: dict[str, Any]) -> None:
     show_default=True,
     help="What a run does to the targets: block them, or mute them instead.",
 )
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="SOURCE",
+    help="Also collect and block a chain source (followers:@h, retweeters:POST, ...; repeatable).",
+)
+@click.option("--include-source", is_flag=True, help="With --source: block the source account too.")
+@click.option("--skip-verified", is_flag=True, help="With --source: never block verified accounts.")
 @click.option("--json", "as_json", is_flag=True, help="With --stats: print JSON.")
 @click.option("--debug", is_flag=True, help="Verbose logging (DEBUG) to the console and log file.")
 @click.option("--debug-errors", is_flag=True, help="Print every failed API attempt as it happens.")
@@ -265,10 +274,13 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
 
         return reset_retry(paths)
     urls = notify_urls(paths, flags["notify"])
+    from ..engine.collecting import source_from
+
+    sources = tuple(text.strip() for text in flags["sources"] if source_from(text))
     inputs = preflight.read_run_inputs(
         paths,
         api_base,
-        read_targets=not flags["retry"],
+        read_targets=not flags["retry"] and (not sources or paths.users_file.exists()),
         skip_invalid=flags["skip_invalid"],
         allowlist=flags["allowlist"],
     )
@@ -294,6 +306,9 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         max_blocks_per_hour=flags["max_blocks_per_hour"],
         max_blocks_per_day=flags["max_blocks_per_day"],
         skip_invalid=flags["skip_invalid"],
+        sources=sources,
+        include_source=flags["include_source"],
+        skip_verified=flags["skip_verified"],
     )
     from .progress import make_progress
     from .report import print_report

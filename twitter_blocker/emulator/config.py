@@ -25,6 +25,14 @@ GRAPHQL_OPERATIONS = (
     "Viewer",
     "BlockedAccountsAll",
     "MutedAccounts",
+    # chain sources (docs/EMULATOR.md "Chain sources": public client tables, a 2026-09 log)
+    "Followers",
+    "Following",
+    "BlueVerifiedFollowers",
+    "ListMembers",
+    "Retweeters",
+    "Favoriters",
+    "SearchTimeline",
 )
 REST_OPERATIONS = (
     "blocks/create",
@@ -58,6 +66,14 @@ DEFAULT_LIMITS: dict[str, int] = {
     "blocks/ids": 15,
     "blocks/list": 15,
     "account/verify_credentials": 75,
+    # chain sources, per 15 minutes (public client tables and a 2026-09 session log)
+    "Followers": 50,
+    "Following": 500,
+    "BlueVerifiedFollowers": 500,
+    "ListMembers": 500,
+    "Retweeters": 500,
+    "Favoriters": 500,
+    "SearchTimeline": 50,
 }
 
 # X-FACTS.md 2.1: the five flags UsersByRestIds required in 2025-05. They are a subset of the
@@ -154,7 +170,8 @@ class Switches:
     latency_ms: float = 0.0  # added to every request
     errors_with_data: bool = False  # GraphQL reads carry an errors[] (code 214) beside data
     # x-client-transaction-id: operations that need one (404, empty body if missing; X-FACTS.md 6)
-    tid_operations: tuple[str, ...] = ()  # "*" = every operation
+    # "*" = every operation; Followers and SearchTimeline needed one in 2026-09 (X-FACTS.md 6)
+    tid_operations: tuple[str, ...] = ("Followers", "SearchTimeline")
     tid_strict: bool = False  # verify the TID fully (emulator/txid.py) and refuse a replayed one
     # --- choices where X-FACTS.md is [inf] ---
     block_rate_headers: bool = True  # x-rate-limit-* on blocks/create|destroy (3.1: 2021 had none)
@@ -345,6 +362,7 @@ class EmulatorConfig:
     required_features: dict[str, tuple[str, ...]] | None = None  # None = defaults for every op
     mix: PopulationMix = field(default_factory=PopulationMix)
     switches: Switches = field(default_factory=Switches)
+    graph_hubs: tuple[int, ...] = ()  # follower counts of the graph's hubs; () = shares
 
     def __init__(self, **kwargs: Any) -> None:
         defaults = _DEFAULT_FIELDS
@@ -358,6 +376,7 @@ class EmulatorConfig:
             value = own[name] if name in own else default()
             setattr(self, name, value)
         self.shape = Shape(self.shape)
+        self.graph_hubs = tuple(int(count) for count in self.graph_hubs)
         self.switches = replace(self.switches)
         if "not_found_code" in own:
             self.switches.update(not_found_code=own["not_found_code"])
@@ -398,4 +417,5 @@ _DEFAULT_FIELDS: dict[str, Any] = {
     "required_features": lambda: None,
     "mix": PopulationMix,
     "switches": Switches,
+    "graph_hubs": tuple,
 }

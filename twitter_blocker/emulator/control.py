@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import timelines
+from . import sources, timelines
 from .fixture import cookie_export
 from .population import truth
 from .world import AccountState, World
@@ -88,8 +88,22 @@ def routes(world: World) -> list[Route]:
             return _bad('expected {"ids": ["<user id>", ...]}')
         return JSONResponse({"blocked": timelines.block_by_hand(world, index, ids)})
 
+    async def graph(request: Request) -> Response:
+        with world.lock:
+            found = sources.graph_truth(world, request.path_params.get("screen_name"))
+        return _bad("no such account", 404) if found is None else JSONResponse(found)
+
+    async def post(request: Request) -> Response:
+        with world.lock:
+            found = sources.post_truth(world, request.path_params["post_id"])
+        return _bad("no such post or list", 404) if found is None else JSONResponse(found)
+
     return [
         Route(f"{PREFIX}/accounts/{{index}}/blocks", hand_blocks, methods=["POST"]),
+        Route(f"{PREFIX}/graph", graph, methods=["GET"]),
+        Route(f"{PREFIX}/graph/{{screen_name}}", graph, methods=["GET"]),
+        Route(f"{PREFIX}/posts/{{post_id}}", post, methods=["GET"]),
+        Route(f"{PREFIX}/lists/{{post_id}}", post, methods=["GET"]),
         Route(f"{PREFIX}/state", state, methods=["GET"]),
         Route(f"{PREFIX}/truth", get_truth, methods=["GET"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),

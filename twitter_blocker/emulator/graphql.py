@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import bodies, partial, queryids, timelines
+from . import bodies, partial, queryids, sources, timelines
 from .bodies import Reply
 from .population import Person, Status
 from .shapes import SUSPENDED_RESULT, Relation, stable_mix, user_node
@@ -21,6 +21,7 @@ VARIABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "UsersByScreenNames": (("screen_names", "[String!]!"),),
     "Viewer": (),
     **timelines.VARIABLES,
+    **sources.VARIABLES,
 }
 
 
@@ -148,6 +149,7 @@ _OPERATIONS: dict[str, Callable[[World, Account, dict[str, Any]], dict[str, Any]
     "Viewer": _viewer,
     timelines.BLOCKED_ALL: timelines.blocked_accounts_all,
     timelines.MUTED: timelines.muted_accounts,
+    **sources.OPERATIONS,
 }
 
 

@@ -32,6 +32,13 @@ PUBLISHED_IDS: dict[str, str] = {
     "Viewer": "5XShkXk2oO2J7SYmTu6pvw",
     "BlockedAccountsAll": "wKSrEpYdqj2-VMkH9zPMBg",  # twt 2025-07
     "MutedAccounts": "mJA1YbOoJTyoB64W9hd6ZQ",  # public endpoint tables, undated
+    "Followers": "JNyQdTISpzCkj_1fqxDvFg",
+    "Following": "b8XpwALENnJdFSHchkK6rw",
+    "BlueVerifiedFollowers": "cg6WLW39UujWMeX77xBnOA",
+    "ListMembers": "wGce-45xnc5bs3HVvevC2w",
+    "Retweeters": "ZFgY5RA3dB6lmSgV1dUE_A",
+    "Favoriters": "yObihOW0q78g0PONS3QWVw",
+    "SearchTimeline": "AIdc203rPpK_k_2KWSdm7g",
 }
 
 # Flags the web bundle lists for every user operation beside the required ones, and their

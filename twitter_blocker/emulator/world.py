@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from .config import EmulatorConfig
+from .graph import Graph, build
 from .limits import RateWindows
 from .population import Person, Population, generate, new_cookies
 
@@ -64,7 +65,14 @@ class World:
         # called with a viewer index after its cookies change (renewal, reset), outside the lock;
         # the server uses it to rewrite the fixture's cookie files
         self.cookies_changed: Callable[[int], None] | None = None
+        self._graph: Graph | None = None  # built on first use (graph.py)
         self._load_accounts()
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = build(self.population, self.config.seed, self.config.graph_hubs)
+        return self._graph
 
     def _load_accounts(self) -> None:
         self.accounts = [

@@ -21,7 +21,7 @@ def recheck_before(o: RunOptions, now_dt: datetime) -> datetime | None:
 
 def has_work(history: History, o: RunOptions, now_dt: datetime) -> bool:
     """Is there anything for this run to do (now or at a later retry)?"""
-    if o.mode != "retry" and history.rows_to_process(1):
+    if o.mode != "retry" and (o.sources or history.rows_to_process(1)):
         return True
     before = recheck_before(o, now_dt)
     if o.mode != "retry" and before is not None and history.recheck_candidates(before, 1):

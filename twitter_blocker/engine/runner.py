@@ -320,9 +320,16 @@ class _Run:
     def _passes(self, p: Pass, total: int) -> None:
         if self.o.mode in ("main", "dry_run"):
             p.run(self.o.mode, main_feed(self.history, self.o, self.clock), total)
+            if self.o.sources:
+                self._source_pass(p)
         if self.o.mode == "retry" or (self.o.mode == "main" and self.o.auto_retry):
             self._retry_rounds(p)
         p.failures.check_answered()  # failures and not one answer from X: not "done"
+
+    def _source_pass(self, p: Pass) -> None:
+        from .sourcefeed import source_pass
+
+        source_pass(p, self.o, self.history, self.paths.data_dir)
 
     def _retry_rounds(self, p: Pass) -> None:
         """Due candidates, round after round, waiting for the next due one in between."""

@@ -36,6 +36,9 @@ class RunOptions:
     outage_limit: float = 1800.0  # seconds without a successful answer from X: stop (75)
     guessed_reset: float = 60.0  # wait after a 429 without a reset header (doubling, to 900 s)
     relationship_lifetime: float = 3600.0  # older relationship data is looked up again
+    sources: tuple[str, ...] = ()  # --source: chain sources collected and blocked (sourcefeed.py)
+    include_source: bool = False  # the source account itself is a target too
+    skip_verified: bool = False  # never block accounts with a blue check
 
 
 class ProgressSink(Protocol):

@@ -15,6 +15,7 @@ The client holds no rate state and decides nothing about windows (``session.py``
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import httpx
 
@@ -286,3 +287,7 @@ class XClient(Session):
             if cursor in ("0", "-1") or cursor in seen:
                 return
             seen.add(cursor)
+
+    def timeline_page(self, operation: str, variables: dict[str, Any]) -> Any:
+        """The JSON of one timeline page (chain sources, ``sources.py``); raises as ``_ok``."""
+        return self._ok(self._graphql(operation, variables, targets=0), operation)

@@ -41,6 +41,14 @@ QUERY_IDS: Mapping[str, str] = MappingProxyType(
         "Viewer": "5XShkXk2oO2J7SYmTu6pvw",  # Agentic-SNS 2026-09
         "BlockedAccountsAll": "wKSrEpYdqj2-VMkH9zPMBg",  # twt 2025-07
         "MutedAccounts": "mJA1YbOoJTyoB64W9hd6ZQ",  # public endpoint tables, undated
+        # chain sources (nitter, twscrape, Agentic-SNS 2026-08/09; docs/EMULATOR.md)
+        "Followers": "JNyQdTISpzCkj_1fqxDvFg",
+        "Following": "b8XpwALENnJdFSHchkK6rw",
+        "BlueVerifiedFollowers": "cg6WLW39UujWMeX77xBnOA",
+        "ListMembers": "wGce-45xnc5bs3HVvevC2w",
+        "Retweeters": "ZFgY5RA3dB6lmSgV1dUE_A",
+        "Favoriters": "yObihOW0q78g0PONS3QWVw",
+        "SearchTimeline": "AIdc203rPpK_k_2KWSdm7g",
     }
 )
 
@@ -51,7 +59,7 @@ METHODS: Mapping[str, str] = MappingProxyType({op: "GET" for op in QUERY_IDS})
 # Operations that need an x-client-transaction-id from their first call (X-FACTS.md 9.4:
 # SearchTimeline and Followers are gated; the user lookups and v1.1 blocks are not). An
 # operation not listed gets one only after an empty 404 (resolver.py), or via the override file.
-TID_OPERATIONS: frozenset[str] = frozenset()
+TID_OPERATIONS: frozenset[str] = frozenset({"Followers", "SearchTimeline"})
 
 # The user-lookup feature set (twitter-openapi placeholder.json 2025-05; twscrape 2026-08
 # sends a similar one). Extra flags are ignored by X, missing required ones give 400/336,
@@ -80,6 +88,18 @@ FEATURES: Mapping[str, Mapping[str, bool]] = MappingProxyType(
         "Viewer": MappingProxyType(dict(_USER_FEATURES)),
         "BlockedAccountsAll": MappingProxyType(dict(_USER_FEATURES)),
         "MutedAccounts": MappingProxyType(dict(_USER_FEATURES)),
+        **{
+            op: MappingProxyType(dict(_USER_FEATURES))
+            for op in (
+                "Followers",
+                "Following",
+                "BlueVerifiedFollowers",
+                "ListMembers",
+                "Retweeters",
+                "Favoriters",
+                "SearchTimeline",
+            )
+        },
     }
 )
 
