@@ -404,11 +404,22 @@ EN: dict[str, str] = {
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}
 _active: dict[str, str] = EN
+_language = "en"
 
 
 def set_language(code: str) -> None:
-    global _active
+    """Speak ``code`` ("en" or "ja"; the Japanese catalog lives in ``i18n/ja.py``)."""
+    global _active, _language
+    if code == "ja" and "ja" not in CATALOGS:
+        from .i18n.ja import MESSAGES
+
+        CATALOGS["ja"] = MESSAGES
     _active = CATALOGS.get(code, EN)
+    _language = code if code in CATALOGS else "en"
+
+
+def language() -> str:
+    return _language
 
 
 def msg(key: str, /, **params: object) -> str:
