@@ -11,13 +11,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
 
-from ..i18n import LANGS, detect, tr
+from ..i18n import LANGS, detect, tr, tr_lines
 from ..messages import language, set_language
 
 _EXTRA = re.compile(r"^(?P<head>.*?)(?P<sep>\s*)\[(?P<extra>[^\[\]]*)\]$", re.S)
@@ -52,8 +53,12 @@ class I18nFormatter(click.HelpFormatter):
     def write_text(self, text: str) -> None:
         super().write_text(_translate_help(text))
 
-    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
-        super().write_dl([(term, _translate_help(desc)) for term, desc in rows], col_max, col_spacing)
+    def write_dl(
+        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        super().write_dl(
+            [(term, _translate_help(desc)) for term, desc in rows], col_max, col_spacing
+        )
 
 
 class I18nContext(click.Context):
@@ -77,7 +82,14 @@ def _hook_click() -> None:
     import click.parser
     import click.types
 
-    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+    for module in (
+        click.core,
+        click.decorators,
+        click.exceptions,
+        click.formatting,
+        click.parser,
+        click.types,
+    ):
         if hasattr(module, "_"):
             module._ = _click_gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
@@ -98,7 +110,38 @@ def _lang_from_args(args: Sequence[str]) -> str | None:
 def choose(args: Sequence[str]) -> None:
     """Pick the language for this invocation (``--lang`` anywhere, env, locale)."""
     _hook_click()
+    _hook_echo()
     set_language(detect(_lang_from_args(args)))
+
+
+def shown(message: Any) -> Any:
+    """What ``click.echo`` shows: text lines translated (``i18n.tr``), JSON and bytes as given."""
+    if not isinstance(message, str) or language() != "ja":
+        return message
+    if message.lstrip().startswith(("{", "[")):
+        try:
+            json.loads(message)
+        except ValueError:
+            pass
+        else:
+            return message  # --json output: identifiers, never translated
+    return tr_lines(message)
+
+
+def _hook_echo() -> None:
+    """Every ``click.echo`` of the CLI goes through ``shown`` (a no-op in English)."""
+    import click.utils
+
+    if getattr(click.echo, "_i18n", False):
+        return
+    original = click.utils.echo
+
+    def echo(message: Any = None, *args: Any, **kwargs: Any) -> None:
+        original(shown(message), *args, **kwargs)
+
+    echo._i18n = True  # type: ignore[attr-defined]
+    click.echo = echo
+    click.utils.echo = echo
 
 
 def _lang_option() -> click.Option:
@@ -108,7 +151,10 @@ def _lang_option() -> click.Option:
         default=None,
         expose_value=False,
         is_eager=True,
-        help="Language of messages and help (ja or en) [default: TWITTER_BLOCKER_LANG, else the locale].",
+        help=(
+            "Language of messages and help (ja or en) "
+            "[default: TWITTER_BLOCKER_LANG, else the locale]."
+        ),
         callback=_set_from_option,
     )
 
@@ -142,7 +188,8 @@ def _chain(param: click.Parameter) -> None:
     original = param.callback
 
     def callback(ctx: click.Context, p: click.Parameter, value: Any) -> Any:
-        if value in LANGS and ctx.get_parameter_source(p.name or "") != click.core.ParameterSource.DEFAULT:
+        source = ctx.get_parameter_source(p.name or "")
+        if value in LANGS and source != click.core.ParameterSource.DEFAULT:
             set_language(value)
         return original(ctx, p, value) if original else value
 

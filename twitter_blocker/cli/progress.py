@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..engine.scheduler import JITTER_MAX, JITTER_SHARE
+from ..i18n import tr
 
 BLOCKED = frozenset({"blocked"})
 ALREADY = frozenset({"already_blocked"})
@@ -213,7 +214,7 @@ class PlainProgress:
         wait = self.t.wait_text(wall)
         if wait:
             parts.append(wait)
-        line = "  ".join(parts)
+        line = "  ".join(tr(part) for part in parts)
         if line == self._printed:
             return
         self._printed = line
@@ -232,7 +233,8 @@ class PlainProgress:
         self._line(force=True)
 
     def note(self, level: str, text: str) -> None:
-        print(f"{level}: {text}" if level != "info" else text, file=self.stream, flush=True)
+        line = f"{level}: {text}" if level != "info" else text
+        print(tr(line), file=self.stream, flush=True)
 
     def budget(self, operation: str, remaining: int, limit: int, reset_epoch: float) -> None:
         self.t.budget(operation, remaining, limit, reset_epoch)

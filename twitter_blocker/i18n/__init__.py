@@ -17,6 +17,7 @@ first set of ``LC_ALL`` / ``LC_MESSAGES`` / ``LANG`` starting with ``ja``, else 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 LANGS = ("en", "ja")
@@ -39,11 +40,81 @@ def detect(flag: str | None = None, environ: Mapping[str, str] | None = None) ->
 
 
 def tr(text: str, lang: str | None = None) -> str:
-    """``text`` (fixed English) in the current language; English when no entry exists."""
+    """``text`` (English) in the current language; English when no entry exists.
+
+    First an exact entry (``ja_texts.TEXTS``), then a pattern (``ja_patterns.PATTERNS``):
+    an English template such as ``"run #{id}: {state}"`` matches a line built from it,
+    and its Japanese template is filled with the captured values, each translated in
+    turn (``"done"`` -> ``"完了"``), so lines that ops and engine build with f-strings are
+    translated where they are shown, without touching the code that builds them.
+    """
     from ..messages import language
 
-    if (lang or language()) != "ja":
+    if (lang or language()) != "ja" or not text:
         return text
+    return _translate(text, 0)
+
+
+# lines kept as they are: log records quoted from the log file, metadata comments
+_VERBATIM = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z? +[A-Z]+ |<!--")
+_FIELD = re.compile(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
+_compiled: list[tuple[re.Pattern[str], str]] = []
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    regex, seen, at = [], set(), 0
+    for match in _FIELD.finditer(template):
+        regex.append(re.escape(template[at : match.start()]))
+        name = match.group(1)
+        regex.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
+        seen.add(name)
+        at = match.end()
+    regex.append(re.escape(template[at:]))
+    return re.compile("".join(regex) + r"\Z", re.S)
+
+
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    if not _compiled:
+        from .ja_patterns import PATTERNS
+
+        # the most literal text first: "blocked {b} (+{a} already)" before "blocked {n}"
+        ordered = sorted(PATTERNS.items(), key=lambda item: -len(_FIELD.sub("", item[0])))
+        _compiled.extend((_pattern(en), ja) for en, ja in ordered)
+    return _compiled
+
+
+def _translate(text: str, depth: int) -> str:
     from .ja_texts import TEXTS
 
-    return TEXTS.get(text, text)
+    found = TEXTS.get(text)
+    if found is not None:
+        return found
+    if depth > 12 or not any("a" <= ch.lower() <= "z" for ch in text):
+        return text
+    for regex, ja in _patterns():
+        match = regex.match(text)
+        if match:
+            values = {
+                k: v if k.startswith("_") else _translate(v, depth + 1)
+                for k, v in match.groupdict().items()
+            }
+            return ja.format_map(values)
+    return text
+
+
+def tr_lines(text: str, lang: str | None = None) -> str:
+    """``tr`` applied to each line of ``text`` (indentation and line ends kept)."""
+    from ..messages import language
+
+    if (lang or language()) != "ja" or not text:
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        stripped = body.lstrip(" ")
+        if _VERBATIM.match(stripped):
+            out.append(line)
+            continue
+        indent = body[: len(body) - len(stripped)]
+        out.append(indent + tr(stripped, "ja") + line[len(body) :])
+    return "".join(out)

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (catalog text: one message per line reads better than split CJK strings)
 """日本語カタログ: ``messages.EN`` と同じキー、同じ ``{placeholder}``。
 
 キーが足りないと ``tests/test_i18n.py`` が足りないキーを名指しで失敗させる。

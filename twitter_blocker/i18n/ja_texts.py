@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (catalog text: one message per line reads better than split CJK strings)
 """日本語カタログ（CLI の固定文言）: 英語の原文をキーにした表示時の翻訳（gettext の msgid 方式）。
 
 キーは ``--help`` に出る英語そのもの（docstring は ``inspect.cleandoc`` 後、``\\f`` より前）。
