@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -27,11 +27,13 @@ _EXTRA_WORDS = {"default": "既定値", "env var": "環境変数", "required": "
 
 def _translate_help(text: str) -> str:
     """A help text: exactly, else without click's trailing ``[default: ...]`` part, else
-    a truncated short help (``Block a list...``) by the text it was cut from."""
+    a command's short help (``Block a list...``) by the help text it was taken from."""
     if language() != "ja" or not text:
         return text
-    found = tr(text)
-    if found != text:
+    from ..i18n.ja_texts import TEXTS
+
+    found = TEXTS.get(text)  # exact only: a help text is never a pattern's line
+    if found is not None:
         return found
     match = _EXTRA.match(text)
     if match and match["head"]:
@@ -39,13 +41,11 @@ def _translate_help(text: str) -> str:
         for en, ja in _EXTRA_WORDS.items():
             extra = extra.replace(en, ja)
         return f"{_translate_help(match['head'])}{match['sep']}[{extra}]"
-    if text.endswith("..."):
-        from ..i18n.ja_texts import TEXTS
-
-        stem = text[:-3]
-        for source, target in TEXTS.items():
-            if source.startswith(stem):
-                return target.split("。")[0] + "。"
+    # a command's short help in a listing: its help's first sentence, maybe cut with "..."
+    stem = text[:-3] if text.endswith("...") else text
+    for source, target in TEXTS.items():
+        if len(stem) > 8 and source.startswith(stem):
+            return target.split("\n")[0].split("。")[0] + "。"
     return text
 
 
@@ -54,7 +54,7 @@ class I18nFormatter(click.HelpFormatter):
         super().write_text(_translate_help(text))
 
     def write_dl(
-        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
         super().write_dl(
             [(term, _translate_help(desc)) for term, desc in rows], col_max, col_spacing

@@ -155,14 +155,14 @@ class RichProgress:
             self._task,  # type: ignore[arg-type]
             completed=self.t.done,
             total=self.t.total,
-            counts=self.t.counts_text(),
-            eta=_fmt_eta(self.t.eta_seconds(now)),
-            wait=self.t.wait_text(now),
+            counts=tr(self.t.counts_text()),
+            eta=tr(_fmt_eta(self.t.eta_seconds(now))),
+            wait=tr(self.t.wait_text(now)),
         )
 
     def start(self, phase: str, total: int) -> None:
         self.t.start(phase, total)
-        self._task = self._progress.add_task(phase, total=total, counts="", eta="", wait="")
+        self._task = self._progress.add_task(tr(phase), total=total, counts="", eta="", wait="")
         self._refresh()
 
     def advance(self, outcome: str, target: str) -> None:
@@ -175,6 +175,7 @@ class RichProgress:
 
     def note(self, level: str, text: str) -> None:
         style = {"warning": "yellow", "error": "red"}.get(level, "")
+        text = tr(text)
         self._progress.console.print(f"[{style}]{text}[/{style}]" if style else text)
 
     def budget(self, operation: str, remaining: int, limit: int, reset_epoch: float) -> None:
