@@ -287,3 +287,32 @@ def test_demo_under_a_japanese_locale_shows_progress_and_result_in_japanese() ->
     assert "[本処理] 30/30" in out and "実行結果: ブロック" in out
     assert "ブロックした集合は期待どおりです" in out
     _assert_japanese("demo", out)
+
+
+def test_ops_commands_print_no_english_under_a_japanese_locale(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    world = make_world(emulator_factory, tmp_path)
+    base = ["--data-dir", str(world.data)]
+    api = ["--api-base", world.emu.base_url]
+    assert invoke(world.args("--all"), env=JA).exit_code == 0
+    commands = {
+        "stop": ["stop", *base],
+        "backup": ["backup", *base],
+        "backup --emergency": ["backup", "--emergency", *base],
+        "restore": ["restore", str(world.data / "backup" / "latest"), *base],
+        "cleanup --dry-run": ["cleanup", "--dry-run", *base],
+        "recover --dry-run": ["recover", "--dry-run", *base, *api],
+        "schedule": ["schedule", *base],
+        "init": ["init", str(tmp_path / "fresh")],
+        "endpoints": ["endpoints", *base],
+        "db recover": ["db", "recover", *base],
+        "--test-user": world.args("--test-user", str(world.truth["targets"][0]["screen_name"])),
+        "--reset-retry": world.args("--reset-retry"),
+        "--retry": world.args("--retry"),
+        "conflicting flags": world.args("--stats", "--all"),
+    }
+    for name, args in commands.items():
+        result = invoke(args, env=JA)
+        assert result.exit_code in (0, 2), (name, result.exit_code, result.stderr)
+        _assert_japanese(name, result.stdout + result.stderr)

@@ -288,6 +288,105 @@ _OPS: dict[str, str] = {
     "{a} targets with failed calls": "呼び出しに失敗した対象 {a} 件",
 }
 
+_MORE: dict[str, str] = {
+    # backup / restore（cli/ops_backup.py）
+    "{_name} {size} bytes  {_method}  integrity {_result}": "{_name} {size} バイト  {_method}  整合性 {_result}",
+    "{_name} {size} bytes  {_method}": "{_name} {size} バイト  {_method}",
+    "({role}: no file, skipped)": "（{role}: ファイルなし、スキップ）",
+    "db": "データベース",
+    "users": "対象リスト",
+    "latest: {_path} ({how})": "latest: {_path}（{how}）",
+    "warning: {text}": "警告: {text}",
+    "restored {role} -> {_path}  (previous kept as {_kept})": "{role} を復元 -> {_path}（以前のファイルは {_kept} として保存）",
+    "restored {role} -> {_path}": "{role} を復元 -> {_path}",
+    "integrity of the restored database: {_result}": "復元したデータベースの整合性: {_result}",
+    # db check / db recover / integrity（cli/ops_db.py）
+    "{_path}: missing": "{_path}: ありません",
+    "{_stage} FAILED": "{_stage} 失敗",
+    "salvaged with the page reader into {_path}": "ページ単位の読み取りで {_path} に救出しました",
+    "salvaged with the {_method} into {_path}": "{_method} で {_path} に救出しました",
+    "pages: {n} in the file, {u} unreadable, {r} rows on pages of no known table": (
+        "ページ: ファイル内 {n}、読めないもの {u}、どのテーブルにも属さないページの行 {r}"
+    ),
+    "pages: {n} in the file, {u} unreadable": "ページ: ファイル内 {n}、読めないもの {u}",
+    "{_table} {n} rows  ({lost})": "{_table} {n} 行（{lost}）",
+    "{_table} {n} rows": "{_table} {n} 行",
+    "{n} of its pages unreadable": "ページ {n} 個が読めない",
+    "{n} unreadable rows skipped": "読めない行 {n} 件をスキップ",
+    "{n} older copies left out": "古い版 {n} 件を除外",
+    "{n} rows dropped whose parent row was lost": "親の行を失った {n} 行を除外しました",
+    "{n} lookup keys rebuilt from the salvaged rows": "救出した行から検索キー {n} 件を作り直しました",
+    "check of the recovered copy: {_result}": "救出したコピーの確認: {_result}",
+    "note: {text}": "注記: {text}",
+    "database: {_path} ({_result})": "データベース: {_path}（{_result}）",
+    "duplicates: {n} groups": "重複: {n} 組",
+    "{_name} missing  {_path}": "{_name} なし  {_path}",
+    "INCONSISTENT: {problem}": "不整合: {problem}",
+    # cleanup（cli/ops_db.py）
+    "files over 100 MB under {_dir}:": "{_dir} 以下の 100 MB を超えるファイル:",
+    "none": "なし",
+    "would compress: {_path} {size}  ({detail})": "gzip 圧縮（予定）: {_path} {size}（{detail}）",
+    "would compress: {_path} {size}": "gzip 圧縮（予定）: {_path} {size}",
+    "compress: {_path} {size}  ({detail})": "gzip 圧縮: {_path} {size}（{detail}）",
+    "compress: {_path} {size}": "gzip 圧縮: {_path} {size}",
+    "would delete log: {_path} {size}  ({detail})": "ログを削除（予定）: {_path} {size}（{detail}）",
+    "would delete log: {_path} {size}": "ログを削除（予定）: {_path} {size}",
+    "delete log: {_path} {size}  ({detail})": "ログを削除: {_path} {size}（{detail}）",
+    "delete log: {_path} {size}": "ログを削除: {_path} {size}",
+    "would delete old cache: {_path} {size}  ({detail})": "古い JSON キャッシュを削除（予定）: {_path} {size}（{detail}）",
+    "would delete old cache: {_path} {size}": "古い JSON キャッシュを削除（予定）: {_path} {size}",
+    "delete old cache: {_path} {size}  ({detail})": "古い JSON キャッシュを削除: {_path} {size}（{detail}）",
+    "delete old cache: {_path} {size}": "古い JSON キャッシュを削除: {_path} {size}",
+    "would vacuum cache: {_path} {size}  ({detail})": "キャッシュを圧縮（予定）: {_path} {size}（{detail}）",
+    "would vacuum cache: {_path} {size}": "キャッシュを圧縮（予定）: {_path} {size}",
+    "vacuum cache: {_path} {size}  ({detail})": "キャッシュを圧縮: {_path} {size}（{detail}）",
+    "vacuum cache: {_path} {size}": "キャッシュを圧縮: {_path} {size}",
+    "skipped {why}": "スキップ: {why}",
+    "data directory: {a} ({note})": "データディレクトリ: {a}（{note}）",
+    "data directory: {a} -> {b}": "データディレクトリ: {a} -> {b}",
+    # recover（ops/recover.py）
+    "nothing left to process": "処理の残りなし",
+    "{n} targets looked up and decided (dry run), {c} API calls, no new failures": (
+        "対象 {n} 件を調べて判定（ドライラン）、API 呼び出し {c} 回、新しい失敗なし"
+    ),
+    "{n} targets decided, {c} API calls, no new failures": (
+        "対象 {n} 件を判定、API 呼び出し {c} 回、新しい失敗なし"
+    ),
+    "every phase passed": "全フェーズ成功",
+    "did not finish within {s}s": "{s} 秒以内に終わりませんでした",
+    "the run exited with {code}": "実行が終了コード {code} で終わりました",
+    "the run wrote no process_log row": "実行が process_log の行を書きませんでした",
+    "the run's process_log row says {_status}": "実行の process_log の行が {_status} です",
+    "no progress: no call made, no target decided": "進捗なし: 呼び出しも判定もありません",
+    "blocked {n} targets": "対象 {n} 件をブロック",
+    "phase {n} ({label}) failed: {reason}": "フェーズ {n}（{label}）失敗: {reason}",
+    "minimal test (フェーズ1: 最小限テスト)": "フェーズ1: 最小限テスト",
+    "small batch (フェーズ2: 少量データテスト)": "フェーズ2: 少量データテスト",
+    # schedule（ops/schedule.py）
+    "# twitter-blocker: hourly backup, health check every 15 minutes (crontab -e)": (
+        "# twitter-blocker: 1 時間ごとのバックアップ、15 分ごとのヘルスチェック（crontab -e）"
+    ),
+    # endpoints（cli/endpoints.py）
+    "{_head} flags  {source}; last call {last}": "{_head} 個のフラグ  {source}。最後の呼び出し: {last}",
+    "pinned": "組み込み",
+    "discovered {at} from {_build}": "{at} に {_build} から取得",
+    "worked at {at}": "{at} に成功",
+    "never called": "未使用",
+    "failed at {at}": "{at} に失敗",
+    # --test-user（cli/inspect.py）
+    "target:        {_x}": "対象:           {_x}",
+    "status:        {_x}": "状態:           {_x}",
+    "user:          {_x}": "ユーザー:       {_x}",
+    "protected:     {yn}": "非公開:         {yn}",
+    "you follow:    {yn}": "フォロー中:     {yn}",
+    "follows you:   {yn}": "フォロワー:     {yn}",
+    "blocking:      {yn}": "ブロック中:     {yn}",
+    "in database:   {_x}": "データベース:   {_x}",
+    "a run would:   {_x}": "実行した場合:   {_x}",
+    "yes": "はい",
+    "no": "いいえ",
+}
+
 # 報告の要約ブロックの見出し（16 桁に揃えた英語のラベル）と health の行（記号 + 8 桁のラベル）
 _LABELS = {
     "database": "データベース",
@@ -336,4 +435,12 @@ _STRUCTURE: dict[str, str] = {
     "{a}, {b}": "{a}、{b}",
 }
 
-PATTERNS: dict[str, str] = {**_SUMMARY, **_HEALTH, **_REPORT, **_DIAGNOSE, **_OPS, **_STRUCTURE}
+PATTERNS: dict[str, str] = {
+    **_SUMMARY,
+    **_HEALTH,
+    **_REPORT,
+    **_DIAGNOSE,
+    **_OPS,
+    **_MORE,
+    **_STRUCTURE,
+}
