@@ -422,6 +422,18 @@ def language() -> str:
     return _language
 
 
+# Parameters that carry English prose built elsewhere ("is not an object"): shown in the
+# user's language too (``i18n.tr``); names, paths and values are never translated.
+_PROSE_PARAMS = frozenset({"detail", "reason", "why", "fix"})
+
+
 def msg(key: str, /, **params: object) -> str:
     template = _active.get(key) or EN[key]
+    if _language != "en" and params:
+        from .i18n import tr
+
+        params = {
+            name: tr(value) if name in _PROSE_PARAMS and isinstance(value, str) else value
+            for name, value in params.items()
+        }
     return template.format(**params) if params else template

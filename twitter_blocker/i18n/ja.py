@@ -27,7 +27,7 @@ MESSAGES: dict[str, str] = {
     "cookies.unreadable": "Cookie ファイルを読めません: {detail}",
     "cookies.empty": "Cookie ファイルが空です",
     "cookies.json_syntax": "JSON が不正です（{line} 行 {column} 列）: {detail}",
-    "cookies.bad_item": "Cookie の項目 {detail}",
+    "cookies.bad_item": "Cookie の項目{detail}",
     "cookies.bad_value": "Cookie {name!r} の値は文字列にしてください",
     "cookies.bad_item.hint": (
         '該当の項目を直す（文字列の "name" と "value" を持つオブジェクト）か、Cookie を'

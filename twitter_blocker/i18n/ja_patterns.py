@@ -385,6 +385,27 @@ _MORE: dict[str, str] = {
     "a run would:   {_x}": "実行した場合:   {_x}",
     "yes": "はい",
     "no": "いいえ",
+    # 入力の誤りの詳細（inputs/、msg() の detail / reason / why として渡されるもの）
+    "empty handle": "ハンドルが空です",
+    "a handle has at most {m} characters, this one {n}": "ハンドルは最大 {m} 文字ですが、これは {n} 文字です",
+    "a handle has only letters, digits and _, not {_c}": "ハンドルに使えるのは英字・数字・_ だけです（{_c} は使えません）",
+    "a user id has only digits": "ユーザー ID は数字だけです",
+    "is not an object": "がオブジェクトではありません",
+    "has no string 'name'": "に文字列の 'name' がありません",
+    "has a non-string 'domain'": "の 'domain' が文字列ではありません",
+    "has an empty name": "の name が空です",
+    "the JSON is neither an array nor an object": "JSON が配列でもオブジェクトでもありません",
+    "{n} bytes is too large for a cookie file": "{n} バイトは Cookie ファイルとして大きすぎます",
+    "{_what}: would wait {s} s": "{_what}: {s} 秒待つ必要があります",
+    "unknown language {_v}": "不明な言語 {_v}",
+    "use ja or en": "ja か en を指定してください",
+    "cannot read {_v}": "{_v} を読めません",
+    "use 90m, 2h, 1d or an ISO UTC time": "90m、2h、1d または ISO 形式の UTC 時刻を指定してください",
+    "already exists; this command never overwrites a report": "既にあります。このコマンドは報告を上書きしません",
+    "move it aside first if you want it written again": "書き直すなら先に退避してください",
+    "the report has no twitter-blocker metadata line": "報告に twitter-blocker のメタデータ行がありません",
+    "the report's metadata line is not an object": "報告のメタデータ行がオブジェクトではありません",
+    "use NAME=VALUE": "NAME=VALUE の形で指定してください",
 }
 
 # 報告の要約ブロックの見出し（16 桁に揃えた英語のラベル）と health の行（記号 + 8 桁のラベル）
@@ -433,6 +454,7 @@ _STRUCTURE: dict[str, str] = {
     "{a}; {b}": "{a}。{b}",
     "{label}: {detail}": "{label}: {detail}",
     "{a}, {b}": "{a}、{b}",
+    "{a} ({b})": "{a}（{b}）",
 }
 
 PATTERNS: dict[str, str] = {
