@@ -11,7 +11,9 @@ install, type-checked and importable from a fresh clone):
   so the command modules keep their English literals.
 
 Selection (``detect``): ``--lang ja|en``, else ``TWITTER_BLOCKER_LANG``, else the
-first set of ``LC_ALL`` / ``LC_MESSAGES`` / ``LANG`` starting with ``ja``, else English.
+locale: the first of ``LC_ALL`` / ``LC_MESSAGES`` / ``LANG`` that is set decides, as in the
+C library and stdlib ``gettext`` (``LC_ALL=C`` means English whatever ``LANG`` says), and it
+means Japanese when it starts with ``ja``; else English.
 """
 
 from __future__ import annotations
