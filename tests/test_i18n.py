@@ -316,3 +316,14 @@ def test_ops_commands_print_no_english_under_a_japanese_locale(
         result = invoke(args, env=JA)
         assert result.exit_code in (0, 2), (name, result.exit_code, result.stderr)
         _assert_japanese(name, result.stdout + result.stderr)
+
+
+def test_configuration_to_paste_is_never_translated(tmp_path: Path) -> None:
+    for kind in ("cron", "systemd"):
+        args = ["schedule", "--print", kind, "--data-dir", str(tmp_path)]
+        english = invoke(args, env=EN_ENV).stdout.splitlines()
+        japanese = invoke(args, env=JA).stdout.splitlines()
+        assert len(english) == len(japanese)
+        for en, ja in zip(english, japanese, strict=True):
+            if not en.startswith("#"):
+                assert en == ja

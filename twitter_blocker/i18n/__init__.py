@@ -57,8 +57,9 @@ def tr(text: str, lang: str | None = None) -> str:
     return _translate(text, 0)
 
 
-# lines kept as they are: log records quoted from the log file, metadata comments
-_VERBATIM = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z? +[A-Z]+ |<!--")
+# lines kept as they are: log records quoted from the log file, metadata comments, and
+# configuration to paste (systemd ``Key=value`` lines, crontab entries)
+_VERBATIM = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z? +[A-Z]+ |<!--|[A-Z]\w*=|(?:[\d*/,-]+ ){5}")
 _FIELD = re.compile(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
 _compiled: list[tuple[re.Pattern[str], str]] = []
 
