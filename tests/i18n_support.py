@@ -28,7 +28,8 @@ import re
 
 _LOG_RECORD = re.compile(r"^\s*\d{4}-\d\d-\d\dT[\d:.]+Z? +[A-Z]+ ")
 _BLANK = [
-    re.compile(r"(?:twitter-blocker|python3|chmod|cd) .*"),  # a command to type, to line end
+    # a command (to type, or another process's command line), to the end of the line
+    re.compile(r"(?:\S*/)?(?:twitter-blocker|python3?(?:\.\d+)?|chmod|cd) .*"),
     re.compile(r"\[Errno -?\d+\][^)\n]*"),
     re.compile(r"`[^`]*`"),
     re.compile(r"https?://\S+"),

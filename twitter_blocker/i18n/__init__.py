@@ -61,7 +61,7 @@ def tr(text: str, lang: str | None = None) -> str:
 # configuration to paste (systemd ``Key=value`` lines, crontab entries)
 _VERBATIM = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z? +[A-Z]+ |<!--|[A-Z]\w*=|(?:[\d*/,-]+ ){5}")
 _FIELD = re.compile(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
-_compiled: list[tuple[re.Pattern[str], str]] = []
+_compiled: list[tuple[re.Pattern[str], str, bool]] = []  # regex, Japanese, structure only
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -76,13 +76,15 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("".join(regex) + r"\Z", re.S)
 
 
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
+def _patterns() -> list[tuple[re.Pattern[str], str, bool]]:
     if not _compiled:
         from .ja_patterns import PATTERNS
 
         # the most literal text first: "blocked {b} (+{a} already)" before "blocked {n}"
         ordered = sorted(PATTERNS.items(), key=lambda item: -len(_FIELD.sub("", item[0])))
-        _compiled.extend((_pattern(en), ja) for en, ja in ordered)
+        _compiled.extend(
+            (_pattern(en), ja, not re.search("[A-Za-z]", _FIELD.sub("", en))) for en, ja in ordered
+        )
     return _compiled
 
 
@@ -94,13 +96,15 @@ def _translate(text: str, depth: int) -> str:
         return found
     if depth > 12 or not any("a" <= ch.lower() <= "z" for ch in text):
         return text
-    for regex, ja in _patterns():
+    for regex, ja, structural in _patterns():
         match = regex.match(text)
         if match:
+            captured = match.groupdict()
             values = {
-                k: v if k.startswith("_") else _translate(v, depth + 1)
-                for k, v in match.groupdict().items()
+                k: v if k.startswith("_") else _translate(v, depth + 1) for k, v in captured.items()
             }
+            if structural and values == captured:
+                return text  # "{a} ({b})" with nothing inside translated: leave it as it was
             return ja.format_map(values)
     return text
 
