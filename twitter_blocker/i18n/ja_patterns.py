@@ -200,6 +200,10 @@ _DIAGNOSE: dict[str, str] = {
     "{_state} (recorded runs): {detail}": "{_state}（実行記録より）: {detail}",
     "{_state} (live call): {detail}": "{_state}（X に問い合わせ）: {detail}",
     "last accepted call at {at}": "最後に受け付けられた呼び出し: {at}",
+    "no run recorded yet": "実行の記録はまだありません",
+    "no call recorded yet (use --live to check now)": (
+        "呼び出しの記録はまだありません（今すぐ確認するには --live）"
+    ),
     "auth check accepted the session at {at}": "{at} の auth check でセッションを確認済み",
     "auth check at {at}: {_outcome}": "{at} の auth check: {_outcome}",
     "{_op} answered {_outcome} at {at}": "{at} に {_op} が {_outcome} を返しました",
