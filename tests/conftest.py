@@ -111,3 +111,17 @@ def emulator_http() -> Iterator[Callable[..., EmulatorHttp]]:
     yield make
     for http in made:
         http.close()
+
+
+# --- the interface language -------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests assert English texts: a Japanese locale on the machine must not change them.
+    Tests of the Japanese interface (tests/test_i18n.py) choose the language themselves."""
+    from twitter_blocker.messages import set_language
+
+    monkeypatch.setenv("TWITTER_BLOCKER_LANG", "en")
+    yield
+    set_language("en")

@@ -3,7 +3,8 @@
 Use ``msg("key", **params)``. Modules add their keys here (grouped by area)
 instead of writing message text inline. A catalog is a plain dict; ``CATALOGS``
 maps a language code to one, and ``set_language`` picks it (falls back to English
-key by key).
+key by key). The Japanese catalog is ``i18n/ja.py`` (same keys): a key added here
+needs its Japanese text there, and ``tests/test_i18n.py`` names every key that lacks one.
 """
 
 from __future__ import annotations
@@ -476,13 +477,36 @@ EN: dict[str, str] = {
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}
 _active: dict[str, str] = EN
+_language = "en"
 
 
 def set_language(code: str) -> None:
-    global _active
+    """Speak ``code`` ("en" or "ja"; the Japanese catalog lives in ``i18n/ja.py``)."""
+    global _active, _language
+    if code == "ja" and "ja" not in CATALOGS:
+        from .i18n.ja import MESSAGES
+
+        CATALOGS["ja"] = MESSAGES
     _active = CATALOGS.get(code, EN)
+    _language = code if code in CATALOGS else "en"
+
+
+def language() -> str:
+    return _language
+
+
+# Parameters that carry English prose built elsewhere ("is not an object"): shown in the
+# user's language too (``i18n.tr``); names, paths and values are never translated.
+_PROSE_PARAMS = frozenset({"detail", "reason", "why", "fix"})
 
 
 def msg(key: str, /, **params: object) -> str:
     template = _active.get(key) or EN[key]
+    if _language != "en" and params:
+        from .i18n import tr
+
+        params = {
+            name: tr(value) if name in _PROSE_PARAMS and isinstance(value, str) else value
+            for name, value in params.items()
+        }
     return template.format(**params) if params else template

@@ -11,6 +11,8 @@ import importlib
 
 import click
 
+from .i18n import I18nContext, localize
+
 # name -> "module:attribute". Every subcommand of the CLI is listed here.
 SUBCOMMANDS: dict[str, str] = {
     "demo": "twitter_blocker.cli.demo:demo",
@@ -38,6 +40,8 @@ SUBCOMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    context_class = I18nContext
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *SUBCOMMANDS})
 
@@ -52,5 +56,5 @@ class LazyGroup(click.Group):
                 raise
             command = getattr(module, attr)
             assert isinstance(command, click.Command)
-            return command
+            return localize(command)
         return super().get_command(ctx, cmd_name)

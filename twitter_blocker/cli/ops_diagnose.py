@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import click
 
 from ..config import Paths
-from ..messages import msg
+from ..messages import language, msg
 from ..ops.diagnosis.diagnose import Diagnosis
 from ..ops.diagnosis.diagnose import diagnose as run_diagnosis
 from ..ops.diagnosis.facts import known_secrets
@@ -112,12 +112,13 @@ def sections(report: Diagnosis) -> list[tuple[str, list[str]]]:
         verdict_lines.append(msg("ops.diagnose.healthy"))
     else:
         info = LEVELS[report.level]
+        ja = language() == "ja"
         verdict_lines.append(
             msg(
                 "ops.diagnose.level",
-                title=f"{info.title_ja} / {info.title_en}",
-                response=info.response_en,
-                escalation=info.escalation_en,
+                title=info.title_ja if ja else f"{info.title_ja} / {info.title_en}",
+                response=info.response_ja if ja else info.response_en,
+                escalation=info.escalation_ja if ja else info.escalation_en,
             )
         )
         for finding in report.findings:

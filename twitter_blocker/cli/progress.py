@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..engine.scheduler import JITTER_MAX, JITTER_SHARE
+from ..i18n import tr
 
 BLOCKED = frozenset({"blocked"})
 ALREADY = frozenset({"already_blocked"})
@@ -156,14 +157,16 @@ class RichProgress:
             self._task,  # type: ignore[arg-type]
             completed=self.t.done,
             total=self.t.total or None,
-            counts=self.t.counts_text(),
-            eta=_fmt_eta(self.t.eta_seconds(now)),
-            wait=self.t.wait_text(now),
+            counts=tr(self.t.counts_text()),
+            eta=tr(_fmt_eta(self.t.eta_seconds(now))),
+            wait=tr(self.t.wait_text(now)),
         )
 
     def start(self, phase: str, total: int) -> None:
         self.t.start(phase, total)
-        self._task = self._progress.add_task(phase, total=total or None, counts="", eta="", wait="")
+        self._task = self._progress.add_task(
+            tr(phase), total=total or None, counts="", eta="", wait=""
+        )
         self._refresh()
 
     def advance(self, outcome: str, target: str) -> None:
@@ -176,6 +179,7 @@ class RichProgress:
 
     def note(self, level: str, text: str) -> None:
         style = {"warning": "yellow", "error": "red"}.get(level, "")
+        text = tr(text)
         self._progress.console.print(f"[{style}]{text}[/{style}]" if style else text)
 
     def budget(self, operation: str, remaining: int, limit: int, reset_epoch: float) -> None:
@@ -215,7 +219,7 @@ class PlainProgress:
         wait = self.t.wait_text(wall)
         if wait:
             parts.append(wait)
-        line = "  ".join(parts)
+        line = "  ".join(tr(part) for part in parts)
         if line == self._printed:
             return
         self._printed = line
@@ -234,7 +238,8 @@ class PlainProgress:
         self._line(force=True)
 
     def note(self, level: str, text: str) -> None:
-        print(f"{level}: {text}" if level != "info" else text, file=self.stream, flush=True)
+        line = f"{level}: {text}" if level != "info" else text
+        print(tr(line), file=self.stream, flush=True)
 
     def budget(self, operation: str, remaining: int, limit: int, reset_epoch: float) -> None:
         self.t.budget(operation, remaining, limit, reset_epoch)

@@ -19,6 +19,7 @@ from ..config import Paths
 from ..errors import InputError
 from ..messages import msg
 from .errors import handle_errors
+from .i18n import choose, localize
 from .lazy import LazyGroup
 from .notify_opts import after_run, notify_option, notify_urls
 from .options import api_base_option, path_options
@@ -65,6 +66,9 @@ class RootGroup(LazyGroup):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
+        if parent is None:  # the language of this invocation, before any parsing
+            choose(args)
+            localize(self)
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ..config import Paths
 from ..errors import EXIT_OK
+from ..i18n import tr
 from ..messages import msg
 from ..proc.runlock import RunLock
 from ..store.history import History
@@ -33,9 +34,9 @@ def _local(iso: str | None) -> str:
 
 
 def _table(title: str, rows: dict[str, int]) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("value")
-    table.add_column("count", justify="right")
+    table = Table(title=tr(title), title_justify="left")
+    table.add_column(tr("value"))
+    table.add_column(tr("count"), justify="right")
     for key, value in sorted(rows.items(), key=lambda kv: (-kv[1], kv[0])):
         table.add_row(key, str(value))
     return table
@@ -63,9 +64,9 @@ def render(stats: Stats, console: Console) -> None:
         f"block sent, unconfirmed: {stats.block_sent_unconfirmed}"
     )
     if stats.error_samples:
-        errors = Table(title="Recent errors", title_justify="left")
+        errors = Table(title=tr("Recent errors"), title_justify="left")
         for column in ("http", "code", "message", "rows", "last (local time)"):
-            errors.add_column(column)
+            errors.add_column(tr(column))
         for sample in stats.error_samples:
             errors.add_row(
                 str(sample.http_status or "-"),
@@ -87,13 +88,13 @@ def render(stats: Stats, console: Console) -> None:
             f"API calls {run.api_calls or 0}"
         )
     if stats.rate_limits:
-        limits = Table(title="Rate limits (last seen)", title_justify="left")
+        limits = Table(title=tr("Rate limits (last seen)"), title_justify="left")
         for column in ("operation", "remaining/limit", "resets (local time)"):
-            limits.add_column(column)
+            limits.add_column(tr(column))
         now = datetime.now(UTC).timestamp()
         for state in stats.rate_limits:
             reset = datetime.fromtimestamp(state.reset_epoch, UTC).astimezone()
-            when = reset.strftime("%H:%M:%S") if state.reset_epoch > now else "already reset"
+            when = reset.strftime("%H:%M:%S") if state.reset_epoch > now else tr("already reset")
             limits.add_row(state.operation, f"{state.remaining}/{state.limit}", when)
         console.print(limits)
 

@@ -24,6 +24,7 @@ from string import Template
 
 from ...config import Paths
 from ...errors import InputError
+from ...i18n import tr_lines
 from ...messages import msg
 from ...timefmt import utc_iso
 from ..diagnosis.diagnose import Diagnosis
@@ -241,7 +242,8 @@ def new_incident(
         "log_files": f"`{paths.log_file.name}`, `{paths.error_log.name}`",
         "diagnosis": _diagnosis_summary(report),
     }
-    text = redact_report(template("incident", lang).safe_substitute(values), known_secrets(paths))
+    text = template("incident", lang).safe_substitute(values)
+    text = redact_report(tr_lines(text, lang), known_secrets(paths))  # no English cells in ja
     path = paths.incidents_dir / f"{incident_id}.md"
     _write_new(path, text)
     return IncidentFile(incident_id, path, chosen, lang)
@@ -331,9 +333,8 @@ def write_postmortem(
         "incident_file": f"`incidents/{incident_id}.md`",
         "log_files": f"`{paths.log_file.name}`, `{paths.error_log.name}`",
     }
-    text = redact_report(
-        template("postmortem", chosen_lang).safe_substitute(values), known_secrets(paths)
-    )
+    text = template("postmortem", chosen_lang).safe_substitute(values)
+    text = redact_report(tr_lines(text, chosen_lang), known_secrets(paths))
     path = paths.incidents_dir / f"{incident_id}-postmortem.md"
     _write_new(path, text)
     return IncidentFile(incident_id, path, level, chosen_lang)
