@@ -21,10 +21,10 @@ from test_cli_support import (
     make_world,
 )
 from test_ops_health import _corrupt, healthy_dir, probes
-from twitter_blocker.ops.health import check_health
-from twitter_blocker.ops.levels import Level
 
 from twitter_blocker.emulator import Emulator
+from twitter_blocker.ops.diagnosis.health import check_health
+from twitter_blocker.ops.diagnosis.levels import Level
 from twitter_blocker.ops.reports import notify
 from twitter_blocker.ops.reports.incident_sources import from_health
 from twitter_blocker.ops.reports.incidents import (

@@ -16,9 +16,9 @@ from test_cli_support import (
 )
 from test_notify import QUIET, Receiver
 from test_ops_health import _corrupt, healthy_dir, probes
-from twitter_blocker.ops.health import check_health
-from twitter_blocker.ops.schedule import Format, build_schedule
 
+from twitter_blocker.ops.diagnosis.health import check_health
+from twitter_blocker.ops.maintenance.schedule import Format, build_schedule
 from twitter_blocker.ops.reports.incident_sources import from_health
 from twitter_blocker.ops.reports.notify import after_check
 
