@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..inputs.normalize import id_key
 from ..store import actions as store
+from ..store import blocklist as ledger
 from ..store.actions import Act
+from ..store.blocklist import Exported as Exported
 from ..store.db import transaction
 from ..store.history import History
 from ..store.models import Reason, Row, Status, UserStatus
@@ -96,23 +97,7 @@ def sync(history: History, on_x: list[tuple[str, str | None]], command: str) -> 
         for uid, screen_name in on_x:
             row = _ledger_row(history, uid, screen_name)
             if row is None:
-                conn.execute(
-                    "INSERT INTO block_history(user_id, screen_name, status, user_status, reason,"
-                    " created_at, updated_at, checked_at, blocked_at)"
-                    " VALUES (?, ?, 'blocked', 'active', ?, strftime('%Y-%m-%dT%H:%M:%fZ'),"
-                    " strftime('%Y-%m-%dT%H:%M:%fZ'), strftime('%Y-%m-%dT%H:%M:%fZ'),"
-                    " strftime('%Y-%m-%dT%H:%M:%fZ'))",
-                    (uid, screen_name, str(Reason.ALREADY_BLOCKED)),
-                )
-                history_id = int(
-                    conn.execute(
-                        "SELECT id FROM block_history WHERE user_id = ?", (uid,)
-                    ).fetchone()[0]
-                )
-                conn.execute(
-                    "INSERT OR IGNORE INTO target_keys(key, history_id) VALUES (?, ?)",
-                    (id_key(uid), history_id),
-                )
+                history_id = ledger.adopt(conn, uid, screen_name)
             elif row.status == Status.BLOCKED:
                 continue
             else:
@@ -122,17 +107,11 @@ def sync(history: History, on_x: list[tuple[str, str | None]], command: str) -> 
                 )
             store.record_external(conn, history_id, uid, Act.BLOCK, run_id)
             adopted += 1
-        for history_id, uid in conn.execute(
-            "SELECT id, user_id FROM block_history WHERE status = 'blocked' AND user_id IS NOT NULL"
-        ).fetchall():
-            if str(uid) in x_ids:
+        for held in ledger.blocked_now(conn):
+            if held.user_id in x_ids:
                 continue
-            conn.execute(
-                "UPDATE block_history SET status = 'skipped', reason = ?,"
-                " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ') WHERE id = ?",
-                (store.UNBLOCKED_ELSEWHERE, history_id),
-            )
-            store.record_external(conn, int(history_id), str(uid), Act.UNBLOCK, run_id)
+            ledger.mark_unblocked_elsewhere(conn, held.history_id)
+            store.record_external(conn, held.history_id, held.user_id, Act.UNBLOCK, run_id)
             gone += 1
     history.end_run(
         run_id,
@@ -146,55 +125,18 @@ def sync(history: History, on_x: list[tuple[str, str | None]], command: str) -> 
 
 def _ledger_row(history: History, user_id: str, screen_name: str | None) -> Row | None:
     """The ledger row of ``user_id``: by id, else an unresolved row listed by handle."""
-    found = history.conn.execute(
-        "SELECT id FROM block_history WHERE user_id = ?", (user_id,)
-    ).fetchone()
+    found = ledger.row_of_user(history.conn, user_id)
     if found is None and screen_name:
-        found = history.conn.execute(
-            "SELECT id FROM block_history WHERE user_id IS NULL AND screen_name = ? COLLATE NOCASE",
-            (screen_name,),
-        ).fetchone()
+        found = ledger.unresolved_row_of_handle(history.conn, screen_name)
         if found is not None:
-            history.resolve_identity(int(found[0]), user_id, screen_name)
-            found = history.conn.execute(
-                "SELECT id FROM block_history WHERE user_id = ?", (user_id,)
-            ).fetchone()
-    return history.get(int(found[0])) if found is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class Exported:
-    user_id: str
-    screen_name: str | None
-    blocked_at: str | None
-    run_id: int | None
-    reason: str | None
-    source: str | None
+            history.resolve_identity(found, user_id, screen_name)
+            found = ledger.row_of_user(history.conn, user_id)
+    return history.get(found) if found is not None else None
 
 
 def ledger_blocks(history: History) -> list[Exported]:
     """Every account the ledger holds as blocked now, with when, which run and why."""
-    rows = history.conn.execute(
-        "SELECT b.user_id, b.screen_name, b.blocked_at, b.reason,"
-        " (SELECT a.run_id FROM actions a WHERE a.history_id = b.id AND a.action = 'block'"
-        "   AND a.state = 'done' ORDER BY a.id DESC LIMIT 1),"
-        " coalesce((SELECT a.source FROM actions a WHERE a.history_id = b.id"
-        "   AND a.action = 'block' AND a.source IS NOT NULL ORDER BY a.id DESC LIMIT 1),"
-        "  (SELECT min(s.source) FROM row_sources s WHERE s.history_id = b.id))"
-        " FROM block_history b WHERE b.status = 'blocked' AND b.user_id IS NOT NULL"
-        " ORDER BY b.blocked_at, b.id"
-    ).fetchall()
-    return [
-        Exported(
-            str(r[0]),
-            r[1],
-            r[2],
-            int(r[4]) if r[4] is not None else None,
-            r[3],
-            r[5],
-        )
-        for r in rows
-    ]
+    return ledger.ledger_blocks(history.conn)
 
 
 def from_x(on_x: list[tuple[str, str | None]]) -> list[Exported]:

@@ -26,6 +26,7 @@ from ..inputs.targets import TargetList
 from ..messages import msg
 from ..proc.runlock import RunLock
 from ..store import actions as store
+from ..store import runs
 from ..store.actions import Act, Planned
 from ..store.history import History
 from ..x.client import XClient
@@ -65,13 +66,10 @@ def _from_list(
         if t.user_id is not None:
             ids.append(t.user_id)
             continue
-        row = conn.execute(
-            "SELECT user_id FROM block_history WHERE screen_name = ? COLLATE NOCASE"
-            " AND user_id IS NOT NULL",
-            (t.screen_name,),
-        ).fetchone()
-        if row is not None and not lookups:
-            ids.append(str(row[0]))
+        sn = t.screen_name
+        known = store.user_id_of_handle(conn, sn) if sn is not None else None
+        if known is not None and not lookups:
+            ids.append(known)
         else:
             handles.append(str(t.screen_name))
     results = client.lookup_handles(handles) if handles else []
@@ -93,12 +91,7 @@ def _from_list(
         if uid in seen:
             continue
         seen.add(uid)
-        row = conn.execute(
-            "SELECT id, screen_name FROM block_history WHERE user_id = ?", (uid,)
-        ).fetchone()
-        planned.append(
-            Planned(uid, int(row[0]) if row else None, str(row[1]) if row and row[1] else None)
-        )
+        planned.append(store.planned(conn, uid))
     return planned
 
 
@@ -134,10 +127,7 @@ def execute_actions(
             conn = history.conn
             done = Act.BLOCK if act is Act.UNBLOCK else Act.MUTE
             if run_id is not None:
-                exists = conn.execute(
-                    "SELECT 1 FROM process_log WHERE id = ?", (run_id,)
-                ).fetchone()
-                if exists is None:
+                if not runs.run_exists(conn, run_id):
                     raise InputError(msg("undo.no_run", run=run_id), where=str(paths.db))
                 planned = store.blocks_of_run(conn, run_id, done)
             elif source is not None:

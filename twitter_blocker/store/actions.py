@@ -112,6 +112,24 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def user_id_of_handle(conn: sqlite3.Connection, screen_name: str) -> str | None:
+    """The user id the ledger knows for a handle (case-insensitive), if any."""
+    row = conn.execute(
+        "SELECT user_id FROM block_history WHERE screen_name = ? COLLATE NOCASE"
+        " AND user_id IS NOT NULL",
+        (screen_name,),
+    ).fetchone()
+    return str(row[0]) if row is not None else None
+
+
+def planned(conn: sqlite3.Connection, user_id: str) -> Planned:
+    """``user_id`` as a plan entry, with its ledger row and handle when the ledger has them."""
+    row = conn.execute(
+        "SELECT id, screen_name FROM block_history WHERE user_id = ?", (user_id,)
+    ).fetchone()
+    return Planned(user_id, int(row[0]) if row else None, str(row[1]) if row and row[1] else None)
+
+
 # A user's block is undone when a later unblock of it is done.
 _NOT_UNDONE = """NOT EXISTS (SELECT 1 FROM actions u WHERE u.user_id = a.user_id
    AND u.action = ? AND u.state = 'done' AND u.id > a.id)"""

@@ -97,6 +97,11 @@ def start_run(conn: sqlite3.Connection, command: str, targets: int) -> int:
         return int(cur.lastrowid or 0)
 
 
+def run_exists(conn: sqlite3.Connection, run_id: int) -> bool:
+    """Is there a ``process_log`` row ``run_id``?"""
+    return conn.execute("SELECT 1 FROM process_log WHERE id = ?", (run_id,)).fetchone() is not None
+
+
 def write_run(
     conn: sqlite3.Connection,
     run_id: int,

@@ -7,12 +7,11 @@ ledger says nothing about the cookies) leaves it alone.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING
 
 from ...config import Paths
 from ...errors import EXIT_ACCOUNT, EXIT_AUTH, EXIT_OK
-from ..database.check import open_existing
+from ...store import readmodel
 from ..diagnosis.health import AUTH_FAILURES, HealthReport
 from ..diagnosis.health import Level as Grade
 from ..diagnosis.levels import Symptom
@@ -27,22 +26,21 @@ AUTH_CONDITIONS = (Condition.AUTH_FAILED, Condition.ACCOUNT_LOCKED)
 
 def _auth_condition(paths: Paths) -> Condition:
     """Locked/suspended or a rejected session: the newest auth-type failure in the ledger."""
-    try:
-        with open_existing(paths.db) as conn:
-            marks = ", ".join("?" * len(AUTH_FAILURES))
-            row = conn.execute(
-                f"SELECT outcome FROM attempts WHERE outcome IN ({marks}) ORDER BY id DESC LIMIT 1",
-                AUTH_FAILURES,
-            ).fetchone()
-            run = conn.execute(
-                "SELECT exit_code FROM process_log WHERE status != 'running' "
-                "ORDER BY id DESC LIMIT 1"
-            ).fetchone()
-    except sqlite3.Error:
+    with readmodel.open_readonly(paths.db) as conn:
+        if conn is None:
+            return Condition.AUTH_FAILED
+        bad = readmodel.last_attempt(conn, AUTH_FAILURES)
+        run = readmodel.last_run_where(conn, running=False)
+        unread = conn.unread
+    if unread:  # a query failed: as when the ledger cannot be read at all
         return Condition.AUTH_FAILED
-    if row is not None:
-        return Condition.ACCOUNT_LOCKED if row[0] in LOCK_OUTCOMES else Condition.AUTH_FAILED
-    return Condition.ACCOUNT_LOCKED if run and run[0] == EXIT_ACCOUNT else Condition.AUTH_FAILED
+    if bad is not None:
+        return Condition.ACCOUNT_LOCKED if bad.outcome in LOCK_OUTCOMES else Condition.AUTH_FAILED
+    return (
+        Condition.ACCOUNT_LOCKED
+        if run is not None and run.exit_code == EXIT_ACCOUNT
+        else Condition.AUTH_FAILED
+    )
 
 
 def from_health(paths: Paths, report: HealthReport) -> Seen:
