@@ -15,10 +15,11 @@ from ..inputs.cookies import load_cookies
 from ..inputs.endpoints_file import load_overrides
 from ..messages import msg
 from ..store.collect import CollectState, OutputFile
-from ..x.client import XClient
 from ..x.contract import OVERRIDE_FILE
 from ..x.sources import Source, parse_source
 from .cacheview import endpoint_table, open_cache
+from .clock import SystemClock
+from .scheduler import gated_client
 from .sources import Collected, collect
 
 STATE_SUFFIX = ".collect-state"
@@ -92,8 +93,11 @@ def run_collect(
         overrides = load_overrides(paths.data_dir / OVERRIDE_FILE)
         with (
             open_cache(paths) as cache,
-            XClient(
-                cookies, api_base=api_base, endpoint_table=endpoint_table(cookies, cache, overrides)
+            gated_client(
+                cookies,
+                api_base=api_base,
+                clock=SystemClock(),
+                endpoint_table=endpoint_table(cookies, cache, overrides),
             ) as client,
         ):
             return collect(

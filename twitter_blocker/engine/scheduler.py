@@ -33,6 +33,7 @@ from ..inputs.cookies import Cookies
 from ..x.client import XClient
 from ..x.errors import RateLimited
 from ..x.models import CallRecord, RateInfo
+from ..x.resolver import Endpoints
 from .clock import Clock
 
 BLOCK_OPERATION = "blocks/create"
@@ -310,12 +311,13 @@ def gated_client(
     api_base: str,
     clock: Clock,
     observer: Callable[[CallRecord], None] | None = None,
+    endpoint_table: Endpoints | None = None,
 ) -> XClient:
-    """An X client for a job outside a run (block-list reads, unblock and mute runs) whose
+    """An X client for a job outside a run (block-list reads, unblock and mute runs, collect) whose
     sends this module gates, as a run's are: nothing goes into a window the last answer
     said is spent (in memory: a restart learns the window from its first answer)."""
     scheduler = Scheduler.standalone(clock, cookies.user_id or "")
     watch = scheduler.watching(observer) if observer is not None else scheduler.observe
-    client = XClient(cookies, api_base=api_base, observer=watch)
+    client = XClient(cookies, api_base=api_base, observer=watch, endpoint_table=endpoint_table)
     client.gate = scheduler.check
     return client

@@ -39,7 +39,7 @@ class ListPage:
     skipped: int = 0  # unavailable or result-less entries
 
 
-def _walk(value: Any) -> Iterator[dict[str, Any]]:
+def walk_dicts(value: Any) -> Iterator[dict[str, Any]]:
     """Every dict in the answer (entries may sit under AddEntries, ReplaceEntry, PinEntry)."""
     stack = [value]
     while stack:
@@ -56,7 +56,7 @@ def parse_page(body: Any, asked: str | None) -> ListPage:
     skipped = 0
     bottom: str | None = None
     seen: set[str] = set()
-    for obj in _walk(body.get("data") if isinstance(body, dict) else None):
+    for obj in walk_dicts(body.get("data") if isinstance(body, dict) else None):
         entry_id = obj.get("entryId")
         if isinstance(entry_id, str) and entry_id.startswith("user-"):
             content = obj.get("content") if isinstance(obj.get("content"), dict) else {}

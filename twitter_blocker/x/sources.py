@@ -11,11 +11,11 @@ for entries and the Bottom cursor (search pages after the first deliver it throu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from .blocklist import walk_dicts
 from .models import User
 from .parse import user_from_node
 
@@ -114,17 +114,6 @@ class Page:
     verified: frozenset[str] = frozenset()  # ids whose node says is_blue_verified
 
 
-def _walk(value: Any) -> Iterator[dict[str, Any]]:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            yield item
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-
-
 def _author(entry: dict[str, Any]) -> dict[str, Any] | None:
     content = entry.get("content")
     item = content.get("itemContent") if isinstance(content, dict) else None
@@ -146,7 +135,7 @@ def _author(entry: dict[str, Any]) -> dict[str, Any] | None:
 
 def parse_page(body: Any) -> Page:
     instructions: list[dict[str, Any]] = []
-    for obj in _walk(body):
+    for obj in walk_dicts(body):
         found = obj.get("instructions")
         if isinstance(found, list):
             instructions.extend(i for i in found if isinstance(i, dict))
@@ -161,7 +150,7 @@ def parse_page(body: Any) -> Page:
         if isinstance(inst.get("entry"), dict):
             entries.append(inst["entry"])
     for entry in entries:
-        for obj in _walk(entry.get("content")):
+        for obj in walk_dicts(entry.get("content")):
             if obj.get("cursorType") == "Bottom" and isinstance(obj.get("value"), str):
                 cursor, stop = obj["value"], obj.get("stopOnEmptyResponse") is True
         entry_id = str(entry.get("entryId", ""))
