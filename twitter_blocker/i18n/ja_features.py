@@ -176,4 +176,7 @@ HELP: dict[str, str] = {
     ),
 }
 
-PATTERNS: dict[str, str] = {}
+PATTERNS: dict[str, str] = {
+    # integrity（cli/ops_db.py）: テーブル名は識別子なのでコードとして囲む
+    "tables: {_names}": "テーブル: `{_names}`",
+}
