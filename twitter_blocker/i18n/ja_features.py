@@ -176,7 +176,76 @@ HELP: dict[str, str] = {
     ),
 }
 
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a CJK character takes two)."""
+    used = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return text + " " * max(1, width - used)
+
+
+# incident list の状態列（英語は 9 桁 + 空白、日本語は 11 桁に広げて見出しとそろえる）
+_STATES = {"open": "対応中", "ESCALATED": "エスカレ済", "closed": "解決済"}
+_LIST = {
+    f"{{_id}}  {{_level}}  {en:<9} {{_rest}}": f"{{_id}}  {{_level}}  {_pad(ja, 11)}{{_rest}}"
+    for en, ja in _STATES.items()
+}
+_LIST["#  L  state     condition        opened (UTC)         last seen"] = (
+    f"#  L  {_pad('状態', 11)}{_pad('検出内容', 17)}{_pad('発生（UTC）', 21)}最終検出"
+)
+# incident show の経過の行（種別は 9 桁、検出元は 8 桁）
+_KINDS = {"opened": "発生", "seen": "再検出", "escalated": "エスカレ", "closed": "解決"}
+_SOURCES = ("health", "diagnose", "run", "user")
+_EVENTS = {
+    f"{{_at}}  {en:<9} {source:<8} {{detail}}": f"{{_at}}  {_pad(ja, 11)}{source:<8} {{detail}}"
+    for en, ja in _KINDS.items()
+    for source in _SOURCES
+}
+
 PATTERNS: dict[str, str] = {
+    **_LIST,
+    **_EVENTS,
+    # incident show（cli/ops_incidents.py）
+    "incident #{_id}: level {_level}, {symptom} ({_condition})": (
+        "インシデント #{_id}: レベル{_level}、{symptom}（{_condition}）"
+    ),
+    "state       {state}": "状態        {state}",
+    "detail      {detail}": "詳細        {detail}",
+    "opened      {_at} UTC by {_source}": "発生        {_at} UTC（検出元 {_source}）",
+    "last seen   {_at} UTC ({_n} checks)": "最終検出    {_at} UTC（検出 {_n} 回）",
+    "escalated   {_at} UTC ({reason})": "エスカレ    {_at} UTC（{reason}）",
+    "closed      {_at} UTC ({reason})": "解決        {_at} UTC（{reason}）",
+    "unresolved past {_at}": "{_at} を過ぎても未解決",
+    "not seen by {_source}": "{_source} で検出されなくなりました",
+    "closed by hand": "手動でクローズ",
+    "open": "対応中",
+    "ESCALATED": "エスカレーション済み",
+    "closed": "解決済み",
+    # incident close
+    "incident #{_n} was already closed": "インシデント #{_n} はすでにクローズされています",
+    "incident #{_n} closed": "インシデント #{_n} をクローズしました",
     # integrity（cli/ops_db.py）: テーブル名は識別子なのでコードとして囲む
     "tables: {_names}": "テーブル: `{_names}`",
+    # collect の終了理由（engine/sources.py EndReason）と停止理由
+    "end cursor": "終端のカーソル",
+    "no cursor": "カーソルなし",
+    "repeated cursor": "同じカーソルの繰り返し",
+    "three empty pages in a row": "空のページが 3 回連続",
+    "empty page (stopOnEmptyResponse)": "空のページ（stopOnEmptyResponse）",
+    "timeline terminated": "タイムラインの終端",
+    "limit reached": "上限に到達",
+    "rate": "レート制限",
+    "transient": "一時的なエラー",
+    "rate_limited": "レート制限",
+    # unblock / unmute / --action mute（engine/actions.py）: 操作名、終了理由、進捗の見出し
+    "block": "ブロック",
+    "mute": "ミュート",
+    "unblock": "ブロック解除",
+    "unmute": "ミュート解除",
+    "done": "完了",
+    "error": "エラー",
+    "read {_operation}": "読み込み {_operation}",
+    "would block {n}": "ブロック予定 {n}",
+    "{_operation}: window spent until its reset (not sent)": (
+        "{_operation}: レート制限の枠を使い切っています。リセットまで送信しません"
+    ),
 }
