@@ -65,7 +65,7 @@ MESSAGES: dict[str, str] = {
         "{action}: 完了 {done}、実施済み {already}、失敗 {failed}、API 呼び出し {calls} 回"
         "（実行 {run}、終了コード {code}: {reason}）"
     ),
-    "undo.dry_run": "ドライラン: {n} アカウントに {action} を行います（実施済み {already}）。何も送信・書き込みしていません",
+    "undo.dry_run": "ドライラン: {action}の対象は {n} アカウントです（実施済み {already}）。何も送信・書き込みしていません",
     "undo.follows_lost": (
         "注意: ブロック解除で戻るのはブロック状態だけです。ブロックで外れたフォロー（双方向とも）"
         "は戻りません"
@@ -244,8 +244,13 @@ PATTERNS: dict[str, str] = {
     "done": "完了",
     "error": "エラー",
     "read {_operation}": "読み込み {_operation}",
+    "[read {_operation}] {rest}": "[読み込み {_operation}] {rest}",
+    "[block] {rest}": "[ブロック] {rest}",
+    "[mute] {rest}": "[ミュート] {rest}",
+    "[unblock] {rest}": "[ブロック解除] {rest}",
+    "[unmute] {rest}": "[ミュート解除] {rest}",
     "would block {n}": "ブロック予定 {n}",
-    "{_operation}: window spent until its reset (not sent)": (
-        "{_operation}: レート制限の枠を使い切っています。リセットまで送信しません"
+    "{operation}: window spent until its reset (not sent)": (
+        "{operation}: レート制限の枠を使い切っています。リセットまで送信しません"
     ),
 }
