@@ -351,3 +351,17 @@ def test_configuration_to_paste_is_never_translated(tmp_path: Path) -> None:
         for en, ja in zip(english, japanese, strict=True):
             if not en.startswith("#"):
                 assert en == ja
+
+
+def test_a_record_closed_under_a_japanese_locale_keeps_english_in_the_database(
+    tmp_path: Path,
+) -> None:
+    """Stored values are English (the records are read in either language)."""
+    data = write_data_dir(tmp_path / "data")
+    paths = resolve_paths(data_dir=data, env={})
+    after_check(paths, from_health(paths, check_health(paths, probes=probes(disk=99.0))), ())
+    assert invoke(["incident", "close", "1", "--data-dir", str(data)], env=JA).exit_code == 0
+    english = invoke(["incident", "show", "1", "--data-dir", str(data)], env=EN_ENV).stdout
+    assert "(closed by hand)" in english and not _has_japanese(english)
+    japanese = invoke(["incident", "show", "1", "--data-dir", str(data)], env=JA).stdout
+    assert "（手動でクローズ）" in japanese
