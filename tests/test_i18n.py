@@ -22,15 +22,20 @@ from test_cli_support import (
     subprocess_env,
     write_data_dir,
 )
+from test_ops_health import probes
 
 from twitter_blocker.cli.i18n import localize
 from twitter_blocker.cli.lazy import SUBCOMMANDS
 from twitter_blocker.cli.run import root
+from twitter_blocker.config import resolve_paths
 from twitter_blocker.emulator import Emulator
 from twitter_blocker.i18n import detect, tr
 from twitter_blocker.i18n.ja import MESSAGES
 from twitter_blocker.i18n.ja_texts import TEXTS
 from twitter_blocker.messages import EN, msg, set_language
+from twitter_blocker.ops.diagnosis.health import check_health
+from twitter_blocker.ops.reports.incident_sources import from_health
+from twitter_blocker.ops.reports.notify import after_check
 
 Factory = Callable[..., Emulator]
 ROOT = Path(__file__).resolve().parents[1]
@@ -236,6 +241,19 @@ def test_main_commands_print_no_english_under_a_japanese_locale(
             encoding="utf-8"
         ),
     }
+    paths = resolve_paths(data_dir=world.data, env={})  # an incident record: disk 99% used
+    after_check(paths, from_health(paths, check_health(paths, probes=probes(disk=99.0))), ())
+    run("incident list", ["incident", "list", *base])
+    run("incident show", ["incident", "show", "1", *base])
+    run("incident close", ["incident", "close", "1", *base])
+    api = ["--api-base", world.emu.base_url]
+    viewer = world.truth["viewer"]["screen_name"]
+    chain = ["collect", f"followers:@{viewer}", "-o", str(tmp_path / "chain.csv"), *base, *api]
+    run("collect", chain)
+    run("blocks export", ["blocks", "export", "-o", str(tmp_path / "blocks.csv"), *base])
+    run("blocks sync", ["blocks", "sync", *base, *api])
+    run("unblock --dry-run", ["unblock", "--source", "users.json", "--dry-run", *base, *api])
+    run("unblock", ["unblock", "--source", "users.json", *base, *api, "--delay", "0"])
     bad_users = write_data_dir(tmp_path / "bad", users="[1, ")
     bad_cookies = write_data_dir(tmp_path / "badc", cookies="")
     run("bad target list", ["--all", "--data-dir", str(bad_users)], code=2)
@@ -244,6 +262,12 @@ def test_main_commands_print_no_english_under_a_japanese_locale(
     run("unknown option", ["health", "--bogus"], code=2)
     assert outputs["run"][1].count("ブロック") >= 2
     assert outputs["bad cookies"][1].startswith("エラー: ")
+    assert (
+        "対応中" in outputs["incident list"][1]
+        and "クローズしました" in outputs["incident close"][1]
+    )
+    assert "収集しました" in outputs["collect"][1]
+    assert "ブロック解除: 完了" in outputs["unblock"][1]
     for name, (_, text) in outputs.items():
         _assert_japanese(name, text)
     for name, text in documents.items():
@@ -327,3 +351,17 @@ def test_configuration_to_paste_is_never_translated(tmp_path: Path) -> None:
         for en, ja in zip(english, japanese, strict=True):
             if not en.startswith("#"):
                 assert en == ja
+
+
+def test_a_record_closed_under_a_japanese_locale_keeps_english_in_the_database(
+    tmp_path: Path,
+) -> None:
+    """Stored values are English (the records are read in either language)."""
+    data = write_data_dir(tmp_path / "data")
+    paths = resolve_paths(data_dir=data, env={})
+    after_check(paths, from_health(paths, check_health(paths, probes=probes(disk=99.0))), ())
+    assert invoke(["incident", "close", "1", "--data-dir", str(data)], env=JA).exit_code == 0
+    english = invoke(["incident", "show", "1", "--data-dir", str(data)], env=EN_ENV).stdout
+    assert "(closed by hand)" in english and not _has_japanese(english)
+    japanese = invoke(["incident", "show", "1", "--data-dir", str(data)], env=JA).stdout
+    assert "（手動でクローズ）" in japanese

@@ -497,7 +497,7 @@ def language() -> str:
 
 # Parameters that carry English prose built elsewhere ("is not an object"): shown in the
 # user's language too (``i18n.tr``); names, paths and values are never translated.
-_PROSE_PARAMS = frozenset({"detail", "reason", "why", "fix"})
+_PROSE_PARAMS = frozenset({"detail", "reason", "why", "fix", "action"})
 
 
 def msg(key: str, /, **params: object) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..config import Paths
-from ..messages import msg
+from ..messages import language, msg
 from ..ops.reports.incident_records import close_record, list_records, show_record, symptom_text
 from ..store.incidents import IncidentRow
 from .errors import handle_errors
@@ -58,8 +58,9 @@ def show_command(paths: Paths, number: int, lang: str, as_json: bool) -> None:
         echo_json(view)
         return
     row = view.incident
+    shown = language() if lang == "en" else lang  # the default follows the interface
     click.echo(
-        f"incident #{row.id}: level {row.level}, {symptom_text(row, lang)} ({row.condition})"
+        f"incident #{row.id}: level {row.level}, {symptom_text(row, shown)} ({row.condition})"
     )
     click.echo(f"state       {_state(row)}")
     click.echo(f"detail      {row.detail}")

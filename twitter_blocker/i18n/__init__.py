@@ -78,10 +78,13 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 def _patterns() -> list[tuple[re.Pattern[str], str, bool]]:
     if not _compiled:
+        from .ja_features import PATTERNS as FEATURES
         from .ja_patterns import PATTERNS
 
         # the most literal text first: "blocked {b} (+{a} already)" before "blocked {n}"
-        ordered = sorted(PATTERNS.items(), key=lambda item: -len(_FIELD.sub("", item[0])))
+        ordered = sorted(
+            {**PATTERNS, **FEATURES}.items(), key=lambda item: -len(_FIELD.sub("", item[0]))
+        )
         _compiled.extend(
             (_pattern(en), ja, not re.search("[A-Za-z]", _FIELD.sub("", en))) for en, ja in ordered
         )

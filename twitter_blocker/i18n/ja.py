@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
+from .ja_features import MESSAGES as FEATURES
+
 MESSAGES: dict[str, str] = {
     # --- cookies -------------------------------------------------------------
     "cookies.missing_file": "Cookie ファイルが見つかりません",
-    "cookies.missing_file.hint": (
-        "x.com の Cookie をこのファイルにエクスポートするか、--cookies / TWITTER_COOKIES_PATH "
-        "でその場所を指定してください"
-    ),
+    "cookies.missing_file.hint": "x.com の Cookie をこのファイルにエクスポートするか、--cookies / TWITTER_COOKIES_PATH でその場所を指定してください",
     "cookies.missing_cookie": "Cookie {name!r} がありません",
     "cookies.missing_cookie.hint": (
         "https://x.com にログインし、開発者ツール > Application > Cookies > https://x.com から "
@@ -395,4 +394,5 @@ MESSAGES: dict[str, str] = {
         "{viewers} 人、形状 {shape}、枠 {window} 秒）。Ctrl+C で停止します"
     ),
     "emulator.fixture_written": "フィクスチャーを {path} に書き出しました（{files}）",
+    **FEATURES,
 }

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from .ja_features import HELP as FEATURES
+
 CLICK: dict[str, str] = {
     # click 自身の文言（click が gettext で印を付けているもの）
     "Usage:": "使い方:",
@@ -170,13 +172,6 @@ HELP: dict[str, str] = {
         "起動時にスイッチを設定します（値は JSON）。例: session_kill_after=500、tid_operations=Viewer。"
     ),
     # diagnose / stop
-    "Emergency diagnosis (runbook 問題診断): files, db, processes, logs, network, auth, limits.\n\n"
-    "Read-only. Prints the incident level (レベル1/2/3) and the next steps.\n"
-    "Exit 0 when nothing is wrong, 1 when a problem was found.": (
-        "緊急時の問題診断（手順書「問題診断」）: ファイル、DB、プロセス、ログ、ネットワーク、認証、制限。\n\n"
-        "読み取り専用。インシデントレベル（レベル1/2/3）と次の手順を表示します。\n"
-        "問題なしなら終了コード 0、問題があれば 1。"
-    ),
     "Output format.": "出力形式。",
     "Same as --format json.": "--format json と同じです。",
     "Also make one cheap authenticated call (Viewer).": "軽い認証付き呼び出し（Viewer）も 1 回行います。",
@@ -345,9 +340,6 @@ HELP: dict[str, str] = {
     ),
     "Who detected it.": "発見者。",
     "Let the diagnosis make one live auth call.": "診断で認証の確認を X に 1 回問い合わせます。",
-    "Write incidents/ID-postmortem.md with the timeline of the incident window.": (
-        "インシデント期間のタイムラインを載せた incidents/ID-postmortem.md を作成します。"
-    ),
     "Language [default: the incident report's].": "言語 [既定値: インシデント報告と同じ]。",
     # schedule / init / endpoints
     "Print the hourly backup and the 15-minute health check as cron or systemd config.\n\n"
@@ -378,4 +370,4 @@ HELP: dict[str, str] = {
     "Read x.com/home now and use what it carries.": "今すぐ x.com/home を読み、その値を使います。",
 }
 
-TEXTS: dict[str, str] = {**CLICK, **HELP}
+TEXTS: dict[str, str] = {**CLICK, **HELP, **FEATURES}

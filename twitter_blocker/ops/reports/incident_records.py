@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from ...config import Paths
 from ...errors import InputError
-from ...messages import msg
+from ...messages import EN, msg
 from ...store import incidents as store
 from ...store.db import parse_iso
 from ...timefmt import utc_iso as iso_ms
@@ -72,7 +72,8 @@ def close_record(paths: Paths, number: int, now: datetime | None = None) -> Chan
     conn = _open(paths)
     try:
         moment = (now or datetime.now(UTC)).astimezone(UTC)
-        return close_by_hand(conn, number, moment, msg("notify.closed_by_hand"))
+        # stored in English, as every stored value (shown in Japanese by ``i18n.tr``)
+        return close_by_hand(conn, number, moment, EN["notify.closed_by_hand"])
     finally:
         conn.close()
 
