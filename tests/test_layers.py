@@ -372,3 +372,13 @@ def test_one_import_style_relative_within_the_package() -> None:
             if any(n == "twitter_blocker" or n.startswith("twitter_blocker.") for n in names):
                 offences.append(f"{rel}:{node.lineno}")
     assert not offences, offences
+
+
+def test_every_home_named_in_the_design_exists() -> None:
+    """docs/DESIGN.md's concept table names real files and folders (issue 10 item 8)."""
+    design = (PACKAGE.parent / "docs" / "DESIGN.md").read_text(encoding="utf-8")
+    table = design.split("## Where each concept lives", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"`(twitter_blocker/[\w/.]+)`", table)
+    assert len(named) > 20
+    missing = [p for p in named if not (PACKAGE.parent / p.rstrip("/")).exists()]
+    assert missing == []
