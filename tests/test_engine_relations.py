@@ -66,7 +66,9 @@ def test_both_windows_spent_waits_for_the_reset_and_never_earns_a_429(
     emu = emulator_factory(
         population=30,
         relationships_moved=True,
-        window_seconds=1.0,
+        # a window far longer than the work between two batches, so the counts below do not
+        # depend on the machine's speed (a 1 s window rolled over mid-run on a slow CI)
+        window_seconds=4.0,
         limits={"friendships/lookup": 1, "friendships/show": 3},
     )
     paths = workspace(emu, tmp_path)
