@@ -25,6 +25,7 @@ from ...config import Paths
 from ...errors import InputError
 from ...inputs.cookies import load_cookies
 from ...store import readmodel as dbfacts
+from ...x.models import Outcome
 from ..access.auth import AUTH_CHECK_MESSAGE, Verdict, live_verdict
 from ..redact import redact
 from .disk import DiskFact as DiskFact  # re-exported for diagnose
@@ -252,7 +253,7 @@ def _recorded_auth(path: Path, db: DbFact) -> tuple[AuthState, str]:
         if conn is None:
             return AuthState.UNKNOWN, "no run recorded yet"
         bad = dbfacts.last_attempt(conn, dbfacts.AUTH_OUTCOMES + dbfacts.ACCOUNT_OUTCOMES)
-        good = dbfacts.last_attempt(conn, ("ok",))
+        good = dbfacts.last_attempt(conn, (Outcome.OK,))
     run = db.last_run
     if (
         run is not None
