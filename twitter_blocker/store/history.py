@@ -31,7 +31,7 @@ from .models import (
 )
 from .runs import CallLike, scrub
 from .schema import LEGACY_TABLES, MIGRATIONS
-from .stats import collect
+from .stats import collect, counts_by_status
 
 __all__ = ["CallLike", "History", "TargetLike", "scrub"]
 
@@ -390,12 +390,7 @@ class History:
 
     def counts(self) -> dict[str, int]:
         """Rows per status; every status present (0 when none)."""
-        out = {s.value: 0 for s in Status}
-        for status, n in self.conn.execute(
-            "SELECT status, count(*) FROM block_history GROUP BY status"
-        ):
-            out[str(status)] = int(n)
-        return out
+        return counts_by_status(self.conn)
 
     def stats(
         self, *, max_attempts: int = 10, samples: int = 5, now: datetime | None = None
