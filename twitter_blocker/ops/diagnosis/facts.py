@@ -27,6 +27,7 @@ from ...inputs.cookies import load_cookies
 from ...store import readmodel as dbfacts
 from ...x.models import Outcome
 from ..access.auth import AUTH_CHECK_MESSAGE, Verdict, live_verdict
+from ..redact import known_secrets as known_secrets  # re-exported for reports
 from ..redact import redact
 from .disk import DiskFact as DiskFact  # re-exported for diagnose
 from .disk import disk_usage
@@ -175,15 +176,6 @@ def db_fact(db: Path) -> DbFact:
             temporary_failures=dbfacts.temporary_failures(conn),
             last_run=runs[0] if runs else None,
         )
-
-
-def known_secrets(paths: Paths) -> tuple[str, ...]:
-    """The current cookie values (to mask them literally); empty when the file is unusable."""
-    try:
-        cookies = load_cookies(paths.cookies)
-    except InputError:
-        return ()
-    return tuple(value for name, value in cookies.items() if name != "lang")
 
 
 def tail_lines(path: Path, count: int = LOG_TAIL_LINES, secrets: tuple[str, ...] = ()) -> list[str]:
