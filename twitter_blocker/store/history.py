@@ -19,7 +19,7 @@ from ..errors import StoreError
 from ..messages import msg
 from . import examine, identity, importer, legacy, runs
 from .budgets import Budgets
-from .db import connect, iso, migrate, transaction, utc_now_iso
+from .db import closed_on_failure, connect, iso, migrate, transaction, utc_now_iso
 from .importer import TargetLike
 from .models import (
     PERMANENT_USER_STATUSES,
@@ -98,16 +98,10 @@ class History:
         """
         examine.refuse_foreign(Path(path))
         conn = connect(path)
-        try:
+        with closed_on_failure(conn, path):
             if legacy.is_legacy(conn):
                 legacy.adopt(conn, MIGRATIONS)
             migrate(conn, MIGRATIONS, path=path, legacy_tables=LEGACY_TABLES)
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise StoreError(msg("store.not_a_database", path=path, detail=exc)) from exc
-        except BaseException:
-            conn.close()
-            raise
         return cls(conn, Path(path))
 
     @property
