@@ -409,8 +409,7 @@ def _literals(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
-        if node.func.id in ("frozenset", "set", "tuple"):
-            return _literals(node.args[0])
+        return _literals(node.args[0]) if node.func.id in ("frozenset", "set", "tuple") else []
     if isinstance(node, ast.Tuple | ast.List | ast.Set):
         return [t for e in node.elts for t in _literals(e)]
     return []
@@ -428,9 +427,9 @@ def _spelled_outcome_compares(path: Path, words: set[str]) -> list[int]:
     ]
     lines = [n.lineno for n in compared if words & set(_literals(n))]
     for node in ast.walk(tree):  # NAME = frozenset({"ok", ...}): a set of spellings
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call | ast.Set):
-            if words & set(_literals(node.value)):
-                lines.append(node.lineno)
+        spelled = isinstance(node, ast.Assign) and isinstance(node.value, ast.Call | ast.Set)
+        if spelled and words & set(_literals(node.value)):
+            lines.append(node.lineno)
     return lines
 
 
