@@ -484,3 +484,61 @@ def test_the_outcome_rules_can_fail() -> None:
     assert {"ok", "rate_limited", "already_blocked", "skipped_follower", "deactivated"} <= words
     sample = PACKAGE.parent / "tests" / "test_layers.py"  # this file spells them, to compare
     assert _spelled_outcome_compares(sample, words)
+
+
+# --- no block of six lines stands twice (issue 10, done means) --------------------------------
+# A strict, self-contained subset of what a duplicates tool reports: six lines the same to the
+# letter (white space folded), not counting the boilerplate the rule allows (imports, comments,
+# decorators such as click option blocks, annotated fields and parameters, keyword arguments,
+# ``self.x = y`` wiring, lone punctuation, string lines). Pairs alike only in shape (other names
+# and values) are left to review. The emulator shares no code with the client by design, so a
+# pair with one side in it is not counted.
+_BOILERPLATE_LINE = re.compile(
+    r"""^(
+      $|\#.*|@.*|(from|import)\s.*|\*,|self,|self\.\w+\s=\s\w+
+      |[\w.]+:\s*[^=]+(=.*)?
+      |\w+=.*,?
+      |("|').*("|')[,:]?.*
+      |[\])}:,(\s]*
+    )$""",
+    re.X,
+)
+_RUN = 6
+
+
+def _repeated_runs(files: dict[str, str]) -> list[str]:
+    """``a:line ~ b:line`` for every run of ``_RUN`` counted lines that stands twice."""
+    places: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
+    for rel, text in files.items():
+        kept = [
+            (no, folded)
+            for no, line in enumerate(text.splitlines(), 1)
+            if not _BOILERPLATE_LINE.match(folded := " ".join(line.split()))
+        ]
+        for i in range(len(kept) - _RUN + 1):
+            run = tuple(t for _, t in kept[i : i + _RUN])
+            places.setdefault(run, []).append((rel, kept[i][0], kept[i + _RUN - 1][0]))
+    found = set()
+    for spots in places.values():
+        for a in spots:
+            for b in spots:
+                overlap = a[0] == b[0] and not (a[2] < b[1] or b[2] < a[1])
+                one_in_emulator = a[0].startswith("emulator/") != b[0].startswith("emulator/")
+                if a < b and not overlap and not one_in_emulator:
+                    found.add(f"{a[0]}:{a[1]} ~ {b[0]}:{b[1]}")
+    return sorted(found)
+
+
+def test_no_six_lines_stand_twice_in_the_package() -> None:
+    files = {
+        str(p.relative_to(PACKAGE)): p.read_text(encoding="utf-8")
+        for p in sorted(PACKAGE.rglob("*.py"))
+    }
+    assert _repeated_runs(files) == [], "merge the repeated code into one place"
+
+
+def test_the_repetition_rule_can_fail() -> None:
+    body = "\n".join(f"    total += step({n})" for n in range(_RUN)) + "\n"
+    twice = {"a.py": f"def one():\n{body}", "b.py": f"def two():\n    x = 1\n{body}"}
+    assert _repeated_runs(twice) == ["a.py:2 ~ b.py:3"]
+    assert _repeated_runs({"a.py": twice["a.py"], "emulator/b.py": twice["b.py"]}) == []
