@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import EmulatorHttp
-from tests.test_cli_support import World, db_rows, invoke, make_world, start_module
+from tests.test_cli_support import World, db_rows, invoke, killed_when, make_world, start_module
 from twitter_blocker.emulator import Emulator
 from twitter_blocker.verify import expected_blocked_ids
 
@@ -90,15 +89,6 @@ def test_round_trip_export_then_undo_one_run(tmp_path: Path, emulator_factory: F
     assert json.loads(stats.stdout)["actions"]["undone_runs"] == [run_id]
 
 
-def _wait_for(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_kill_9_during_unblock_then_resume(tmp_path: Path, emulator_factory: Factory) -> None:
     world = make_world(emulator_factory, tmp_path, population=40, latency_ms=20.0)
     active = _active_ids(world)
@@ -108,17 +98,7 @@ def test_kill_9_during_unblock_then_resume(tmp_path: Path, emulator_factory: Fac
     run_id = _last_run(world)
     args = ["unblock", "--run", str(run_id), *world.args(delay="0.15")]
     first = start_module(args, cwd=tmp_path)
-    try:
-        _wait_for(lambda: world.calls("blocks/destroy") >= 3, "three unblock calls")
-        first.kill()
-        first.wait()
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
-        for stream in (first.stdout, first.stderr):
-            if stream is not None:
-                stream.close()
+    killed_when(first, lambda: world.calls("blocks/destroy") >= 3, "three unblock calls", poll=0.02)
     assert first.returncode == -signal.SIGKILL
     assert _blocked(world) != before  # killed half way
     resumed = invoke(["unblock", "--run", str(run_id), *world.args()])

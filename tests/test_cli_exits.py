@@ -17,8 +17,10 @@ from test_cli_support import (
     _restore_process_state,  # noqa: F401  (autouse fixture)
     db_rows,
     invoke,
+    killed_when,
     make_world,
     start_module,
+    wait_for,
 )
 
 from twitter_blocker.emulator import Emulator
@@ -130,14 +132,6 @@ def test_lock_after_some_blocks_exits_4_and_resumes_after_unlock(
     world.assert_matches_truth()
 
 
-def _wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def _holder_pid(world: World) -> int | None:
     lock = world.data / "block_history.db.lock"
     try:
@@ -159,8 +153,8 @@ def test_signal_exits_75_second_run_exits_5_then_resume_finishes(
     # --delay 60: after its first block the run waits a minute before the next one
     first = start_module(world.args("--all", "--auto-retry", delay="60"), cwd=tmp_path)
     try:
-        _wait_for(lambda: sum(world.block_calls().values()) >= 1, "the first block call")
-        _wait_for(lambda: _holder_pid(world) == first.pid, "the run lock")
+        wait_for(lambda: sum(world.block_calls().values()) >= 1, "the first block call")
+        wait_for(lambda: _holder_pid(world) == first.pid, "the run lock")
         busy = invoke(world.args("--all", "--auto-retry"))
         assert busy.exit_code == 5, busy.stderr
         assert len(busy.stderr_lines) == 1 and str(first.pid) in busy.stderr, busy.stderr
@@ -188,8 +182,8 @@ def test_busy_database_is_not_touched(tmp_path: Path, emulator_factory: Factory)
     world = make_world(emulator_factory, tmp_path)
     first = start_module(world.args("--all", delay="60"), cwd=tmp_path)
     try:
-        _wait_for(lambda: _holder_pid(world) == first.pid, "the run lock")
-        _wait_for(lambda: sum(world.block_calls().values()) >= 1, "the first block call")
+        wait_for(lambda: _holder_pid(world) == first.pid, "the run lock")
+        wait_for(lambda: sum(world.block_calls().values()) >= 1, "the first block call")
         for args in (["--all"], ["--retry"], ["--dry-run", "--all"], ["--reset-retry"]):
             busy = invoke(world.args(*args))
             assert busy.exit_code == 5, (args, busy.stderr)
@@ -213,17 +207,7 @@ def test_kill_9_mid_run_then_resume_blocks_nobody_twice(
 ) -> None:
     world = make_world(emulator_factory, tmp_path, population=40, latency_ms=20.0)
     first = start_module(world.args("--all", "--auto-retry", delay="0.1"), cwd=tmp_path)
-    try:
-        _wait_for(lambda: sum(world.block_calls().values()) >= 4, "four block calls")
-        first.kill()
-        first.wait()
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait()
-        for stream in (first.stdout, first.stderr):
-            if stream is not None:
-                stream.close()
+    killed_when(first, lambda: sum(world.block_calls().values()) >= 4, "four block calls")
     assert first.returncode == -signal.SIGKILL
     landed = dict(world.block_calls())
     resumed = invoke(world.args("--all", "--auto-retry"))
@@ -255,7 +239,7 @@ def test_sigterm_while_waiting_for_the_rate_window_then_resume(
     )
     first = start_module(world.args("--all", "--auto-retry"), cwd=tmp_path)
     try:
-        _wait_for(lambda: sum(world.block_calls().values()) >= 5, "a spent block window")
+        wait_for(lambda: sum(world.block_calls().values()) >= 5, "a spent block window")
         time.sleep(0.5)  # into the wait for the window's reset
         first.send_signal(signal.SIGTERM)
         stopped = _finish(first)
@@ -295,7 +279,7 @@ def test_second_sigint_abandons_the_request_in_flight_and_still_exits_75(
     world = make_world(emulator_factory, tmp_path, latency_ms=3000.0)
     first = start_module(world.args("--all", "--auto-retry"), cwd=tmp_path)
     try:
-        _wait_for(lambda: _holder_pid(world) == first.pid, "the run lock")
+        wait_for(lambda: _holder_pid(world) == first.pid, "the run lock")
         time.sleep(0.5)  # the first lookup is in flight (3 s latency)
         first.send_signal(signal.SIGINT)
         time.sleep(0.2)

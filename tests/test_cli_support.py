@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,40 @@ def write_data_dir(
         else:
             path.write_text(text, encoding="utf-8")
     return directory
+
+
+def wait_for(
+    check: Callable[[], bool], what: str, timeout: float = 30.0, poll: float = 0.05
+) -> None:
+    """Poll ``check`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(poll)
+
+
+def killed_when(
+    proc: subprocess.Popen[str], check: Callable[[], bool], what: str, *, poll: float = 0.05
+) -> None:
+    """SIGKILL ``proc`` once ``check`` holds (killed whatever happens; its pipes closed)."""
+    try:
+        wait_for(check, what, poll=poll)
+        proc.kill()
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def cookie_secrets(folder: Path) -> list[str]:
+    """The auth_token and ct0 values of a data dir's cookies.json (to look for leaks)."""
+    cookies = json.loads((folder / "cookies.json").read_text())
+    return [c["value"] for c in cookies if c["name"] in ("auth_token", "ct0")]
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

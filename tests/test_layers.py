@@ -199,11 +199,11 @@ def test_the_store_takes_its_times_from_the_caller() -> None:
             assert "at_epoch=" in chunk.split(")")[0], f"{call} without at_epoch"
 
 
-@pytest.mark.parametrize("layer", ["x", "engine"])
-def test_no_module_over_400_lines(layer: str) -> None:
+def test_no_module_over_400_lines() -> None:
+    # The whole package, the emulator and the catalogs included.
     long = [
         f"{p.relative_to(PACKAGE)}: {n}"
-        for p in _files(layer)
+        for p in sorted(PACKAGE.rglob("*.py"))
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
     ]
     assert long == []
@@ -382,3 +382,163 @@ def test_every_home_named_in_the_design_exists() -> None:
     assert len(named) > 20
     missing = [p for p in named if not (PACKAGE.parent / p.rstrip("/")).exists()]
     assert missing == []
+
+
+# --- one vocabulary of outcomes (issue 10 item 3) ----------------------------------------------
+# X's answer (x.models.Outcome, UserState, BlockStatus) -> the ledger (store.models Status,
+# UserStatus, Reason) -> a target's outcome in a run (engine.outcomes.TargetOutcome): enums
+# all the way, each step a table of members. Words for people are the CLI's and messages'.
+OUTCOME_HOMES = {"x/models.py", "x/outcomes.py", "store/models.py", "engine/outcomes.py"}
+OUTCOME_ENUMS = ("Outcome", "UserState", "BlockStatus", "UserStatus", "Reason", "TargetOutcome")
+
+
+def _outcome_words() -> set[str]:
+    """Every value the outcome enums spell, read from their home modules."""
+    words: set[str] = set()
+    for home in OUTCOME_HOMES:
+        for node in ast.walk(ast.parse((PACKAGE / home).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and node.name in OUTCOME_ENUMS:
+                for item in node.body:
+                    if isinstance(item, ast.Assign) and isinstance(item.value, ast.Constant):
+                        words.add(str(item.value.value))
+    return words
+
+
+def _literals(node: ast.AST) -> list[str]:
+    """String constants of an operand: itself, or the members of a literal collection."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+        return _literals(node.args[0]) if node.func.id in ("frozenset", "set", "tuple") else []
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [t for e in node.elts for t in _literals(e)]
+    return []
+
+
+def _spelled_outcome_compares(path: Path, words: set[str]) -> list[int]:
+    """Lines comparing with an outcome spelled as a string (``x == "ok"``,
+    ``word in ("blocked", ...)``), or holding such a set to compare with."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    compared = [
+        operand
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare)
+        for operand in (node.left, *node.comparators)
+    ]
+    lines = [n.lineno for n in compared if words & set(_literals(n))]
+    for node in ast.walk(tree):  # NAME = frozenset({"ok", ...}): a set of spellings
+        spelled = isinstance(node, ast.Assign) and isinstance(node.value, ast.Call | ast.Set)
+        if spelled and words & set(_literals(node.value)):
+            lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("layer", ["x", "engine"])
+def test_outcomes_are_not_compared_by_spelling(layer: str) -> None:
+    # x/parse.py reads X's own JSON words ("Suspended", "following"): that is X's vocabulary
+    # coming in, not ours travelling.
+    words = _outcome_words()
+    offences = [
+        f"{path.relative_to(PACKAGE)}:{line}"
+        for path in _files(layer)
+        if str(path.relative_to(PACKAGE)) not in OUTCOME_HOMES | {"x/parse.py"}
+        for line in _spelled_outcome_compares(path, words)
+    ]
+    assert offences == [], "compare with the enum members (x.models, store.models, ...)"
+
+
+def test_no_outcome_anywhere_is_compared_with_a_string_literal() -> None:
+    # ``attempt.outcome == "ok"``: the read model, ops and the CLI compare with members too.
+    offences = []
+    for rel, node in _outside(*OUTCOME_HOMES):
+        if not isinstance(node, ast.Compare):
+            continue
+        operands = [node.left, *node.comparators]
+        named = any(
+            (isinstance(o, ast.Attribute) and o.attr == "outcome")
+            or (isinstance(o, ast.Name) and o.id == "outcome")
+            for o in operands
+        )
+        if named and any(_literals(o) for o in operands):
+            offences.append(f"{rel}:{node.lineno}")
+    assert offences == []
+
+
+def test_no_outcome_enum_is_built_from_another_one() -> None:
+    # ``UserState(result.outcome)``, ``Reason(user_status.value)``: equality of spellings
+    # standing in for a table. Reading a stored column (``Status(row[3])``) is parsing.
+    offences = []
+    for rel, node in _outside(*OUTCOME_HOMES):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in OUTCOME_ENUMS
+            and any(isinstance(a, ast.Attribute) for a in node.args)
+        ):
+            offences.append(f"{rel}:{node.lineno}")
+    assert offences == []
+
+
+def test_the_outcome_rules_can_fail() -> None:
+    words = _outcome_words()
+    assert {"ok", "rate_limited", "already_blocked", "skipped_follower", "deactivated"} <= words
+    sample = PACKAGE.parent / "tests" / "test_layers.py"  # this file spells them, to compare
+    assert _spelled_outcome_compares(sample, words)
+
+
+# --- no block of six lines stands twice (issue 10, done means) --------------------------------
+# A strict, self-contained subset of what a duplicates tool reports: six lines the same to the
+# letter (white space folded), not counting the boilerplate the rule allows (imports, comments,
+# decorators such as click option blocks, annotated fields and parameters, keyword arguments,
+# ``self.x = y`` wiring, lone punctuation, string lines). Pairs alike only in shape (other names
+# and values) are left to review. The emulator shares no code with the client by design, so a
+# pair with one side in it is not counted.
+_BOILERPLATE_LINE = re.compile(
+    r"""^(
+      $|\#.*|@.*|(from|import)\s.*|\*,|self,|self\.\w+\s=\s\w+
+      |[\w.]+:\s*[^=]+(=.*)?
+      |\w+=.*,?
+      |("|').*("|')[,:]?.*
+      |[\])}:,(\s]*
+    )$""",
+    re.X,
+)
+_RUN = 6
+
+
+def _repeated_runs(files: dict[str, str]) -> list[str]:
+    """``a:line ~ b:line`` for every run of ``_RUN`` counted lines that stands twice."""
+    places: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
+    for rel, text in files.items():
+        kept = [
+            (no, folded)
+            for no, line in enumerate(text.splitlines(), 1)
+            if not _BOILERPLATE_LINE.match(folded := " ".join(line.split()))
+        ]
+        for i in range(len(kept) - _RUN + 1):
+            run = tuple(t for _, t in kept[i : i + _RUN])
+            places.setdefault(run, []).append((rel, kept[i][0], kept[i + _RUN - 1][0]))
+    found = set()
+    for spots in places.values():
+        for a in spots:
+            for b in spots:
+                overlap = a[0] == b[0] and not (a[2] < b[1] or b[2] < a[1])
+                one_in_emulator = a[0].startswith("emulator/") != b[0].startswith("emulator/")
+                if a < b and not overlap and not one_in_emulator:
+                    found.add(f"{a[0]}:{a[1]} ~ {b[0]}:{b[1]}")
+    return sorted(found)
+
+
+def test_no_six_lines_stand_twice_in_the_package() -> None:
+    files = {
+        str(p.relative_to(PACKAGE)): p.read_text(encoding="utf-8")
+        for p in sorted(PACKAGE.rglob("*.py"))
+    }
+    assert _repeated_runs(files) == [], "merge the repeated code into one place"
+
+
+def test_the_repetition_rule_can_fail() -> None:
+    body = "\n".join(f"    total += step({n})" for n in range(_RUN)) + "\n"
+    twice = {"a.py": f"def one():\n{body}", "b.py": f"def two():\n    x = 1\n{body}"}
+    assert _repeated_runs(twice) == ["a.py:2 ~ b.py:3"]
+    assert _repeated_runs({"a.py": twice["a.py"], "emulator/b.py": twice["b.py"]}) == []

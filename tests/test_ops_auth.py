@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_cli_support import cookie_secrets
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.emulator import Emulator
@@ -25,11 +26,6 @@ from twitter_blocker.store.history import History
 from twitter_blocker.x.models import CallRecord, RateInfo
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _secrets(folder: Path) -> list[str]:
-    cookies = json.loads((folder / "cookies.json").read_text())
-    return [c["value"] for c in cookies if c["name"] in ("auth_token", "ct0")]
 
 
 @pytest.fixture
@@ -49,7 +45,7 @@ def test_auth_check_accepts_the_emulator_session(data_dir: Path, emulator: Emula
     truth = emulator.truth()["viewer"]
     assert f"@{truth['screen_name']}" in out and truth["user_id"] in out
     assert "auth_token" in out and "ct0" in out and "present" in out
-    for secret in _secrets(data_dir):
+    for secret in cookie_secrets(data_dir):
         assert secret not in out
     assert emulator.state()["calls"]  # one live call was made
 
@@ -67,7 +63,7 @@ def test_auth_check_rejected_cookies_exit_3_with_repair_steps(
     assert "rejected" in out
     assert "developer tools > Application > Cookies" in out
     assert "twitter-blocker auth import FILE" in out
-    for secret in _secrets(data_dir):
+    for secret in cookie_secrets(data_dir):
         assert secret not in out
     report = check_auth(data_dir / "cookies.json", emulator.base_url)
     assert report.verdict is Verdict.REJECTED and report.verdict.exit_code == EXIT_AUTH

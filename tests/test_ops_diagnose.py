@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_cli_support import cookie_secrets
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.config import resolve_paths
@@ -32,11 +33,6 @@ from twitter_blocker.ops.redact import redact
 from twitter_blocker.proc.facts import ProcessFacts
 from twitter_blocker.store.history import History
 from twitter_blocker.x.models import CallRecord, RateInfo
-
-
-def _secrets(folder: Path) -> list[str]:
-    cookies = json.loads((folder / "cookies.json").read_text())
-    return [c["value"] for c in cookies if c["name"] in ("auth_token", "ct0")]
 
 
 @pytest.fixture
@@ -65,7 +61,7 @@ def test_healthy_data_dir_has_no_level(data_dir: Path, emulator: Emulator) -> No
 
 
 def test_secrets_never_appear_in_any_format(data_dir: Path, emulator: Emulator) -> None:
-    token, ct0 = _secrets(data_dir)
+    token, ct0 = cookie_secrets(data_dir)
     (data_dir / "twitter_blocker.log").write_text(
         "2026-11-29T00:00:00Z INFO start\n"
         f"2026-11-29T00:00:01Z DEBUG cookie: auth_token={token}; ct0={ct0}\n"

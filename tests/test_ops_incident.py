@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_cli_support import cookie_secrets
 
 from twitter_blocker.cli.run import root
 from twitter_blocker.emulator import Emulator
@@ -19,16 +20,11 @@ from twitter_blocker.store.history import History
 from twitter_blocker.x.models import CallRecord
 
 
-def _secrets(folder: Path) -> list[str]:
-    cookies = json.loads((folder / "cookies.json").read_text())
-    return [c["value"] for c in cookies if c["name"] in ("auth_token", "ct0")]
-
-
 @pytest.fixture
 def data_dir(tmp_path: Path, emulator: Emulator) -> Path:
     """A data dir after a bad run: auth failures, a leaked secret in the logs, a stop, a backup."""
     emulator.write_fixture(tmp_path)
-    token, ct0 = _secrets(tmp_path)
+    token, ct0 = cookie_secrets(tmp_path)
     now = time.time()
     history = History.open(tmp_path / "block_history.db")
     run_id = history.start_run("python3 main.py --all", 5)
@@ -86,7 +82,7 @@ def test_incident_new_fills_the_japanese_template(data_dir: Path, emulator: Emul
     assert "- [x] 問題診断実行" in text
     assert "認証完全失敗" in text  # the diagnosis saw the recorded auth failure
     assert "**データ影響**: なし（整合性チェック ok）" in text
-    for secret in _secrets(data_dir):
+    for secret in cookie_secrets(data_dir):
         assert secret not in text
         assert secret not in out
     code, out = _invoke("incident", "new", "--lang", "en", *base)
@@ -116,7 +112,7 @@ def test_postmortem_timeline_from_the_window(data_dir: Path, emulator: Emulator)
     assert "バックアップ `emergency_backup_20261129_010203`" in text
     assert f"インシデント報告 {incident_id}" in text
     assert "**影響ユーザー数**: 1" in text
-    for secret in _secrets(data_dir):
+    for secret in cookie_secrets(data_dir):
         assert secret not in text
     code, out = _invoke("incident", "postmortem", incident_id, "--data-dir", str(data_dir))
     assert code == 2, out  # never overwrites an edited postmortem

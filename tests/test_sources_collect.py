@@ -136,16 +136,38 @@ def test_limit_stops_at_n(tmp_path: Path, emulator_factory: Factory) -> None:
     assert "end: limit reached" in result.stderr
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".json"])
-def test_collect_killed_at_random_instants_resumes_without_gap_or_duplicate(
-    tmp_path: Path, emulator_factory: Factory, suffix: str
-) -> None:
-    import random
+def _killed_then_finished(
+    args: list[str], cwd: Path, rng: Any, times: int, within: tuple[float, float]
+) -> int:
+    """Start ``args`` ``times`` times, each killed (SIGKILL) at a random instant ``within``
+    seconds unless it finishes first, then once more to the end (exit 0); how many were killed."""
     import signal
     import subprocess
     import time
 
     from test_cli_support import start_module
+
+    kills = 0
+    for _ in range(times):  # killed at random instants (some runs may finish first)
+        proc = start_module(args, cwd=cwd)
+        try:
+            proc.communicate(timeout=rng.uniform(*within))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.communicate()
+            kills += 1
+            time.sleep(0.05)
+    proc = start_module(args, cwd=cwd)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    return kills
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_collect_killed_at_random_instants_resumes_without_gap_or_duplicate(
+    tmp_path: Path, emulator_factory: Factory, suffix: str
+) -> None:
+    import random
 
     world = _world(emulator_factory, tmp_path, population=1500)
     world.emu.set_switches(latency_ms=25)
@@ -153,21 +175,7 @@ def test_collect_killed_at_random_instants_resumes_without_gap_or_duplicate(
     expected = _truths(world)[source]
     out = tmp_path / f"killed{suffix}"
     args = ["collect", source, "-o", str(out), *world.args()[:4]]
-    rng = random.Random(suffix)
-    kills = 0
-    for _ in range(4):  # killed at random instants (some runs may finish first)
-        proc = start_module(args, cwd=tmp_path)
-        try:
-            proc.communicate(timeout=rng.uniform(0.5, 2.0))
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.communicate()
-            kills += 1
-            time.sleep(0.05)
-    assert kills >= 1
-    proc = start_module(args, cwd=tmp_path)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
+    assert _killed_then_finished(args, tmp_path, random.Random(suffix), 4, (0.5, 2.0)) >= 1
     got = _collected(out)
     assert len(got) == len(set(got))
     assert set(got) == expected
@@ -277,11 +285,6 @@ def test_source_run_killed_at_random_instants_resumes_to_exactly_the_expected_bl
     tmp_path: Path, emulator_factory: Factory
 ) -> None:
     import random
-    import signal
-    import subprocess
-    import time
-
-    from test_cli_support import start_module
 
     world, name, followers = _run_source_world(emulator_factory, tmp_path)
     world.emu.set_switches(latency_ms=20)
@@ -292,21 +295,7 @@ def test_source_run_killed_at_random_instants_resumes_to_exactly_the_expected_bl
     none = tmp_path / "no-list.json"
     args = world.args("--source", f"followers:@{name}", "--all", "--auto-retry", "--users-file",
                       str(none))  # fmt: skip
-    rng = random.Random(7)
-    kills = 0
-    for _ in range(3):
-        proc = start_module(args, cwd=tmp_path)
-        try:
-            proc.communicate(timeout=rng.uniform(1.0, 2.5))
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.communicate()
-            kills += 1
-            time.sleep(0.05)
-    assert kills >= 1
-    proc = start_module(args, cwd=tmp_path)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
+    assert _killed_then_finished(args, tmp_path, random.Random(7), 3, (1.0, 2.5)) >= 1
     after = world.account()
     assert set(after["blocked"]) == expected
     assert all(n == 1 for n in after["block_calls"].values())

@@ -14,19 +14,25 @@ from pathlib import Path
 from typing import Any
 
 from .inputs.normalize import handle_key, id_key
+from .store.models import Reason, Status, UserStatus
 from .store.readmodel import decisions_by_key
 
-# truth outcome -> the (status, user_status values, reason) a correct run records.
+# truth outcome (the emulator's word) -> the (status, user_status values, reason) a correct
+# run records.
 # X answers a deactivated account like one that never existed (X-FACTS.md 2.2), so
 # `not_found` is the correct record for a truth of `deactivated`.
-EXPECTED_RECORD: dict[str, tuple[str, frozenset[str], str]] = {
-    "blocked": ("blocked", frozenset({"active"}), "blocked"),
-    "already_blocked": ("blocked", frozenset({"active"}), "already_blocked"),
-    "skipped_following": ("skipped", frozenset({"active"}), "following"),
-    "skipped_follower": ("skipped", frozenset({"active"}), "followed_by"),
-    "suspended": ("failed", frozenset({"suspended"}), "suspended"),
-    "not_found": ("failed", frozenset({"not_found"}), "not_found"),
-    "deactivated": ("failed", frozenset({"not_found", "deactivated"}), "not_found"),
+EXPECTED_RECORD: dict[str, tuple[Status, frozenset[UserStatus], Reason]] = {
+    "blocked": (Status.BLOCKED, frozenset({UserStatus.ACTIVE}), Reason.BLOCKED),
+    "already_blocked": (Status.BLOCKED, frozenset({UserStatus.ACTIVE}), Reason.ALREADY_BLOCKED),
+    "skipped_following": (Status.SKIPPED, frozenset({UserStatus.ACTIVE}), Reason.FOLLOWING),
+    "skipped_follower": (Status.SKIPPED, frozenset({UserStatus.ACTIVE}), Reason.FOLLOWED_BY),
+    "suspended": (Status.FAILED, frozenset({UserStatus.SUSPENDED}), Reason.SUSPENDED),
+    "not_found": (Status.FAILED, frozenset({UserStatus.NOT_FOUND}), Reason.NOT_FOUND),
+    "deactivated": (
+        Status.FAILED,
+        frozenset({UserStatus.NOT_FOUND, UserStatus.DEACTIVATED}),
+        Reason.NOT_FOUND,
+    ),
 }
 
 BLOCKED_OUTCOMES = frozenset({"blocked", "already_blocked"})

@@ -17,13 +17,15 @@ from typing import IO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from ..engine.outcomes import SKIPPED, TargetOutcome
 from ..engine.scheduler import JITTER_MAX, JITTER_SHARE
 from ..i18n import tr
 
-BLOCKED = frozenset({"blocked"})
-ALREADY = frozenset({"already_blocked"})
-SKIPPED_PREFIX = ("skipped",)
-FAILED = frozenset({"suspended", "not_found", "failed", "failed_temporary", "deactivated"})
+BLOCKED = frozenset({TargetOutcome.BLOCKED})
+ALREADY = frozenset({TargetOutcome.ALREADY_BLOCKED})
+FAILED = frozenset(
+    {TargetOutcome.SUSPENDED, TargetOutcome.NOT_FOUND, TargetOutcome.FAILED_TEMPORARY}
+)
 BLOCK_OPERATION = "blocks/create"
 DEFAULT_WINDOW = 900.0
 
@@ -33,9 +35,9 @@ def _bucket(outcome: str) -> str:
         return "blocked"
     if outcome in ALREADY:
         return "already"
-    if outcome.startswith(SKIPPED_PREFIX):
+    if outcome in SKIPPED:
         return "skipped"
-    if outcome in FAILED or outcome.startswith("failed"):
+    if outcome in FAILED:
         return "failed"
     return "other"
 

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import click
 
+from ..engine.outcomes import TargetOutcome
 from ..engine.runtypes import RunOptions, RunReport
 from ..errors import EXIT_AUTH, EXIT_OK, EXIT_RESUMABLE
 
 ORDER = (
-    "blocked",
-    "already_blocked",
-    "skipped_following",
-    "skipped_follower",
-    "skipped_self",
-    "skipped_allowlisted",
-    "suspended",
-    "not_found",
-    "failed_temporary",
+    TargetOutcome.BLOCKED,
+    TargetOutcome.ALREADY_BLOCKED,
+    TargetOutcome.SKIPPED_FOLLOWING,
+    TargetOutcome.SKIPPED_FOLLOWER,
+    TargetOutcome.SKIPPED_SELF,
+    TargetOutcome.SKIPPED_ALLOWLISTED,
+    TargetOutcome.SUSPENDED,
+    TargetOutcome.NOT_FOUND,
+    TargetOutcome.FAILED_TEMPORARY,
 )
 
-LABELS = {"failed_temporary": "temporary failures (retried with backoff)"}
+LABELS: dict[str, str] = {
+    TargetOutcome.FAILED_TEMPORARY: "temporary failures (retried with backoff)"
+}
 
 
 def print_report(report: RunReport, options: RunOptions, *, fatal: bool = False) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from . import coerce
+
 # X-FACTS.md 1.1: the x.com web app's public bearer, the same for every user.
 WEB_BEARER = (
     "AAAAAAAAAAAAAAAAAAAAANRILgAAAAAAnNwIzUejRCOuH5E6I8xnZz4puTs%3D"
@@ -235,63 +237,9 @@ class Switches:
         return out
 
 
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in (
-        "true",
-        "1",
-        "yes",
-        "on",
-        "false",
-        "0",
-        "no",
-        "off",
-    ):
-        return value.lower() in ("true", "1", "yes", "on")
-    if isinstance(value, int):
-        return bool(value)
-    raise ValueError(f"expected true or false, got {value!r}")
-
-
-def _count(value: Any) -> int | None:
-    if value is None or (isinstance(value, str) and value.lower() in ("none", "off", "")):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"expected a whole number or null, got {value!r}")
-    number = int(value)
-    if number < 0:
-        raise ValueError(f"expected a number >= 0, got {value!r}")
-    return number
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"expected a number, got {value!r}")
-    number = float(value)
-    if number < 0:
-        raise ValueError(f"expected a number >= 0, got {value!r}")
-    return number
-
-
-def _rate(value: Any) -> float:
-    number = _number(value)
-    if number > 1:
-        raise ValueError(f"expected a share between 0 and 1, got {value!r}")
-    return number
-
-
-def _not_found_code(value: Any) -> int:
-    code = int(value)
-    if code not in (34, 50):
-        raise ValueError("not_found_code must be 34 or 50")
-    return code
-
-
-def _operations(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [v for v in value.split(",") if v]
-    return tuple(str(v) for v in value)
+# the converters (coerce.py), by the names the table uses
+_bool, _count, _number = coerce.to_bool, coerce.to_count, coerce.to_number
+_rate, _not_found_code, _operations = coerce.to_rate, coerce.to_not_found_code, coerce.to_operations
 
 
 _CONVERTERS: dict[str, Any] = {

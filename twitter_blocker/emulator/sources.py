@@ -156,19 +156,25 @@ def _user_of(variables: dict[str, Any]) -> str:
 
 def _followers(world: World, account: Account, variables: dict[str, Any]) -> dict[str, Any]:
     ids = world.graph.followers_of(_user_of(variables))
-    inst = _user_list(
-        world, account, ids, variables.get("cursor"), _sized(50, 70, 3), promo=True,
-        empty_tail=False,
-    )  # fmt: skip
-    return {"user": {"result": {"__typename": "User", "timeline": _timeline(inst)}}}
+    return _edge_page(world, account, variables, ids, _sized(50, 70, 3))
 
 
 def _following(world: World, account: Account, variables: dict[str, Any]) -> dict[str, Any]:
     ids = world.graph.following_of(_user_of(variables))
+    return _edge_page(world, account, variables, ids, _sized(60, 70, 5))
+
+
+def _edge_page(
+    world: World,
+    account: Account,
+    variables: dict[str, Any],
+    ids: list[str],
+    sizes: Callable[[int], int],
+) -> dict[str, Any]:
+    """One page of a user's followers or following (a user timeline)."""
     inst = _user_list(
-        world, account, ids, variables.get("cursor"), _sized(60, 70, 5), promo=True,
-        empty_tail=False,
-    )  # fmt: skip
+        world, account, ids, variables.get("cursor"), sizes, promo=True, empty_tail=False
+    )
     return {"user": {"result": {"__typename": "User", "timeline": _timeline(inst)}}}
 
 

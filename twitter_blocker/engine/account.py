@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..messages import msg
 from ..store.account import Account, bind_account, read_account
 from ..store.history import History
+from .outcomes import TargetOutcome
 
 
 def check_account(
@@ -43,8 +44,8 @@ def check_account(
         bind_account(history.conn, user_id, handle)
 
 
-def bind_if_proven(history: History, user_id: str, outcomes: Iterable[str]) -> None:
+def bind_if_proven(history: History, user_id: str, outcomes: Iterable[TargetOutcome]) -> None:
     """After a run whose ``twid`` named the account: record it once X answered about a
     target (a decision, not only temporary failures), which proves the session is live."""
-    if any(outcome != "failed_temporary" for outcome in outcomes):
+    if any(outcome is not TargetOutcome.FAILED_TEMPORARY for outcome in outcomes):
         bind_account(history.conn, user_id)

@@ -26,6 +26,7 @@ from ..x import blocklist
 from ..x.client import XClient
 from ..x.errors import RateLimited, Transient, UnexpectedResponse
 from ..x.models import BlockResult, BlockStatus, CallRecord
+from .outcomes import TargetOutcome
 from .runtypes import NullProgress, ProgressSink
 
 log = logging.getLogger("twitter_blocker.engine")
@@ -42,6 +43,13 @@ OPPOSITE: dict[Act, Act] = {
     Act.UNBLOCK: Act.BLOCK,
     Act.MUTE: Act.UNMUTE,
     Act.UNMUTE: Act.MUTE,
+}
+
+
+# a per-target answer of the call -> the outcome it counts as (SELF stays itself)
+_GONE = {
+    BlockStatus.NOT_FOUND: TargetOutcome.NOT_FOUND,
+    BlockStatus.SUSPENDED: TargetOutcome.SUSPENDED,
 }
 
 
@@ -178,7 +186,7 @@ def _send_all(
             progress.advance(str(plan.act), label)
         else:
             report.failed += 1
-            progress.advance(result.status.value, label)
+            progress.advance(_GONE.get(result.status, result.status), label)
 
 
 def _call_paced(

@@ -152,12 +152,9 @@ class BlockPath:
             self.ledger.failed([w], doubt)
             self.failures.pause(VERIFY_OP, exc)
             return
-        if hit.state is UserState.SUSPENDED:
+        if hit.state is not UserState.ACTIVE or hit.user is None:
             self.failures.agreed()
-            self.ledger.gone(done, w, UserStatus.SUSPENDED)
-        elif hit.state is UserState.NOT_FOUND or hit.user is None:
-            self.failures.agreed()
-            self.ledger.gone(done, w, UserStatus.NOT_FOUND)
+            self.ledger.gone(done, w, hit.state)
         elif hit.user.blocking:  # X does block it: the call landed after all
             self.failures.agreed()
             self.ledger.final(done, w, Status.BLOCKED, UserStatus.ACTIVE, Reason.BLOCKED, user)

@@ -3,7 +3,7 @@ retry candidates whose backoff is over (the retry rounds), read a page at a time
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from ..store.history import History
@@ -33,30 +33,29 @@ def has_work(history: History, o: RunOptions, now_dt: datetime) -> bool:
     return False
 
 
+def _pages(fetch: Callable[[int, int], list[Row]], limit: int | None) -> Iterator[Row]:
+    """Rows of ``fetch(size, after_id)``, a page at a time, at most ``limit`` (None: all)."""
+    taken, after = 0, 0
+    while limit is None or taken < limit:
+        rows = fetch(PAGE if limit is None else min(PAGE, limit - taken), after)
+        if not rows:
+            return
+        for row in rows:
+            taken += 1
+            yield row
+        after = rows[-1].id
+
+
 def main_feed(history: History, o: RunOptions, clock: Clock) -> Iterator[Row]:
     """Pending rows, then rows due a recheck, up to ``--limit``, a page at a time."""
-    taken, after = 0, 0
-    limit = o.limit
-    while limit is None or taken < limit:
-        size = PAGE if limit is None else min(PAGE, limit - taken)
-        rows = history.rows_to_process(size, after)
-        if not rows:
-            break
-        for row in rows:
-            taken += 1
-            yield row
-        after = rows[-1].id
+    taken, limit = 0, o.limit
+    for row in _pages(history.rows_to_process, limit):
+        taken += 1
+        yield row
     before = recheck_before(o, to_datetime(clock.now()))  # read when the pending rows end
-    after = 0
-    while before is not None and (limit is None or taken < limit):
-        size = PAGE if limit is None else min(PAGE, limit - taken)
-        rows = history.recheck_candidates(before, size, after)
-        if not rows:
-            break
-        for row in rows:
-            taken += 1
-            yield row
-        after = rows[-1].id
+    if before is not None:
+        left = None if limit is None else limit - taken
+        yield from _pages(lambda size, after: history.recheck_candidates(before, size, after), left)
 
 
 def retry_feed(

@@ -15,9 +15,9 @@ from collections import Counter
 from ..store.history import History
 from ..store.models import Reason, Status, UserStatus
 from ..x.errors import XError
-from ..x.models import User
+from ..x.models import User, UserState
 from .clock import Clock, to_datetime
-from .policy import SKIP_OUTCOMES
+from .outcomes import GONE, OUTCOME_OF, SKIPPED, TargetOutcome
 from .retry import Backoff, failure_reason
 from .runtypes import PlannedAction, ProgressSink
 from .work import Work
@@ -25,24 +25,12 @@ from .work import Work
 log = logging.getLogger("twitter_blocker.engine")
 
 # (outcome, target label, log line), announced (progress + one INFO line) after the commit
-Done = list[tuple[str, str, str]]
+Done = list[tuple[TargetOutcome, str, str]]
 
 _DRY_ACTION = {Status.BLOCKED: "already_blocked", Status.SKIPPED: "skip", Status.FAILED: "fail"}
 
 
-def outcome_word(status: Status, reason: str) -> str:
-    """The progress/count word of a final state (RunReport.counts keys)."""
-    if status is Status.BLOCKED:
-        return "already_blocked" if reason == Reason.ALREADY_BLOCKED else "blocked"
-    if status is Status.SKIPPED:
-        for skip, word in SKIP_OUTCOMES.items():
-            if skip.value == reason:
-                return word
-        return f"skipped_{reason}"
-    return str(reason)  # suspended / not_found
-
-
-_VERBS = {"blocked": "blocked", "already_blocked": "already blocked"}
+_VERBS = {TargetOutcome.BLOCKED: "blocked", TargetOutcome.ALREADY_BLOCKED: "already blocked"}
 _DRY_VERBS = {Status.BLOCKED: "already blocked", Status.SKIPPED: "would skip"}
 
 
@@ -70,7 +58,7 @@ class Ledger:
         self.backoff = backoff
         self.rng = rng
         self.counts: Counter[str] = Counter()  # every outcome, retries included
-        self.last: dict[int, str] = {}  # row id -> its latest outcome: each target once
+        self.last: dict[int, TargetOutcome] = {}  # row id -> its latest outcome: each target once
         self.plan: list[PlannedAction] = []
 
     def final(
@@ -78,8 +66,8 @@ class Ledger:
         done: Done,
         w: Work,
         status: Status,
-        user_status: str,
-        reason: str,
+        user_status: UserStatus,
+        reason: Reason,
         user: User | None = None,
     ) -> None:
         protected = user.protected if user is not None else False
@@ -92,23 +80,25 @@ class Ledger:
                 self.history.record_lookup(w.row_id, user_status, protected=protected)
         else:
             self.history.record_final(w.row_id, status, user_status, reason, protected=protected)
-        word = outcome_word(status, reason)
-        self.last[w.row_id] = word
-        verb = _VERBS.get(word, status.value)
+        outcome = OUTCOME_OF[reason]
+        self.last[w.row_id] = outcome
+        verb = _VERBS.get(outcome, status.value)
         if self.dry:
             verb = _DRY_VERBS.get(status, verb)
-        done.append((word, w.label, _decision(w, verb, str(reason))))
+        done.append((outcome, w.label, _decision(w, verb, str(reason))))
 
-    def gone(self, done: Done, w: Work, user_status: UserStatus) -> None:
-        """Suspended or not found (deactivated reads the same): a permanent failure."""
-        self.final(done, w, Status.FAILED, user_status, user_status.value)
+    def gone(self, done: Done, w: Work, state: UserState) -> None:
+        """Suspended or not found (deactivated reads the same; so does an answer without a
+        user): a permanent failure."""
+        user_status, reason = GONE.get(state, GONE[UserState.NOT_FOUND])
+        self.final(done, w, Status.FAILED, user_status, reason)
 
     def would_block(self, done: Done, w: Work, user: User) -> None:
         """Dry run: the decision a real run would act on."""
         self._plan(w, "block", "", user.protected)
-        self.history.record_lookup(w.row_id, "active", protected=user.protected)
-        self.last[w.row_id] = "would_block"
-        done.append(("would_block", w.label, _decision(w, "would block", "dry run")))
+        self.history.record_lookup(w.row_id, UserStatus.ACTIVE, protected=user.protected)
+        self.last[w.row_id] = TargetOutcome.WOULD_BLOCK
+        done.append((TargetOutcome.WOULD_BLOCK, w.label, _decision(w, "would block", "dry run")))
 
     def failed(self, works: list[Work], exc: XError) -> None:
         """A temporary failure for each target: attempts + 1, retry after its own backoff."""
@@ -127,16 +117,16 @@ class Ledger:
             )
             if self.dry:
                 self._plan(w, "unknown", reason, False)
-            self.counts["failed_temporary"] += 1
-            self.last[w.row_id] = "failed_temporary"
-            self.progress.advance("failed_temporary", w.label)
+            self.counts[TargetOutcome.FAILED_TEMPORARY.value] += 1
+            self.last[w.row_id] = TargetOutcome.FAILED_TEMPORARY
+            self.progress.advance(TargetOutcome.FAILED_TEMPORARY, w.label)
             retry = f"{reason}; retry after {to_datetime(when):%H:%M:%S} UTC"
             log.info("%s", _decision(w, "temporary failure", retry))
         log.warning("temporary failure (%s) for %d target(s): %s", reason, len(works), exc)
 
     def advance(self, done: Done) -> None:
         for outcome, label, line in done:
-            self.counts[outcome] += 1
+            self.counts[outcome.value] += 1  # RunReport.counts: plain keys (logs, --json)
             self.progress.advance(outcome, label)
             log.info("%s", line)
 
@@ -153,16 +143,16 @@ class Ledger:
         )
 
 
-def run_counts(last: dict[int, str], *, dry: bool) -> dict[str, int]:
+def run_counts(last: dict[int, TargetOutcome], *, dry: bool) -> dict[str, int]:
     """``process_log`` counts: each target once, by its latest outcome in the run. A dry
     run's ``blocked`` is what it would block (already-blocked targets count as skipped)."""
     out = {"blocked": 0, "skipped": 0, "failed": 0}
-    for word in last.values():
-        if word in ("would_block", "blocked"):
+    for outcome in last.values():
+        if outcome in (TargetOutcome.WOULD_BLOCK, TargetOutcome.BLOCKED):
             out["blocked"] += 1
-        elif word == "already_blocked":
+        elif outcome is TargetOutcome.ALREADY_BLOCKED:
             out["skipped" if dry else "blocked"] += 1
-        elif word.startswith("skipped"):
+        elif outcome in SKIPPED:
             out["skipped"] += 1
         else:
             out["failed"] += 1

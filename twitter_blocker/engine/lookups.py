@@ -123,14 +123,8 @@ class LookupPath:
                 uid = hit.user.user_id if hit.user is not None else hit.user_id
                 if uid is not None and not self._identify(w, uid, hit):
                     continue
-                if hit.state is UserState.SUSPENDED:
-                    self.ledger.final(
-                        done, w, Status.FAILED, UserStatus.SUSPENDED, Reason.SUSPENDED
-                    )
-                elif hit.state is UserState.NOT_FOUND or hit.user is None:
-                    self.ledger.final(
-                        done, w, Status.FAILED, UserStatus.NOT_FOUND, Reason.NOT_FOUND
-                    )
+                if hit.state is not UserState.ACTIVE or hit.user is None:
+                    self.ledger.gone(done, w, hit.state)
                 else:
                     self._decide(w, hit.user, q, done)
         self.ledger.advance(done)
@@ -189,4 +183,4 @@ class LookupPath:
             )
         else:
             assert d.reason is not None
-            self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, d.reason.value, user)
+            self.ledger.final(done, w, Status.SKIPPED, UserStatus.ACTIVE, d.reason, user)

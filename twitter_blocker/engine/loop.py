@@ -35,7 +35,7 @@ from ..x.errors import (
     XAuthError,
     XError,
 )
-from ..x.models import CallRecord, LookupResult
+from ..x.models import ANSWERED, CallRecord, LookupResult
 from .blocks import BlockPath, Queues
 from .clock import Clock, iso
 from .failures import Failures, Stop
@@ -55,7 +55,7 @@ SINGLE_OP = {OP_IDS: "UserByRestId", OP_HANDLES: "UserByScreenName"}
 SINGLE_RESERVE = 0.5  # of a batch
 PAGE = 500
 LOOKAHEAD_WINDOWS = 2
-NOT_FAILURES = frozenset({"ok", "not_found", "suspended", "self"})
+NOT_FAILURES = ANSWERED  # X answered: the session works (x.models)
 LOG_WAITS_FROM = 5.0  # seconds: shorter waits (--delay pacing) are logged at DEBUG only
 
 __all__ = ["PAGE", "Pass", "Stop"]

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..inputs.normalize import handle_key, id_key
+from ..store.models import Reason
 from ..x.models import User
+from .outcomes import OUTCOME_OF, TargetOutcome
 
 
 class Action(StrEnum):
@@ -23,34 +25,25 @@ class Action(StrEnum):
     SKIP = "skip"
 
 
-class SkipReason(StrEnum):
-    """The ``reason`` column of a skipped row (DESIGN.md final states)."""
-
-    SELF = "self"
-    ALLOWLISTED = "allowlisted"
-    FOLLOWING = "following"
-    FOLLOWED_BY = "followed_by"
+# Why a target is skipped: the ledger's own ``Reason`` (SELF, ALLOWLISTED, FOLLOWING,
+# FOLLOWED_BY), recorded as decided; one vocabulary, no copy to map by spelling.
+SkipReason = Reason
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     action: Action
-    reason: SkipReason | None = None
+    reason: Reason | None = None
 
     @property
-    def outcome(self) -> str:
-        """The progress/count word: blocked is decided later, by the block call."""
+    def outcome(self) -> TargetOutcome:
+        """The outcome the decision leads to (a block is settled later, by the block call)."""
         if self.action is Action.SKIP and self.reason is not None:
-            return SKIP_OUTCOMES[self.reason]
-        return self.action.value
+            return OUTCOME_OF[self.reason]
+        if self.action is Action.ALREADY_BLOCKED:
+            return TargetOutcome.ALREADY_BLOCKED
+        return TargetOutcome.WOULD_BLOCK
 
-
-SKIP_OUTCOMES: dict[SkipReason, str] = {
-    SkipReason.SELF: "skipped_self",
-    SkipReason.ALLOWLISTED: "skipped_allowlisted",
-    SkipReason.FOLLOWING: "skipped_following",
-    SkipReason.FOLLOWED_BY: "skipped_follower",
-}
 
 BLOCK = Decision(Action.BLOCK)
 ALREADY_BLOCKED = Decision(Action.ALREADY_BLOCKED)

@@ -19,6 +19,7 @@ from ..x.client import XClient
 from ..x.errors import RateLimited, XAccountError, XAuthError, XError
 from ..x.models import UserState
 from .clock import Clock, iso
+from .outcomes import TargetOutcome
 from .scheduler import Scheduler
 
 log = logging.getLogger("twitter_blocker.engine")
@@ -74,6 +75,7 @@ class ReadBack:
                 log.warning("X did not keep %d block(s); they go back to the retry queue", n)
             dropped_all.extend(dropped)
         if dropped_all:
-            counts["blocked"] -= len(dropped_all)  # counted once more when blocked again
-            counts["block_not_kept"] += len(dropped_all)
+            # counted once more when blocked again
+            counts[TargetOutcome.BLOCKED.value] -= len(dropped_all)
+            counts[TargetOutcome.BLOCK_NOT_KEPT.value] += len(dropped_all)
         return dropped_all

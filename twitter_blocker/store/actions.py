@@ -135,31 +135,32 @@ _NOT_UNDONE = """NOT EXISTS (SELECT 1 FROM actions u WHERE u.user_id = a.user_id
    AND u.action = ? AND u.state = 'done' AND u.id > a.id)"""
 
 
-def blocks_of_run(conn: sqlite3.Connection, run_id: int, act: Act = Act.BLOCK) -> list[Planned]:
-    """The accounts run ``run_id`` blocked (or muted) itself and nobody undid since."""
+def _done_by_runs(
+    conn: sqlite3.Connection, act: Act, where: str, params: tuple[object, ...]
+) -> list[tuple[object, ...]]:
+    """(user_id, history_id, screen_name) of the ``act`` calls runs made that nobody undid
+    since, narrowed by ``where`` (on ``actions a``), oldest first."""
     undo = Act.UNBLOCK if act is Act.BLOCK else Act.UNMUTE
-    rows = conn.execute(
+    return conn.execute(
         "SELECT a.user_id, a.history_id, b.screen_name FROM actions a"
         " LEFT JOIN block_history b ON b.id = a.history_id"
-        " WHERE a.run_id = ? AND a.action = ? AND a.state = 'done' AND a.origin = 'run'"
+        f" WHERE {where} AND a.action = ? AND a.state = 'done' AND a.origin = 'run'"
         f" AND {_NOT_UNDONE} ORDER BY a.id",
-        (run_id, str(act), str(undo)),
+        (*params, str(act), str(undo)),
     ).fetchall()
-    return _planned(rows)
+
+
+def blocks_of_run(conn: sqlite3.Connection, run_id: int, act: Act = Act.BLOCK) -> list[Planned]:
+    """The accounts run ``run_id`` blocked (or muted) itself and nobody undid since."""
+    return _planned(_done_by_runs(conn, act, "a.run_id = ?", (run_id,)))
 
 
 def blocks_of_source(conn: sqlite3.Connection, source: str, act: Act = Act.BLOCK) -> list[Planned]:
     """The accounts a source list brought in that this tool blocked (or muted), not undone."""
-    undo = Act.UNBLOCK if act is Act.BLOCK else Act.UNMUTE
-    rows = conn.execute(
-        "SELECT a.user_id, a.history_id, b.screen_name FROM actions a"
-        " LEFT JOIN block_history b ON b.id = a.history_id"
-        " WHERE a.action = ? AND a.state = 'done' AND a.origin = 'run'"
-        " AND (a.source = ? OR a.history_id IN (SELECT history_id FROM row_sources"
-        "      WHERE source = ?))"
-        f" AND {_NOT_UNDONE} ORDER BY a.id",
-        (str(act), source, source, str(undo)),
-    ).fetchall()
+    where = (
+        "(a.source = ? OR a.history_id IN (SELECT history_id FROM row_sources WHERE source = ?))"
+    )
+    rows = _done_by_runs(conn, act, where, (source, source))
     seen: set[str] = set()
     out = []
     for p in _planned(rows):

@@ -173,16 +173,7 @@ class Cache:
 
     def get_relationships(self, viewer: str, ids: Sequence[str]) -> dict[str, Relationship]:
         """User id -> the viewer's edges to it, for the ids with a fresh entry."""
-        keys = sorted({str(i) for i in ids})
-        since = self.clock() - self.ttl.relationships
-        rows = self._select(
-            "SELECT user_id, following, followed_by, blocking FROM relationships"
-            " WHERE viewer = ?2 AND user_id IN (SELECT value FROM json_each(?1))"
-            " AND fetched_epoch >= ?3",
-            keys,
-            viewer,
-            since,
-        )
+        rows = self._fresh_relationships("user_id, following, followed_by, blocking", viewer, ids)
         return {
             str(uid): Relationship(
                 user_id=str(uid),
@@ -195,17 +186,22 @@ class Cache:
 
     def get_relationship_times(self, viewer: str, ids: Sequence[str]) -> dict[str, float]:
         """User id -> when its fresh relationship entry was fetched (epoch seconds)."""
-        keys = sorted({str(i) for i in ids})
+        rows = self._fresh_relationships("user_id, fetched_epoch", viewer, ids)
+        return {str(uid): float(at) for uid, at in rows if isinstance(at, int | float)}
+
+    def _fresh_relationships(
+        self, columns: str, viewer: str, ids: Sequence[str]
+    ) -> list[tuple[object, ...]]:
+        """``columns`` of the viewer's relationship entries younger than their lifetime."""
         since = self.clock() - self.ttl.relationships
-        rows = self._select(
-            "SELECT user_id, fetched_epoch FROM relationships"
+        return self._select(
+            f"SELECT {columns} FROM relationships"
             " WHERE viewer = ?2 AND user_id IN (SELECT value FROM json_each(?1))"
             " AND fetched_epoch >= ?3",
-            keys,
+            sorted({str(i) for i in ids}),
             viewer,
             since,
         )
-        return {str(uid): float(at) for uid, at in rows if isinstance(at, int | float)}
 
     # --- writes (one transaction per call) --------------------------------------------------
 

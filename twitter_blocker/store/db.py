@@ -46,7 +46,7 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
             conn = sqlite3.connect(str(target), isolation_level=None)
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(msg("store.cannot_open", path=target, detail=exc)) from exc
-    try:
+    with closed_on_failure(conn, target):
         # busy_timeout: wait up to 5 s for another connection's write lock instead of
         # failing at once with "database is locked" (a reader like `--stats` can overlap a run).
         conn.execute("PRAGMA busy_timeout = 5000")
@@ -65,13 +65,21 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         # Touch the schema so a file that is not a database fails here, not mid-run.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return conn
+
+
+@contextmanager
+def closed_on_failure(conn: sqlite3.Connection, path: Path | str) -> Iterator[None]:
+    """Close ``conn`` when the block fails; a file that is not a database (or is damaged)
+    becomes a :class:`StoreError` naming ``path``."""
+    try:
+        yield
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(msg("store.not_a_database", path=target, detail=exc)) from exc
-    except StoreError:
+        raise StoreError(msg("store.not_a_database", path=path, detail=exc)) from exc
+    except BaseException:
         conn.close()
         raise
-    return conn
 
 
 def _in_transaction(conn: sqlite3.Connection) -> bool:

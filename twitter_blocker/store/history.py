@@ -19,7 +19,7 @@ from ..errors import StoreError
 from ..messages import msg
 from . import examine, identity, importer, legacy, runs
 from .budgets import Budgets
-from .db import connect, iso, migrate, transaction, utc_now_iso
+from .db import closed_on_failure, connect, iso, migrate, transaction, utc_now_iso
 from .importer import TargetLike
 from .models import (
     PERMANENT_USER_STATUSES,
@@ -31,7 +31,7 @@ from .models import (
 )
 from .runs import CallLike, scrub
 from .schema import LEGACY_TABLES, MIGRATIONS
-from .stats import collect
+from .stats import collect, counts_by_status
 
 __all__ = ["CallLike", "History", "TargetLike", "scrub"]
 
@@ -98,16 +98,10 @@ class History:
         """
         examine.refuse_foreign(Path(path))
         conn = connect(path)
-        try:
+        with closed_on_failure(conn, path):
             if legacy.is_legacy(conn):
                 legacy.adopt(conn, MIGRATIONS)
             migrate(conn, MIGRATIONS, path=path, legacy_tables=LEGACY_TABLES)
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise StoreError(msg("store.not_a_database", path=path, detail=exc)) from exc
-        except BaseException:
-            conn.close()
-            raise
         return cls(conn, Path(path))
 
     @property
@@ -390,12 +384,7 @@ class History:
 
     def counts(self) -> dict[str, int]:
         """Rows per status; every status present (0 when none)."""
-        out = {s.value: 0 for s in Status}
-        for status, n in self.conn.execute(
-            "SELECT status, count(*) FROM block_history GROUP BY status"
-        ):
-            out[str(status)] = int(n)
-        return out
+        return counts_by_status(self.conn)
 
     def stats(
         self, *, max_attempts: int = 10, samples: int = 5, now: datetime | None = None

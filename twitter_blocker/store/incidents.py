@@ -208,28 +208,35 @@ def mark_escalated(
     conn: sqlite3.Connection, incident_id: int, *, reason: str, source: str, at: str
 ) -> bool:
     """Mark once: False when it was already escalated (or is closed)."""
-    with transaction(conn):
-        changed = conn.execute(
-            "UPDATE incidents SET escalated_at = ?, escalation = ? "
-            "WHERE id = ? AND escalated_at IS NULL AND closed_at IS NULL",
-            (at, reason, incident_id),
-        ).rowcount
-        if changed:
-            _event(conn, incident_id, at, "escalated", source, reason)
-    return bool(changed)
+    sql = (
+        "UPDATE incidents SET escalated_at = ?, escalation = ? "
+        "WHERE id = ? AND escalated_at IS NULL AND closed_at IS NULL"
+    )
+    return _mark(conn, sql, incident_id, "escalated", reason=reason, source=source, at=at)
 
 
 def mark_closed(
     conn: sqlite3.Connection, incident_id: int, *, reason: str, source: str, at: str
 ) -> bool:
+    sql = "UPDATE incidents SET closed_at = ?, close_reason = ? WHERE id = ? AND closed_at IS NULL"
+    return _mark(conn, sql, incident_id, "closed", reason=reason, source=source, at=at)
+
+
+def _mark(
+    conn: sqlite3.Connection,
+    sql: str,
+    incident_id: int,
+    kind: str,
+    *,
+    reason: str,
+    source: str,
+    at: str,
+) -> bool:
+    """Run ``sql`` (time, reason, id) and, when it changed the row, log the ``kind`` event."""
     with transaction(conn):
-        changed = conn.execute(
-            "UPDATE incidents SET closed_at = ?, close_reason = ? "
-            "WHERE id = ? AND closed_at IS NULL",
-            (at, reason, incident_id),
-        ).rowcount
+        changed = conn.execute(sql, (at, reason, incident_id)).rowcount
         if changed:
-            _event(conn, incident_id, at, "closed", source, reason)
+            _event(conn, incident_id, at, kind, source, reason)
     return bool(changed)
 
 

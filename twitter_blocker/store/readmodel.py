@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from ..proc.pids import pid_alive
+from ..x.models import ACCOUNT_OUTCOMES as ACCOUNT_OUTCOMES
+from ..x.models import AUTH_OUTCOMES as AUTH_OUTCOMES
+from ..x.models import Outcome
 from .models import PERMANENT_USER_STATUSES as PERMANENT_USER_STATES
 from .models import RunInfo as RunInfo
 
 _FROM = re.compile(r"\bFROM\s+(\w+)")
-AUTH_OUTCOMES = ("auth_failed", "csrf_mismatch")
-ACCOUNT_OUTCOMES = ("account_locked", "account_suspended")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,10 +215,12 @@ def attempts_between(
 ) -> list[AttemptRow]:
     """Attempts in ``[since, until]``, oldest first; optionally only the unsuccessful ones."""
     where = "at >= ? AND at <= ?"
+    params: tuple[str, ...] = (since_iso, until_iso)
     if failures_only:
-        where += " AND outcome IS NOT 'ok'"
+        where += " AND outcome IS NOT ?"
+        params = (*params, Outcome.OK)
     sql = f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE {where} ORDER BY id"
-    return [_attempt(row) for row in _rows(conn, sql, (since_iso, until_iso))]
+    return [_attempt(row) for row in _rows(conn, sql, params)]
 
 
 def last_attempt(
@@ -240,9 +243,9 @@ def last_rate_limited(conn: sqlite3.Connection) -> AttemptRow | None:
     """The newest 429 (or rate-limited answer) in ``attempts``."""
     sql = (
         f"SELECT {_ATTEMPT_COLUMNS} FROM attempts "
-        "WHERE http_status = 429 OR outcome = 'rate_limited' ORDER BY id DESC LIMIT 1"
+        "WHERE http_status = 429 OR outcome = ? ORDER BY id DESC LIMIT 1"
     )
-    rows = _rows(conn, sql)
+    rows = _rows(conn, sql, (Outcome.RATE_LIMITED,))
     return _attempt(rows[0]) if rows else None
 
 

@@ -39,6 +39,13 @@ def _grouped(conn: sqlite3.Connection, column: str, null_as: str) -> dict[str, i
     }
 
 
+def counts_by_status(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows per status; every status present (0 when none)."""
+    out = {s.value: 0 for s in Status}
+    out.update(_grouped(conn, "status", "unknown"))
+    return out
+
+
 def error_samples(conn: sqlite3.Connection, limit: int = 5) -> list[ErrorSample]:
     """The latest distinct errors carried by failed rows, with how many rows carry each."""
     return [
@@ -68,8 +75,7 @@ def collect(
 ) -> Stats:
     """Every figure of :class:`Stats`, each one exact SQL (a handful of queries in total)."""
     moment = iso(now or datetime.now(UTC))
-    by_status = {s.value: 0 for s in Status}
-    by_status.update(_grouped(conn, "status", "unknown"))
+    by_status = counts_by_status(conn)
     (
         pending,
         sent_unconfirmed,

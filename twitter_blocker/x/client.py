@@ -34,6 +34,7 @@ from .models import (
     BlockResult,
     BlockStatus,
     LookupResult,
+    Outcome,
     Relationship,
     User,
     UserState,
@@ -57,14 +58,13 @@ from .transport import SessionCookies
 FRIENDSHIPS_LOOKUP_MAX = 100  # ids per friendships/lookup call (X-FACTS.md 3.6)
 
 
-# an outcome word of ``outcomes.classify`` -> the typed state it proves (explicit, no
-# ``UserState(word)`` by equality of spellings)
-_GONE_STATE = {"not_found": UserState.NOT_FOUND, "suspended": UserState.SUSPENDED}
+# a per-target ``Outcome`` -> the typed state it proves (one table each, never by spelling)
+_GONE_STATE = {Outcome.NOT_FOUND: UserState.NOT_FOUND, Outcome.SUSPENDED: UserState.SUSPENDED}
 
 _BLOCK_STATUS = {
-    "self": BlockStatus.SELF,
-    "suspended": BlockStatus.SUSPENDED,
-    "not_found": BlockStatus.NOT_FOUND,
+    Outcome.SELF: BlockStatus.SELF,
+    Outcome.SUSPENDED: BlockStatus.SUSPENDED,
+    Outcome.NOT_FOUND: BlockStatus.NOT_FOUND,
 }
 
 
@@ -237,7 +237,7 @@ class XClient(Session):
         if not 0 < len(ids) <= FRIENDSHIPS_LOOKUP_MAX:
             raise ValueError(f"{op} takes 1 to {FRIENDSHIPS_LOOKUP_MAX} ids, not {len(ids)}")
         result = self._rest_get(op, {"user_id": ",".join(ids)}, targets=len(ids))
-        if result.error is None and result.outcome == "not_found":
+        if result.error is None and result.outcome is Outcome.NOT_FOUND:
             return {}  # 404/17 "No user matches" (as users/lookup answers, X-FACTS.md 3.5)
         found = parse_friendships_lookup(self._ok(result, op))
         if found is None:
@@ -258,7 +258,7 @@ class XClient(Session):
     def _block_call(self, op: str, user_id: str) -> BlockResult:
         result = self._rest_post(op, {"user_id": user_id}, targets=1)
         if result.error is None:
-            if result.outcome == "ok":
+            if result.outcome is Outcome.OK:
                 return BlockResult(
                     user_id,
                     BlockStatus.OK,

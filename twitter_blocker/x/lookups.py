@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from .batch import map_batch
 from .errors import FeaturesOutdated, Inconclusive, UnexpectedResponse
-from .models import LookupResult
+from .models import LookupResult, Outcome
 from .outcomes import Classified
 from .parse import has_batch_list, has_errors, parse_batch
 
@@ -80,7 +80,7 @@ class BatchLookups:
         )
         result = self._graphql(op, variables, targets=len(keys))
         error, data = result.error, result.data
-        if error is None and result.outcome == "ok" and has_batch_list(data):
+        if error is None and result.outcome is Outcome.OK and has_batch_list(data):
             nodes = parse_batch(data)
             proven = not has_errors(data)
             return map_batch(keys, nodes, by_id=by_id, resolve_one=one, proven=proven)
@@ -90,7 +90,7 @@ class BatchLookups:
             # self-heal could not cure): stop trying it.
             self._broken.add(op)
             return _singles(keys, one)
-        if error is None and result.outcome == "ok" and not has_errors(data):
+        if error is None and result.outcome is Outcome.OK and not has_errors(data):
             return _singles(keys, one)  # a 200 we cannot read as a batch
         raise error or UnexpectedResponse(
             f"{op}: a batch answer with errors and no users list",

@@ -6,6 +6,34 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class Outcome(StrEnum):
+    """What one HTTP answer of X was (``outcomes.classify``): the ``attempts.outcome`` column,
+    the error log's ``outcome``. Request-level failures, per-target answers, and ``OK``."""
+
+    OK = "ok"
+    RATE_LIMITED = "rate_limited"
+    AUTH_FAILED = "auth_failed"
+    CSRF_MISMATCH = "csrf_mismatch"
+    ACCOUNT_LOCKED = "account_locked"
+    ACCOUNT_SUSPENDED = "account_suspended"
+    FEATURES_OUTDATED = "features_outdated"
+    TRANSIENT = "transient"
+    TID_REJECTED = "tid_rejected"
+    INCONCLUSIVE = "inconclusive"
+    BAD_REQUEST = "bad_request"
+    # per-target answers (v1.1): not failures of the session
+    NOT_FOUND = "not_found"
+    SUSPENDED = "suspended"
+    SELF = "self"
+
+
+# Answers that prove the session works: X answered about the target.
+ANSWERED = frozenset({Outcome.OK, Outcome.NOT_FOUND, Outcome.SUSPENDED, Outcome.SELF})
+# The viewer's own session or account was refused.
+AUTH_OUTCOMES = (Outcome.AUTH_FAILED, Outcome.CSRF_MISMATCH)
+ACCOUNT_OUTCOMES = (Outcome.ACCOUNT_LOCKED, Outcome.ACCOUNT_SUSPENDED)
+
+
 class UserState(StrEnum):
     """What a lookup can tell about a target.
 
@@ -101,10 +129,8 @@ class CallRecord:
     """One HTTP call, for the attempts table and the rate budgets. Never holds a secret.
 
     ``operation`` is the GraphQL operation name (``UserByScreenName``) or the
-    v1.1 path without ``.json`` (``blocks/create``). ``outcome`` is a short
-    machine word: ok, rate_limited, auth_failed, csrf_mismatch, account_locked,
-    account_suspended, features_outdated, transient, not_found, suspended, self,
-    bad_request, tid_rejected, inconclusive.
+    v1.1 path without ``.json`` (``blocks/create``). ``outcome``: what the answer was
+    (``Outcome``; stored as its value).
     """
 
     operation: str
@@ -113,6 +139,6 @@ class CallRecord:
     http_status: int | None
     code: int | None
     message: str | None
-    outcome: str
+    outcome: Outcome
     rate: RateInfo | None = None
     targets: int = 0

@@ -1,8 +1,8 @@
 """Classify one HTTP answer of X into an outcome, before anyone acts on it.
 
 ``classify(operation, status, headers, body, graphql=...)`` returns a
-``Classified``: the parsed JSON and ``outcome == "ok"``, a per-target answer
-(``self``, ``not_found``, ``suspended``: values the caller maps), or an
+``Classified``: the parsed JSON and ``Outcome.OK``, a per-target answer
+(``Outcome.SELF``, ``NOT_FOUND``, ``SUSPENDED``: the caller maps them to typed states), or an
 ``error`` (an ``x.errors`` exception the caller raises after recording the
 call). Decisions go by X's error codes (X-FACTS.md 4); message text is read only
 where no code exists (plain-text 429 bodies, LoadShed, a code-less 326).
@@ -47,7 +47,7 @@ from .errors import (
     XAuthError,
     XError,
 )
-from .models import RateInfo
+from .models import Outcome, RateInfo
 from .transport import parse_rate
 
 AUTH_CODES = frozenset({32, 89, 215, 220})
@@ -69,9 +69,9 @@ _LOCKED_GRAPHQL_PREFIX = "Authorization: Denied by access control"
 
 @dataclass(frozen=True, slots=True)
 class Classified:
-    """One answer, classified. ``outcome`` is a ``CallRecord.outcome`` word."""
+    """One answer, classified. ``outcome`` becomes ``CallRecord.outcome``."""
 
-    outcome: str
+    outcome: Outcome
     http_status: int
     data: Any = None
     code: int | None = None
@@ -151,7 +151,7 @@ def classify(
     rate = parse_rate(headers)
 
     def fail(
-        outcome: str,
+        outcome: Outcome,
         error_type: type[XError],
         code: int | None,
         message: str,
@@ -174,7 +174,7 @@ def classify(
             code=code,
         )
         return Classified(
-            "rate_limited", status, code=code, message=message, error=error, rate=rate
+            Outcome.RATE_LIMITED, status, code=code, message=message, error=error, rate=rate
         )
 
     # --- bodies that are not JSON ------------------------------------------------
@@ -184,18 +184,18 @@ def classify(
         if _is_html(headers, stripped):
             if status == 429:
                 return rate_limited(None, "rate limited by an edge page", suspicious=False)
-            return fail("transient", Transient, None, "HTML edge page instead of JSON")
+            return fail(Outcome.TRANSIENT, Transient, None, "HTML edge page instead of JSON")
         try:
             parsed = json.loads(stripped)
         except ValueError:
             text = stripped[:_MAX_MESSAGE].decode("utf-8", "replace")
             if "cf-ray" in headers and status != 429:
-                return fail("transient", Transient, None, "edge page instead of JSON")
+                return fail(Outcome.TRANSIENT, Transient, None, "edge page instead of JSON")
             if status == 429 or text.lower().startswith(("rate limit exceeded", "429 too many")):
                 return rate_limited(None, text, suspicious=False)
             if "loadshed" in text.lower() or status >= 500:
-                return fail("transient", Transient, None, text)
-            return fail("transient", Transient, None, "malformed JSON body")
+                return fail(Outcome.TRANSIENT, Transient, None, text)
+            return fail(Outcome.TRANSIENT, Transient, None, "malformed JSON body")
     else:
         if status == 429:
             return rate_limited(None, "", suspicious=False)
@@ -204,15 +204,19 @@ def classify(
             # rejected, on any path (GraphQL or v1.1). A real "not found" on v1.1 carries
             # an errors body with code 50/34 (X-FACTS.md 3.1, 3.8), so this is never a
             # per-target answer. Retrying later (with a fresh id) is the only remedy.
-            return fail("tid_rejected", Transient, None, "empty 404 (transaction id rejected)")
+            return fail(
+                Outcome.TID_REJECTED, Transient, None, "empty 404 (transaction id rejected)"
+            )
         if status == 403 and "cf-ray" in headers:
-            return fail("transient", Transient, None, "empty 403 from the edge (cf-ray)")
+            return fail(Outcome.TRANSIENT, Transient, None, "empty 403 from the edge (cf-ray)")
         if status == 403:
-            return fail("auth_failed", XAuthError, None, "empty 403: session expired or banned")
+            return fail(
+                Outcome.AUTH_FAILED, XAuthError, None, "empty 403: session expired or banned"
+            )
         if status >= 500:
-            return fail("transient", Transient, None, "server error")
+            return fail(Outcome.TRANSIENT, Transient, None, "server error")
         if status == 200:
-            return fail("transient", Transient, None, "empty body")
+            return fail(Outcome.TRANSIENT, Transient, None, "empty body")
 
     errors = _errors(parsed)
     codes = [c for c, _ in errors if c is not None]
@@ -223,14 +227,14 @@ def classify(
 
     # --- request-level failures, by code, whatever the HTTP status ---------------
     if CSRF_CODE in codes:
-        return fail("csrf_mismatch", CsrfMismatch, CSRF_CODE, message_of(CSRF_CODE))
+        return fail(Outcome.CSRF_MISMATCH, CsrfMismatch, CSRF_CODE, message_of(CSRF_CODE))
     if LOCKED_CODE in codes:
-        return fail("account_locked", AccountLocked, LOCKED_CODE, message_of(LOCKED_CODE))
+        return fail(Outcome.ACCOUNT_LOCKED, AccountLocked, LOCKED_CODE, message_of(LOCKED_CODE))
     for code in codes:
         if code in OWN_SUSPENDED_CODES:
-            return fail("account_suspended", AccountSuspended, code, message_of(code))
+            return fail(Outcome.ACCOUNT_SUSPENDED, AccountSuspended, code, message_of(code))
         if code in AUTH_CODES:
-            return fail("auth_failed", XAuthError, code, message_of(code))
+            return fail(Outcome.AUTH_FAILED, XAuthError, code, message_of(code))
     if RATE_CODE in codes:
         return rate_limited(RATE_CODE, message_of(RATE_CODE), suspicious=False)
     if AUTOMATED_CODE in codes:
@@ -243,7 +247,7 @@ def classify(
             operation=operation,
         )
         return Classified(
-            "features_outdated",
+            Outcome.FEATURES_OUTDATED,
             status,
             code=FEATURES_CODE,
             message=text,
@@ -252,7 +256,7 @@ def classify(
         )
     if not codes and any(m.startswith(_LOCKED_GRAPHQL_PREFIX) for _, m in errors):
         # A code-less GraphQL lock (X-FACTS.md 1.2): only here is the message read.
-        return fail("account_locked", AccountLocked, None, first[1])
+        return fail(Outcome.ACCOUNT_LOCKED, AccountLocked, None, first[1])
 
     # --- per-target answers (v1.1 only) ----------------------------------------------
     # GraphQL says "no such user" with HTTP 200 and an empty ``data`` (X-FACTS.md 2.2); a
@@ -261,11 +265,11 @@ def classify(
     if not graphql:
         if SELF_CODE in codes:
             return Classified(
-                "self", status, code=SELF_CODE, message=message_of(SELF_CODE), rate=rate
+                Outcome.SELF, status, code=SELF_CODE, message=message_of(SELF_CODE), rate=rate
             )
         if TARGET_SUSPENDED_CODE in codes:
             return Classified(
-                "suspended",
+                Outcome.SUSPENDED,
                 status,
                 code=TARGET_SUSPENDED_CODE,
                 message=message_of(TARGET_SUSPENDED_CODE),
@@ -273,7 +277,9 @@ def classify(
             )
         gone = next((c for c in codes if c in TARGET_GONE_CODES), None)
         if gone is not None and status in (403, 404):
-            return Classified("not_found", status, code=gone, message=message_of(gone), rate=rate)
+            return Classified(
+                Outcome.NOT_FOUND, status, code=gone, message=message_of(gone), rate=rate
+            )
 
     # --- errors beside data that holds nothing: proves nothing (X-FACTS.md 2.2, 2.5) ---------
     if (
@@ -285,35 +291,35 @@ def classify(
         and _holds_no_result(parsed["data"])
     ):
         text = first[1] or "errors beside empty data"
-        return fail("inconclusive", Inconclusive, first[0], text)
+        return fail(Outcome.INCONCLUSIVE, Inconclusive, first[0], text)
 
     # --- status-driven ------------------------------------------------------------
     if status == 429:
         return rate_limited(first[0], first[1], suspicious=False)
     if status == 401:
-        return fail("auth_failed", XAuthError, first[0], first[1] or "unauthorized")
+        return fail(Outcome.AUTH_FAILED, XAuthError, first[0], first[1] or "unauthorized")
     if status >= 500 or any(c in TRANSIENT_CODES for c in codes):
         if status == 200 and isinstance(parsed, dict) and parsed.get("data"):
             # 131 "Dependency: Internal error" may come with usable data (X-FACTS.md 2.5).
             return Classified(
-                "ok", status, data=parsed, code=first[0], message=first[1] or None, rate=rate
+                Outcome.OK, status, data=parsed, code=first[0], message=first[1] or None, rate=rate
             )
         busy = next((c for c in codes if c in TRANSIENT_CODES), first[0])
-        return fail("transient", Transient, busy, first[1] or "server error")
+        return fail(Outcome.TRANSIENT, Transient, busy, first[1] or "server error")
     if any("loadshed" in m.lower() for _, m in errors):
-        return fail("transient", Transient, first[0], first[1])
+        return fail(Outcome.TRANSIENT, Transient, first[0], first[1])
     if status == 404 and not errors:
         # A 404 with no error code says nothing about the target: only codes 50/34/108/17
         # (above) make a "not found". Read it like the empty 404 of a rejected
         # transaction id (X-FACTS.md 6): retry later, never a permanent answer.
-        return fail("tid_rejected", Transient, None, "404 without errors")
+        return fail(Outcome.TID_REJECTED, Transient, None, "404 without errors")
     if status == 200 and isinstance(parsed, (dict, list)):
         if isinstance(parsed, dict) and errors and "data" not in parsed:
-            return fail("bad_request", UnexpectedResponse, first[0], first[1])
+            return fail(Outcome.BAD_REQUEST, UnexpectedResponse, first[0], first[1])
         # ``errors`` beside ``data`` (e.g. 214): use the data (X-FACTS.md 2.2).
         return Classified(
-            "ok", status, data=parsed, code=first[0], message=first[1] or None, rate=rate
+            Outcome.OK, status, data=parsed, code=first[0], message=first[1] or None, rate=rate
         )
     if 400 <= status < 500:
-        return fail("bad_request", UnexpectedResponse, first[0], first[1] or "bad request")
-    return fail("bad_request", UnexpectedResponse, first[0], first[1] or "unexpected answer")
+        return fail(Outcome.BAD_REQUEST, UnexpectedResponse, first[0], first[1] or "bad request")
+    return fail(Outcome.BAD_REQUEST, UnexpectedResponse, first[0], first[1] or "unexpected answer")

@@ -39,6 +39,7 @@ from .contract import (
     Override,
 )
 from .discovery import Discovery, TidMaterial, discover, tid_material
+from .models import Outcome
 from .outcomes import Classified
 from .transport import Http, RawResponse
 from .txid import TransactionIds
@@ -49,16 +50,20 @@ DAY = 86_400.0
 REUSE_DISCOVERY = 60.0  # seconds one /home read serves other operations' refreshes
 EMPTY_404 = "empty 404"
 _STALE_TEXT = ("query: unspecified", "unknown operation")
-_CONTRACT_FAILURES = frozenset({"bad_request", "tid_rejected", "features_outdated"})
+_CONTRACT_FAILURES = frozenset(
+    {Outcome.BAD_REQUEST, Outcome.TID_REJECTED, Outcome.FEATURES_OUTDATED}
+)
 
 
 def stale_signal(result: Classified) -> str | None:
     """The stale-contract signal in a GraphQL answer, or None."""
-    if result.http_status == 404 and result.outcome == "tid_rejected":
+    if result.http_status == 404 and result.outcome is Outcome.TID_REJECTED:
         return EMPTY_404
     if result.http_status == 422:
         return "422 (a variable is refused)"
-    if result.outcome != "ok" and any(t in (result.message or "").lower() for t in _STALE_TEXT):
+    if result.outcome is not Outcome.OK and any(
+        t in (result.message or "").lower() for t in _STALE_TEXT
+    ):
         return "Query: Unspecified"
     return None
 
@@ -184,7 +189,7 @@ class Endpoints:
     def note(self, operation: str, result: Classified) -> None:
         """Remember whether the call worked with the contract in use (a rate limit, an
         outage or an auth failure says nothing about the contract: not noted)."""
-        ok = result.outcome == "ok"
+        ok = result.outcome is Outcome.OK
         if not ok and result.outcome not in _CONTRACT_FAILURES:
             return
         self._last[operation] = (ok, self._clock())

@@ -25,7 +25,7 @@ import httpx
 
 from . import endpoints
 from .errors import FeaturesOutdated, Transient, UnexpectedResponse
-from .models import CallRecord
+from .models import CallRecord, Outcome
 from .outcomes import Classified, classify
 from .resolver import Endpoints
 from .transport import Http, RawResponse, SessionCookies, build_client
@@ -106,7 +106,7 @@ class Session:
                     http_status=None,
                     code=None,
                     message=str(exc),
-                    outcome="transient",
+                    outcome=Outcome.TRANSIENT,
                     targets=targets,
                 )
             )
@@ -168,7 +168,7 @@ class Session:
     def _rest(self, path: str, send: Callable[[], RawResponse], targets: int) -> Classified:
         """One v1.1 call; an empty 404 earns one more send with a transaction id (resolver)."""
         result = self._exchange(path, send, graphql=False, targets=targets)
-        if result.outcome == "tid_rejected" and self.endpoints.rest_tid(path, self._http):
+        if result.outcome is Outcome.TID_REJECTED and self.endpoints.rest_tid(path, self._http):
             result = self._exchange(path, send, graphql=False, targets=targets)
         return result
 
@@ -177,7 +177,7 @@ class Session:
         """The JSON of a success; raises the classified error, or UnexpectedResponse."""
         if result.error is not None:
             raise result.error
-        if result.outcome != "ok":
+        if result.outcome is not Outcome.OK:
             raise UnexpectedResponse(
                 f"{operation}: unexpected {result.outcome} answer (HTTP {result.http_status})",
                 operation=operation,

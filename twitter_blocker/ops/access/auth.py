@@ -25,7 +25,7 @@ from ...store.history import History
 from ...timefmt import utc_stamp
 from ...x.client import Observer, XClient
 from ...x.errors import AccountLocked, AccountSuspended, XAuthError, XError
-from ...x.models import CallRecord
+from ...x.models import CallRecord, Outcome
 from .endpointcheck import OperationCheck, check_operations
 
 REPAIR_STEPS_EN = (
@@ -132,11 +132,11 @@ def _describe(exc: XError) -> str:
 
 # verdict -> the attempts outcome recorded for it (an unreachable X proves nothing: not recorded)
 _RECORDED_OUTCOMES = {
-    Verdict.OK: "ok",
-    Verdict.REJECTED: "auth_failed",
-    Verdict.MISMATCH: "auth_failed",
-    Verdict.ACCOUNT_LOCKED: "account_locked",
-    Verdict.ACCOUNT_SUSPENDED: "account_suspended",
+    Verdict.OK: Outcome.OK,
+    Verdict.REJECTED: Outcome.AUTH_FAILED,
+    Verdict.MISMATCH: Outcome.AUTH_FAILED,
+    Verdict.ACCOUNT_LOCKED: Outcome.ACCOUNT_LOCKED,
+    Verdict.ACCOUNT_SUSPENDED: Outcome.ACCOUNT_SUSPENDED,
 }
 AUTH_CHECK_MESSAGE = "auth check"  # the attempts message prefix diagnose and health recognise
 

@@ -25,7 +25,9 @@ from ...config import Paths
 from ...errors import InputError
 from ...inputs.cookies import load_cookies
 from ...store import readmodel as dbfacts
+from ...x.models import Outcome
 from ..access.auth import AUTH_CHECK_MESSAGE, Verdict, live_verdict
+from ..redact import known_secrets as known_secrets  # re-exported for reports
 from ..redact import redact
 from .disk import DiskFact as DiskFact  # re-exported for diagnose
 from .disk import disk_usage
@@ -176,15 +178,6 @@ def db_fact(db: Path) -> DbFact:
         )
 
 
-def known_secrets(paths: Paths) -> tuple[str, ...]:
-    """The current cookie values (to mask them literally); empty when the file is unusable."""
-    try:
-        cookies = load_cookies(paths.cookies)
-    except InputError:
-        return ()
-    return tuple(value for name, value in cookies.items() if name != "lang")
-
-
 def tail_lines(path: Path, count: int = LOG_TAIL_LINES, secrets: tuple[str, ...] = ()) -> list[str]:
     """The last ``count`` lines of a text file, read from the end, masked again."""
     try:
@@ -252,7 +245,7 @@ def _recorded_auth(path: Path, db: DbFact) -> tuple[AuthState, str]:
         if conn is None:
             return AuthState.UNKNOWN, "no run recorded yet"
         bad = dbfacts.last_attempt(conn, dbfacts.AUTH_OUTCOMES + dbfacts.ACCOUNT_OUTCOMES)
-        good = dbfacts.last_attempt(conn, ("ok",))
+        good = dbfacts.last_attempt(conn, (Outcome.OK,))
     run = db.last_run
     if (
         run is not None

@@ -25,13 +25,14 @@ from ...errors import BlockerError
 from ...messages import msg
 from ...proc.runlock import read_holder
 from ...store import readmodel
+from ...x.models import Outcome
 from ..database.check import check_database
 from .disk import disk_usage
 
 # Above the warning threshold a resource is a warning; at this use it is critical
 # (SQLite cannot commit on a full disk; the OOM killer is near).
 CRITICAL_PERCENT = 98.0
-AUTH_FAILURES = ("auth_failed", "csrf_mismatch", "account_locked", "account_suspended")
+AUTH_FAILURES = readmodel.AUTH_OUTCOMES + readmodel.ACCOUNT_OUTCOMES
 EXIT_AUTH_OR_ACCOUNT = (3, 4)
 # At most one emergency backup per hour while the database stays damaged (seconds).
 EMERGENCY_BACKUP_INTERVAL = 3600.0
@@ -122,7 +123,7 @@ def _auth_history(paths: Paths) -> tuple[Level, str]:
         if conn is None:
             return Level.OK, msg("ops.health.auth_no_ledger")
         bad = readmodel.last_attempt(conn, AUTH_FAILURES)
-        good = readmodel.last_attempt(conn, ("ok",))
+        good = readmodel.last_attempt(conn, (Outcome.OK,))
         run = readmodel.last_run_where(conn, running=False)
         unread = conn.unread
     if unread:

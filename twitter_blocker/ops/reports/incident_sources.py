@@ -20,7 +20,7 @@ from .incidents import Condition, Observation, Seen
 if TYPE_CHECKING:  # diagnose pulls in httpx; health must stay light (it runs every 15 minutes)
     from ..diagnosis.diagnose import Diagnosis
 
-LOCK_OUTCOMES = ("account_locked", "account_suspended")
+LOCK_OUTCOMES = readmodel.ACCOUNT_OUTCOMES
 AUTH_CONDITIONS = (Condition.AUTH_FAILED, Condition.ACCOUNT_LOCKED)
 
 

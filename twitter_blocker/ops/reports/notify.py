@@ -35,7 +35,7 @@ from ...messages import msg
 from ...store import incidents as store
 from ...store.db import iso
 from ..diagnosis.levels import SYMPTOMS, Symptom
-from ..redact import redact
+from ..redact import known_secrets, redact
 from .incidents import Change, Seen, incidents_file, record
 
 log = logging.getLogger("twitter_blocker.ops.reports.notify")
@@ -170,17 +170,6 @@ def resume_command(argv: list[str]) -> str:
             continue
         kept.append(arg)
     return "twitter-blocker " + shlex.join(kept)
-
-
-def known_secrets(paths: Paths) -> tuple[str, ...]:
-    """The current cookie values, to mask literally (as ops.facts does, without its httpx)."""
-    from ...inputs.cookies import load_cookies
-
-    try:
-        cookies = load_cookies(paths.cookies)
-    except InputError:
-        return ()
-    return tuple(value for name, value in cookies.items() if name != "lang")
 
 
 def _mask(text: str, secrets: tuple[str, ...]) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ...config import Paths
 from ...store import readmodel as dbfacts
 from ...timefmt import parse_utc, utc_iso
+from ...x.models import Outcome
 from ..redact import redact
 
 MAX_EVENTS = 200
@@ -171,7 +172,9 @@ def collect(paths: Paths, start: datetime, end: datetime) -> Window:
         else:
             runs = [r for r in dbfacts.runs_since(conn, since) if (r.started_at or "") <= until]
             failed = dbfacts.attempts_between(conn, since, until, failures_only=True)
-            ok = [a for a in dbfacts.attempts_between(conn, since, until) if a.outcome == "ok"]
+            ok = [
+                a for a in dbfacts.attempts_between(conn, since, until) if a.outcome == Outcome.OK
+            ]
             last_ok = parse_time(ok[-1].at) if ok else None
     return Window(
         start=start,
