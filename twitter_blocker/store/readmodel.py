@@ -5,10 +5,11 @@ health, stop, recover, timeline, rate limits), ``engine.inspect`` (``--test-user
 ``verify``. ``store.stats`` builds ``--stats`` from the same rows (``RUN_COLUMNS``, ``run_info``).
 
 Tolerant mode, for damaged or busy databases: ``open_readonly`` opens with ``mode=ro`` (no
-migration, no file created when it is missing, no write lock taken, so it works while a run is
-writing) and yields a ``LedgerConnection``. No function here raises on a database error: a
-query that fails gives an empty answer and is recorded in ``conn.unread`` (what could not be
-read, and why), so callers can say so. ``integrity()`` is where damage is reported.
+migration, no file created when it is missing nor -wal/-shm beside an idle one, no write lock
+taken, so it works while a run is writing) and yields a ``LedgerConnection``. No function
+here raises on a database error: a query that fails gives an empty answer and is recorded in
+``conn.unread`` (what could not be read, and why), so callers can say so. ``integrity()`` is
+where damage is reported.
 
 The runbook's own verbatim queries stay in ``ops/database/integrity.py`` (so their numbers can
 be compared with a shell session); that is the one other module that runs SQL on the ledger.
@@ -84,9 +85,17 @@ def open_readonly(path: Path) -> Iterator[LedgerConnection | None]:
     if not path.is_file():
         yield None
         return
+    # Without a -wal file no connection has the database open (a WAL connection always has
+    # one), so the main file is whole; a plain mode=ro open would still create -wal and -shm
+    # beside it. immutable=1 reads it and creates nothing; a run starting meanwhile writes
+    # to its new -wal, not to this file, so the read stays consistent.
+    quiet = "" if Path(f"{path}-wal").exists() else "&immutable=1"
     try:
         conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0, factory=LedgerConnection
+            f"{path.resolve().as_uri()}?mode=ro{quiet}",
+            uri=True,
+            timeout=5.0,
+            factory=LedgerConnection,
         )
     except sqlite3.Error:
         yield None
