@@ -446,7 +446,7 @@ EN: dict[str, str] = {
         "--host {host!r} is not a loopback address; the dashboard serves loopback only "
         "(use 127.0.0.1, ::1 or localhost)"
     ),
-    "serve.no_data_dir": "--data-dir {path}: no such directory; give an existing data directory",
+    "serve.no_data_dir": "--data-dir {path}: no such directory; pass an existing data directory",
     "serve.cannot_bind": "cannot listen on {host} port {port}: {detail}; choose another --port",
     "serve.serving": (
         "dashboard serving on {url} (accounts: {accounts}); read-only, Ctrl+C stops it"
