@@ -64,7 +64,8 @@ function dl(target, rows) {
 }
 
 function chart(box, hours) {
-  const ns = "http://www.w3.org/2000/svg", w = 720, h = 160, pad = 22;
+  const ns = "http://www.w3.org/2000/svg", h = 160, pad = 22;
+  const w = Math.max(360, box.clientWidth || 720);
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
   const top = Math.max(1, ...hours.map((x) => x.blocks));
@@ -120,7 +121,6 @@ function section(a) {
   const inc = node.querySelector(".incidents");
   if (!a.incidents.length) inc.appendChild(el("li", "none open"));
   for (const i of a.incidents) inc.appendChild(el("li", `#${i.id} level ${i.level}: ${i.symptom} (since ${i.opened_at})`, "bad"));
-  chart(node.querySelector(".chart"), a.blocks_by_hour);
   const budgets = node.querySelector(".budgets");
   for (const b of a.budgets) {
     const tr = el("tr");
@@ -158,7 +158,10 @@ function draw(status) {
   const accounts = status.accounts.filter((a) => !only || a.name === only);
   document.getElementById("scope").textContent = only ? "account " + only : "all accounts";
   document.getElementById("overview-rows").replaceChildren(...accounts.map(overviewRow));
-  document.getElementById("accounts").replaceChildren(...accounts.map(section));
+  const sections = accounts.map(section);
+  document.getElementById("accounts").replaceChildren(...sections);
+  // drawn once in the page, so the chart knows its width
+  sections.forEach((node, i) => chart(node.querySelector(".chart"), accounts[i].blocks_by_hour));
   const updated = document.getElementById("updated");
   updated.textContent = status.generated_at;
   updated.dataset.field = "generated_at";
