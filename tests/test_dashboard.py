@@ -8,6 +8,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -207,3 +208,26 @@ def test_serve_refuses_a_non_loopback_host_and_a_missing_directory(tmp_path: Pat
 def test_account_names_are_unique() -> None:
     dirs = [Path("/a/alice"), Path("/b/alice"), Path("/c/bob")]
     assert account_names(dirs) == ["alice", "alice-2", "bob"]
+
+
+def test_a_writer_arriving_during_a_quiet_read_makes_it_read_again(
+    tmp_path: Path, emulator_factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from twitter_blocker.dashboard import snapshot
+
+    world = make_world(emulator_factory, tmp_path)
+    assert invoke(world.args("--all", "--auto-retry")).exit_code == 0
+    paths = resolve_paths(data_dir=world.data, env={})
+    calls: list[str] = []
+    real = snapshot.collect
+
+    def collect_while_a_run_starts(conn: Any) -> Any:
+        calls.append("immutable" if not Path(f"{paths.db}-wal").exists() else "wal")
+        if len(calls) == 1:  # a run opens the ledger mid-read: its -wal appears
+            Path(f"{paths.db}-wal").touch()
+        return real(conn)
+
+    monkeypatch.setattr(snapshot, "collect", collect_while_a_run_starts)
+    view = snapshot.account_view("data", paths)
+    assert calls == ["immutable", "wal"]  # read again, through the journal this time
+    assert view.readable and view.stats == _stats_json(world.data)

@@ -1,11 +1,12 @@
 """One account's state, read for the dashboard: nothing here writes a byte.
 
 Every database is opened through :func:`store.readmodel.open_readonly` (``mode=ro``, a
-busy timeout, no file created when it is missing, no write lock: a running run goes on
-undisturbed). ``stats`` is the very document ``--stats --json`` prints
-(:func:`store.stats.stats_document` over :func:`store.stats.collect`), so the page and
-the command cannot disagree. The health verdict is ``health``'s own checks, with the
-database checked read-only and no emergency backup (the dashboard only looks).
+busy timeout, no file created, no write lock: a running run goes on undisturbed), inside
+``readmodel.quiet_reads`` so not even -wal/-shm files appear beside an idle database.
+``stats`` is the very document ``--stats --json`` prints (:func:`store.stats.stats_document`
+over :func:`store.stats.collect`), so the page and the command cannot disagree. The health
+verdict is ``health``'s own checks, with the database checked read-only and no emergency
+backup (the dashboard only looks).
 """
 
 from __future__ import annotations
@@ -249,26 +250,23 @@ def health(paths: Paths, probes: Probes = SYSTEM_PROBES) -> HealthView:
     """``health``'s verdict over the same checks and thresholds, taken without writing: the
     database check is read-only and no emergency backup is taken (the dashboard only looks)."""
     data_dir = paths.data_dir
-    report = HealthReport(
-        (
-            _db_check(paths),
-            check_resource("disk", lambda: probes.disk_percent(data_dir), DISK_THRESHOLD),
-            check_resource("memory", probes.memory_percent, MEMORY_THRESHOLD),
-            check_cookies(paths),
-            check_lock(paths),
+    with readmodel.quiet_reads():
+        report = HealthReport(
+            (
+                _db_check(paths),
+                check_resource("disk", lambda: probes.disk_percent(data_dir), DISK_THRESHOLD),
+                check_resource("memory", probes.memory_percent, MEMORY_THRESHOLD),
+                check_cookies(paths),
+                check_lock(paths),
+            )
         )
-    )
     checks = [
         {"name": c.name, "level": c.level.name.lower(), "detail": c.detail} for c in report.checks
     ]
     return HealthView(report.level.name.lower(), checks)
 
 
-def account_view(
-    name: str, paths: Paths, *, now: datetime | None = None, health_view: HealthView | None = None
-) -> AccountView:
-    """Read one data directory. ``health_view`` given: reuse it (health is the slow part)."""
-    moment = now or datetime.now(UTC)
+def _read(name: str, paths: Paths, moment: datetime, health_view: HealthView | None) -> AccountView:
     view = AccountView(
         name=name,
         data_dir=str(paths.data_dir),
@@ -279,6 +277,24 @@ def account_view(
     _incidents(view, paths)
     view.backups = backups(paths)
     view.health = health_view if health_view is not None else health(paths)
+    return view
+
+
+def account_view(
+    name: str, paths: Paths, *, now: datetime | None = None, health_view: HealthView | None = None
+) -> AccountView:
+    """Read one data directory, creating no file in it (``readmodel.quiet_reads``).
+
+    An idle ledger is read without its journal; if a writer came during that read (the file
+    changed under it), it is read again, now through the writer's -wal. ``health_view``
+    given: reuse it (health is the slow part).
+    """
+    moment = now or datetime.now(UTC)
+    with readmodel.quiet_reads():
+        before = readmodel.signature(paths.db)
+        view = _read(name, paths, moment, health_view)
+        if not before[0] and readmodel.signature(paths.db) != before:
+            view = _read(name, paths, moment, health_view)
     return view
 
 
