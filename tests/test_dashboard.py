@@ -231,3 +231,8 @@ def test_a_writer_arriving_during_a_quiet_read_makes_it_read_again(
     view = snapshot.account_view("data", paths)
     assert calls == ["immutable", "wal"]  # read again, through the journal this time
     assert view.readable and view.stats == _stats_json(world.data)
+
+
+def test_a_data_dir_given_before_serve_is_the_one_served(tmp_path: Path) -> None:
+    result = invoke(["--data-dir", str(tmp_path / "absent"), "serve"])
+    assert_strict(result, 2, ("absent",))  # it was looked for, not the working directory

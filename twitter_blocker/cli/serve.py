@@ -9,7 +9,16 @@ import click
 from ..errors import InputError
 from ..messages import msg
 from .errors import handle_errors
-from .options import paths_from_flags
+from .options import _inherit, paths_from_flags
+
+
+def _given_before() -> list[Path]:
+    """``twitter-blocker --data-dir D serve``: the directories given to the root command."""
+    given = _inherit(("data_dir",), {})["data_dir"]
+    if given is None:
+        return []
+    values = given if isinstance(given, list | tuple) else [given]
+    return [Path(v) for v in values]
 
 
 @click.command()
@@ -34,7 +43,7 @@ def serve(host: str, port: int, data_dirs: tuple[Path, ...]) -> None:
 
     if not is_loopback(host):
         raise InputError(msg("serve.non_loopback", host=host))
-    dirs = list(data_dirs) or [Path.cwd()]
+    dirs = list(data_dirs) or _given_before() or [Path.cwd()]
     for directory in dirs:
         if not directory.is_dir():
             raise InputError(msg("serve.no_data_dir", path=directory))
