@@ -58,6 +58,10 @@ INSTALL = (
     "installs into the running environment; the suite runs from `make`'s install of this checkout"
 )
 PLACEHOLDER = "a placeholder in prose, not a command"
+CONTAINER = (
+    "needs a container engine and root; tests/test_container.py checks the Dockerfile and the "
+    "compose file, and builds the image when TWITTER_BLOCKER_DOCKER_BUILD=1"
+)
 
 EXAMPLES: dict[str, Run | Synopsis | Skip] = {
     # README.md: quick start
@@ -109,6 +113,14 @@ EXAMPLES: dict[str, Run | Synopsis | Skip] = {
     "twitter-blocker emulator --port 8080 --seed 1 --population 1000 --write-fixture DIR": (
         Synopsis()
     ),
+    # README.md: dashboard and metrics; the container (issue 14)
+    "twitter-blocker serve [--port 8780] --data-dir DIR [--data-dir DIR ...]": Synopsis(),
+    "twitter-blocker --stats --json": Run(0),
+    "mkdir -p deploy/accounts/alice deploy/accounts/bob deploy/accounts/carol": Run(0),
+    "sudo chown -R 10001 deploy/accounts": Skip(CONTAINER),
+    "docker compose -f deploy/compose.yaml up -d --build": Skip(CONTAINER),
+    "docker compose -f deploy/compose.yaml --profile dashboard up -d": Skip(CONTAINER),
+    "docker compose -f deploy/compose.yaml ps": Skip(CONTAINER),
     # docs/RUNBOOK.md
     "twitter-blocker": Run(0),
     "twitter-blocker init [DIR]": Synopsis(),

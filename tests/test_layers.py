@@ -94,6 +94,16 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "click",
     ),
     "ops": ("twitter_blocker.cli", "twitter_blocker.emulator", "rich", "click"),
+    # the dashboard only reads: through the store's read model and ops, never a client or a run
+    "dashboard": (
+        "twitter_blocker.cli",
+        "twitter_blocker.emulator",
+        "twitter_blocker.engine",
+        "twitter_blocker.x",
+        "httpx",
+        "rich",
+        "click",
+    ),
     "emulator": (
         "twitter_blocker.x",
         "twitter_blocker.store",

@@ -296,6 +296,16 @@ EN: dict[str, str] = {
         "(use 127.0.0.1, ::1 or localhost)"
     ),
     "emulator.bad_option": "{option} {value!r}: {detail}",
+    # --- serve (cli/serve.py, dashboard/) -----------------------------------------
+    "serve.non_loopback": (
+        "--host {host!r} is not a loopback address; the dashboard serves loopback only "
+        "(use 127.0.0.1, ::1 or localhost)"
+    ),
+    "serve.no_data_dir": "--data-dir {path}: no such directory; pass an existing data directory",
+    "serve.cannot_bind": "cannot listen on {host} port {port}: {detail}; choose another --port",
+    "serve.serving": (
+        "dashboard serving on {url} (accounts: {accounts}); read-only, Ctrl+C stops it"
+    ),
     # --- block list, unblock, mute (engine/actions.py, engine/undo.py, cli/blocks.py) ----
     "targets.mute_js": "this is X's mute.js archive (accounts you muted), not a block list",
     "targets.mute_js.hint": "to mute them run with --action mute; to block them anyway, "

@@ -36,6 +36,7 @@ SUBCOMMANDS: dict[str, str] = {
     "unblock": "twitter_blocker.cli.unblock:unblock",
     "unmute": "twitter_blocker.cli.unblock:unmute",
     "collect": "twitter_blocker.cli.collect:collect",
+    "serve": "twitter_blocker.cli.serve:serve",
 }
 
 

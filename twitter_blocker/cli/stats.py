@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import shlex
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +16,8 @@ from ..i18n import tr
 from ..messages import msg
 from ..proc.runlock import RunLock
 from ..store.history import History
-from ..store.models import RunInfo, Stats
+from ..store.models import Stats
+from ..store.stats import EMPTY, action_stats, is_dry_run, stats_document
 from ..timefmt import parse_utc
 from .console import make_console
 
@@ -40,14 +39,6 @@ def _table(title: str, rows: dict[str, int]) -> Table:
     for key, value in sorted(rows.items(), key=lambda kv: (-kv[1], kv[0])):
         table.add_row(key, str(value))
     return table
-
-
-def is_dry_run(run: RunInfo) -> bool:
-    """A ``--dry-run`` run: its ``blocked`` count is what it would block."""
-    try:
-        return "--dry-run" in shlex.split(run.command or "")
-    except ValueError:
-        return "--dry-run" in (run.command or "")
 
 
 def render(stats: Stats, console: Console) -> None:
@@ -99,32 +90,19 @@ def render(stats: Stats, console: Console) -> None:
         console.print(limits)
 
 
-def action_stats(conn: Any) -> dict[str, Any]:
-    from ..store import actions
-
-    counts = {a.value: 0 for a in actions.Act}
-    counts.update(actions.counts(conn))
-    return {"counts": counts, "undone_runs": actions.undone_runs(conn)}
-
-
 def show_stats(paths: Paths, *, as_json: bool = False) -> int:
     acts: dict[str, Any] = {}
     if not paths.db.exists():
         click.echo(f"no database at {paths.db} yet: nothing has run here", err=True)
         if not as_json:
             return EXIT_OK
-        stats = Stats(0, {}, {}, {}, 0, 0, 0, 0, 0, 0)  # scripts still get JSON to parse
+        stats = EMPTY  # scripts still get JSON to parse
     else:
         with History.open(paths.db) as history:
             stats = history.stats()
             acts = action_stats(history.conn)  # blocks and mutes apart, undone runs
     if as_json:
-        payload = dataclasses.asdict(stats)
-        payload["done"] = stats.done
-        if stats.last_run is not None:
-            payload["last_run"]["dry_run"] = is_dry_run(stats.last_run)
-        if acts:
-            payload["actions"] = acts
+        payload = stats_document(stats, acts)  # the dashboard shows this same document
         click.echo(json.dumps(payload, indent=2, default=str))
     else:
         render(stats, make_console())

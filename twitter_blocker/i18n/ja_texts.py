@@ -158,6 +158,17 @@ HELP: dict[str, str] = {
         "X の Web API を忠実に再現するエミュレーターをループバックで起動します（docs/EMULATOR.md）。"
     ),
     "Loopback address to bind.": "待ち受けるループバックアドレス。",
+    "A data directory to show, one account each (repeatable) [default: cwd].": (
+        "表示するデータディレクトリ。1 つが 1 アカウントです（繰り返し指定可）［既定: カレントディレクトリ］。"
+    ),
+    "Serve a read-only dashboard of one or more data directories on the loopback.\n\n"
+    "The page shows each account's run, blocks per hour, rate limits, errors, health,\n"
+    "incidents and backups; /metrics speaks Prometheus, /api/status JSON. Nothing is written.": (
+        "1 つ以上のデータディレクトリを読み取り専用のダッシュボードとしてループバックで表示します。\n\n"
+        "各アカウントの実行状況、1 時間あたりのブロック数、レート制限、エラー、ヘルス、\n"
+        "インシデント、バックアップを表示します。/metrics は Prometheus 形式、/api/status は JSON です。"
+        "何も書き込みません。"
+    ),
     "Port (0 = any free port).": "ポート（0 は空いている任意のポート）。",
     "Number of targets.": "対象数。",
     "Viewer accounts.": "閲覧者アカウントの数。",

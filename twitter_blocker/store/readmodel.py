@@ -6,9 +6,10 @@ health, stop, recover, timeline, rate limits), ``engine.inspect`` (``--test-user
 
 Tolerant mode, for damaged or busy databases: ``open_readonly`` opens with ``mode=ro`` (no
 migration, no file created when it is missing, no write lock taken, so it works while a run is
-writing) and yields a ``LedgerConnection``. No function here raises on a database error: a
-query that fails gives an empty answer and is recorded in ``conn.unread`` (what could not be
-read, and why), so callers can say so. ``integrity()`` is where damage is reported.
+writing; inside ``quiet_reads`` not even -wal/-shm beside an idle one) and yields a
+``LedgerConnection``. No function here raises on a database error: a query that fails gives an
+empty answer and is recorded in ``conn.unread`` (what could not be read, and why), so callers
+can say so. ``integrity()`` is where damage is reported.
 
 The runbook's own verbatim queries stay in ``ops/database/integrity.py`` (so their numbers can
 be compared with a shell session); that is the one other module that runs SQL on the ledger.
@@ -20,6 +21,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,15 +81,47 @@ class LedgerConnection(sqlite3.Connection):
         self.unread: list[str] = []
 
 
+# Quiet reads (the dashboard): without a -wal file no connection has the database open (a
+# WAL connection always has one), so the main file is whole, yet a plain mode=ro open would
+# create -wal and -shm beside it. immutable=1 reads it and creates nothing. A writer that
+# starts meanwhile writes to its new -wal; only a checkpoint (after about 1000 pages) touches
+# the main file, so a caller compares ``signature`` before and after and reads again if the
+# file changed under it. Off by default: ``diagnose`` reads for seconds, and must not race.
+_QUIET: ContextVar[bool] = ContextVar("readmodel_quiet", default=False)
+
+
+@contextmanager
+def quiet_reads() -> Iterator[None]:
+    """Inside: ``open_readonly`` leaves no -wal/-shm beside an idle database (see above)."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
+def signature(path: Path) -> tuple[bool, int, int]:
+    """(has a -wal, mtime ns, size) of a database file: changes when a writer came."""
+    try:
+        info = path.stat()
+    except OSError:
+        return (False, 0, 0)
+    return (Path(f"{path}-wal").exists(), info.st_mtime_ns, info.st_size)
+
+
 @contextmanager
 def open_readonly(path: Path) -> Iterator[LedgerConnection | None]:
     """A read-only connection, or None when the file does not exist or cannot be opened."""
     if not path.is_file():
         yield None
         return
+    quiet = "&immutable=1" if _QUIET.get() and not Path(f"{path}-wal").exists() else ""
     try:
         conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0, factory=LedgerConnection
+            f"{path.resolve().as_uri()}?mode=ro{quiet}",
+            uri=True,
+            timeout=5.0,
+            factory=LedgerConnection,
         )
     except sqlite3.Error:
         yield None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shlex
 import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
+from . import actions
 from .budgets import Budgets
 from .db import iso
 from .models import (
@@ -111,3 +115,32 @@ def collect(
         last_run=runs[0] if runs else None,
         rate_limits=Budgets(conn).states(),
     )
+
+
+def is_dry_run(run: RunInfo) -> bool:
+    """A ``--dry-run`` run: its ``blocked`` count is what it would block."""
+    try:
+        return "--dry-run" in shlex.split(run.command or "")
+    except ValueError:
+        return "--dry-run" in (run.command or "")
+
+
+def action_stats(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Confirmed blocks, mutes, unblocks and unmutes apart, and the runs undone."""
+    counts = {a.value: 0 for a in actions.Act}
+    counts.update(actions.counts(conn))
+    return {"counts": counts, "undone_runs": actions.undone_runs(conn)}
+
+
+EMPTY = Stats(0, {}, {}, {}, 0, 0, 0, 0, 0, 0)  # no database yet: scripts still get JSON
+
+
+def stats_document(stats: Stats, acts: dict[str, Any] | None) -> dict[str, Any]:
+    """The JSON of ``--stats --json`` (the dashboard's ``stats`` is this same document)."""
+    payload = dataclasses.asdict(stats)
+    payload["done"] = stats.done
+    if stats.last_run is not None:
+        payload["last_run"]["dry_run"] = is_dry_run(stats.last_run)
+    if acts:
+        payload["actions"] = acts
+    return payload
