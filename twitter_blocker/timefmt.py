@@ -49,3 +49,13 @@ def parse_utc(text: str) -> datetime:
     Raises ``ValueError`` when it is not one."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def epoch_or_none(text: str | None) -> float | None:
+    """Seconds since the epoch of an ISO-8601 string; ``None`` for nothing or a malformed one."""
+    if not text:
+        return None
+    try:
+        return parse_utc(text).timestamp()
+    except ValueError:
+        return None

@@ -12,7 +12,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..timefmt import parse_utc
+from ..store.readmodel import Outcome
+from ..timefmt import epoch_or_none
 from .snapshot import AccountView
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -58,15 +59,6 @@ def render(families: Iterable[Family]) -> str:
             inner = ",".join(f'{k}="{escape_label(v)}"' for k, v in labels.items())
             lines.append(f"{family.name}{{{inner}}} {_value(number)}")
     return "\n".join(lines) + "\n"
-
-
-def _epoch(iso: str | None) -> float | None:
-    if not iso:
-        return None
-    try:
-        return parse_utc(iso).timestamp()
-    except ValueError:
-        return None
 
 
 def families(views: Sequence[AccountView]) -> list[Family]:
@@ -117,7 +109,7 @@ def families(views: Sequence[AccountView]) -> list[Family]:
         blocks.add(who, counts.get("block", 0))
         mutes.add(who, counts.get("mute", 0))
         for outcome, n in sorted(view.attempts_by_outcome.items()):
-            if outcome != "ok":
+            if outcome != Outcome.OK:
                 calls.add({**who, "outcome": outcome}, n)
         failed.add({**who, "kind": "permanent"}, stats["permanent_failures"])
         failed.add({**who, "kind": "retry"}, stats["retry_candidates"])
@@ -132,12 +124,12 @@ def families(views: Sequence[AccountView]) -> list[Family]:
             state.add({**who, "state": name}, 1 if name == current else 0)
         if view.run is not None:
             eta.add(who, view.run.eta_seconds)
-        last_block.add(who, _epoch(view.last_block_at))
+        last_block.add(who, epoch_or_none(view.last_block_at))
         if view.health is not None:
             health.add(who, HEALTH_LEVELS.get(view.health.level, 2))
         incident.add(who, view.incident_level or 0)
         incidents.add(who, len(view.incidents))
-        backup.add(who, _epoch(view.backups[0].taken_at) if view.backups else None)
+        backup.add(who, epoch_or_none(view.backups[0].taken_at) if view.backups else None)
     return [
         up,
         targets,

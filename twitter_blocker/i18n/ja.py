@@ -388,17 +388,6 @@ MESSAGES: dict[str, str] = {
         "動きます（127.0.0.1、::1、localhost を使ってください）"
     ),
     "emulator.bad_option": "{option} {value!r}: {detail}",
-    # --- serve (cli/serve.py, dashboard/) -----------------------------------------
-    "serve.non_loopback": (
-        "--host {host!r} はループバックアドレスではありません。ダッシュボードはループバックでのみ"
-        "動きます（127.0.0.1、::1、localhost を使ってください）"
-    ),
-    "serve.no_data_dir": "--data-dir {path}: そのディレクトリはありません。存在するデータディレクトリを指定してください",
-    "serve.cannot_bind": "{host} のポート {port} で待ち受けられません: {detail}。別の --port を指定してください",
-    "serve.serving": (
-        "ダッシュボードを {url} で起動しました（アカウント: {accounts}）。読み取り専用です。"
-        "Ctrl+C で停止します"
-    ),
     "emulator.bad_switch": "--switch {detail}",
     "emulator.serving": (
         "X エミュレーターを {url} で起動しました（シード {seed}、対象 {population} 件、閲覧者 "

@@ -2,13 +2,24 @@
 """日本語カタログ（ブロックリスト管理・連鎖ソースの収集・インシデント記録と通知）。
 
 ``blocks export|sync``、``unblock``/``unmute``、``--action``、``collect``、``--source``、
-``incident list|show|close``、``--notify`` の文言。``MESSAGES`` は ``ja.MESSAGES`` に、
+``incident list|show|close``、``--notify``、``serve`` の文言。``MESSAGES`` は ``ja.MESSAGES`` に、
 ``HELP`` は ``ja_texts.TEXTS`` に、``PATTERNS`` は ``ja_patterns.PATTERNS`` に合流する。
 """
 
 from __future__ import annotations
 
 MESSAGES: dict[str, str] = {
+    # --- serve (cli/serve.py, dashboard/) -----------------------------------------
+    "serve.non_loopback": (
+        "--host {host!r} はループバックアドレスではありません。ダッシュボードはループバックでのみ"
+        "動きます（127.0.0.1、::1、localhost を使ってください）"
+    ),
+    "serve.no_data_dir": "--data-dir {path}: そのディレクトリはありません。存在するデータディレクトリを指定してください",
+    "serve.cannot_bind": "{host} のポート {port} で待ち受けられません: {detail}。別の --port を指定してください",
+    "serve.serving": (
+        "ダッシュボードを {url} で起動しました（アカウント: {accounts}）。読み取り専用です。"
+        "Ctrl+C で停止します"
+    ),
     # --- 通知とインシデント記録（ops/reports/notify.py, incident_records.py） -------------
     "notify.title.opened": "twitter-blocker: インシデント #{number} 発生（レベル{level}）",
     "notify.title.escalated": "twitter-blocker: インシデント #{number} をエスカレーション（レベル{level}）",

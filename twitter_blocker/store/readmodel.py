@@ -29,7 +29,7 @@ from typing import Any
 from ..proc.pids import pid_alive
 from ..x.models import ACCOUNT_OUTCOMES as ACCOUNT_OUTCOMES
 from ..x.models import AUTH_OUTCOMES as AUTH_OUTCOMES
-from ..x.models import Outcome
+from ..x.models import Outcome as Outcome
 from .models import PERMANENT_USER_STATUSES as PERMANENT_USER_STATES
 from .models import RunInfo as RunInfo
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...store.readmodel import AttemptRow, BudgetRow, budgets, last_rate_limited, open_readonly
-from ...timefmt import parse_utc
+from ...timefmt import epoch_or_none
 
 # X's rate windows are 15 minutes; a 429 without a known reset is assumed to end one window later.
 DEFAULT_WINDOW_SECONDS = 900.0
@@ -63,15 +63,6 @@ class RateLimitReport:
         return [op for op in self.operations if op.exhausted]
 
 
-def _epoch(iso: str | None) -> float | None:
-    if not iso:
-        return None
-    try:
-        return parse_utc(iso).timestamp()
-    except ValueError:
-        return None
-
-
 def _operation(row: BudgetRow, now: float) -> OperationLimit:
     fresh = row.reset_epoch is not None and row.reset_epoch <= now
     return OperationLimit(
@@ -96,7 +87,7 @@ def build_report(rows: list[BudgetRow], last: AttemptRow | None, *, now: float) 
             for row in rows
             if row.operation == last.operation and row.reset_epoch is not None
         ]
-        at_epoch = _epoch(last.at)
+        at_epoch = epoch_or_none(last.at)
         reset = max(window_resets) if window_resets else None
         if reset is None and at_epoch is not None:
             reset = at_epoch + DEFAULT_WINDOW_SECONDS
