@@ -19,7 +19,7 @@ import logging.handlers
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "RedactingFilter",
     "redact",
     "register_secret",
+    "setup_account_logging",
     "setup_logging",
 ]
 
@@ -96,6 +97,40 @@ def setup_logging(paths: Paths, *, debug: bool = False, console: bool = False) -
         handlers.append(logging.StreamHandler())
     for handler in handlers:
         handler.setFormatter(UTCFormatter(FORMAT))
+        handler.addFilter(RedactingFilter())
+        handler._tb_owned = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    return logger
+
+
+class _ThreadFilter(logging.Filter):
+    """Pass the records of one thread (and of the main thread, which speaks for all)."""
+
+    def __init__(self, thread: str) -> None:
+        super().__init__()
+        self.thread = thread
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName in (self.thread, "MainThread")
+
+
+def setup_account_logging(
+    accounts: Sequence[tuple[str, Paths]], *, debug: bool = False, console: bool = False
+) -> logging.Logger:
+    """Several accounts in one process: each data directory's ``twitter_blocker.log`` gets
+    the records of its account's thread (``(thread name, paths)`` pairs)."""
+    logger = setup_logging(accounts[0][1], debug=debug, console=console)
+    for handler in list(logger.handlers):
+        if isinstance(handler, logging.FileHandler):
+            logger.removeHandler(handler)
+            handler.close()
+    for thread, paths in accounts:
+        _open_private(paths.log_file)
+        handler = logging.handlers.RotatingFileHandler(
+            paths.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+        handler.setFormatter(UTCFormatter(FORMAT))
+        handler.addFilter(_ThreadFilter(thread))
         handler.addFilter(RedactingFilter())
         handler._tb_owned = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

@@ -44,9 +44,11 @@ from ..config import (
     resolve_api_base,
     resolve_paths,
 )
+from ..messages import msg
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+MANY_DIRS = "_twitter_blocker_many_dirs"
 _PATH_FLAGS = ("data_dir", "db", "cookies", "users_file", "cache_dir", "api_base")
 _META_KEY = "twitter_blocker.path_flags"
 
@@ -87,7 +89,19 @@ def path_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs["paths"] = paths_from_flags(**_inherit(_PATH_FLAGS[:5], kwargs))
+        kwargs["data_dir"] = tuple(kwargs.get("data_dir") or ()) or None
+        flags = _inherit(_PATH_FLAGS[:5], kwargs)
+        dirs: tuple[Path | None, ...] = flags.pop("data_dir") or (None,)
+        many = getattr(func, MANY_DIRS, False)
+        if len(dirs) > 1 and not many:
+            raise click.UsageError(msg("flags.one_data_dir"))
+        if len(dirs) > 1 and (flags["db"] is not None or flags["cookies"] is not None):
+            raise click.UsageError(msg("flags.many_dirs_conflict"))
+        kwargs["paths"] = paths_from_flags(data_dir=dirs[0], **flags)
+        if many:
+            kwargs["more_paths"] = tuple(
+                paths_from_flags(data_dir=d, **flags) for d in dict.fromkeys(dirs[1:])
+            )
         return func(*args, **kwargs)
 
     # click applies options bottom-up; list them so --help shows them in this order.
@@ -95,7 +109,7 @@ def path_options(func: F) -> F:
         click.option(
             "--data-dir",
             type=click.Path(file_okay=False, path_type=Path),
-            default=None,
+            multiple=True,
             help="Data directory holding the database, cookies, logs and backups [default: cwd].",
         ),
         click.option(
@@ -127,6 +141,15 @@ def path_options(func: F) -> F:
     for decorator in reversed(decorators):
         decorated = decorator(decorated)
     return decorated  # type: ignore[return-value]
+
+
+def many_data_dirs(func: F) -> F:
+    """Let ``--data-dir`` be given several times (one account each): under ``@path_options``
+    the command gets ``paths`` (the first) and ``more_paths`` (the others, maybe none).
+    Without it, a second ``--data-dir`` is a usage error. ``--db`` and ``--cookies`` belong
+    to one account, so they cannot go with several directories."""
+    setattr(func, MANY_DIRS, True)
+    return func
 
 
 def api_base_option(func: F) -> F:
