@@ -73,6 +73,15 @@ def _assert_matches(emu: Emulator, db: Path, truth: dict[str, Any], before: set[
     assert doubly_blocked(account["block_calls"]) == []
 
 
+def _secrets(emu: Emulator, n: int) -> list[str]:
+    return [
+        str(c["value"])
+        for index in range(n)
+        for c in emu.cookies(index)
+        if c["name"] in ("auth_token", "ct0")
+    ]
+
+
 def _last_run(db: Path) -> tuple[Any, ...]:
     rows = db_rows(db, "SELECT exit_code, end_reason FROM process_log ORDER BY id DESC LIMIT 1")
     return rows[0]
@@ -101,7 +110,10 @@ def test_three_accounts_one_run(tmp_path: Path, emulator_factory: Factory) -> No
     for index, data in enumerate(dirs):
         _assert_matches(emu, data / "block_history.db", emu.truth(index), before[index])
         assert _last_run(data / "block_history.db") == (0, "done")
-        assert (data / "twitter_blocker.log").exists()
+        log = (data / "twitter_blocker.log").read_text()
+        assert log.count(" ended: ") == 1, log  # its own account's records only
+        for secret in _secrets(emu, 3):
+            assert secret not in log
         assert data.name in result.stderr  # the report's table names every account
     # Facts are shared: every handle of the list was looked up by one account only, and a
     # target whose state is a fact (suspended, gone, a handle given up) by one account only.

@@ -103,15 +103,24 @@ def setup_logging(paths: Paths, *, debug: bool = False, console: bool = False) -
     return logger
 
 
-class _ThreadFilter(logging.Filter):
-    """Pass the records of one thread (and of the main thread, which speaks for all)."""
+class _ByThread(logging.Handler):
+    """Routes each record to the log file of the account whose thread wrote it (records of
+    the main thread, which speaks for all, go to every file). One redaction per record."""
 
-    def __init__(self, thread: str) -> None:
+    def __init__(self, files: dict[str, logging.Handler]) -> None:
         super().__init__()
-        self.thread = thread
+        self.files = files
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.threadName in (self.thread, "MainThread")
+    def emit(self, record: logging.LogRecord) -> None:
+        target = self.files.get(record.threadName or "")
+        for handler in (target,) if target is not None else tuple(self.files.values()):
+            if record.levelno >= handler.level:
+                handler.handle(record)
+
+    def close(self) -> None:
+        for handler in self.files.values():
+            handler.close()
+        super().close()
 
 
 def setup_account_logging(
@@ -124,16 +133,18 @@ def setup_account_logging(
         if isinstance(handler, logging.FileHandler):
             logger.removeHandler(handler)
             handler.close()
+    files: dict[str, logging.Handler] = {}
     for thread, paths in accounts:
         _open_private(paths.log_file)
         handler = logging.handlers.RotatingFileHandler(
             paths.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
         handler.setFormatter(UTCFormatter(FORMAT))
-        handler.addFilter(_ThreadFilter(thread))
-        handler.addFilter(RedactingFilter())
-        handler._tb_owned = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+        files[thread] = handler
+    router = _ByThread(files)
+    router.addFilter(RedactingFilter())
+    router._tb_owned = True  # type: ignore[attr-defined]
+    logger.addHandler(router)
     return logger
 
 
