@@ -213,3 +213,35 @@ def test_two_directories_of_one_account_are_refused(
     assert len(result.stderr_lines) == 1 and "acct0" in result.stderr
     assert not (dirs[0] / "block_history.db").exists()
     assert emu.state()["calls"] == {}
+
+
+def test_a_ledger_of_another_account_is_refused_before_any_account_runs(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    emu = emulator_factory(population=10, viewers=3)
+    fixture, dirs = _accounts(emu, tmp_path, 3)
+    users = str(fixture / "users.json")
+    assert invoke(_args(emu, dirs[:2], "--users-file", users, "--all")).exit_code == 0
+    shutil.copy(fixture / "cookies_2.json", dirs[1] / "cookies.json")  # acct1's ledger
+    calls = emu.state()["calls"]
+    result = invoke(_args(emu, [dirs[0], dirs[1]], "--users-file", users, "--all"))
+    assert result.exit_code == 2, result.stderr
+    lines = result.stderr_lines
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    own = emu.truth(1)["viewer"]["user_id"]
+    other = emu.truth(2)["viewer"]["user_id"]
+    assert own in lines[0] and other in lines[0]
+    assert emu.state()["calls"] == calls
+
+
+def test_one_directory_given_twice_is_one_account(
+    tmp_path: Path, emulator_factory: Factory
+) -> None:
+    emu = emulator_factory(population=10, viewers=2)
+    fixture, dirs = _accounts(emu, tmp_path, 1)
+    (tmp_path / "link").symlink_to(dirs[0])
+    args = _args(emu, [dirs[0], tmp_path / "link"], "--users-file", str(fixture / "users.json"))
+    result = invoke([*args, "--all"])
+    assert result.exit_code == 0, result.stderr
+    assert "1 accounts" not in result.stderr and "2 accounts" not in result.stderr
+    assert _last_run(dirs[0] / "block_history.db") == (0, "done")

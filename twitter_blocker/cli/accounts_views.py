@@ -43,7 +43,15 @@ def show_stats_many(accounts: Accounts, *, as_json: bool) -> int:
     from .stats import action_stats, is_dry_run
 
     payload: dict[str, Any] = {}
-    table = _table("account", "targets", "done", "pending", "blocked", "retry", "last run")
+    table = _table(
+        "account",
+        "targets",
+        "done (final)",
+        "pending targets",
+        "blocked",
+        "retry candidates",
+        "last run",
+    )
     for label, paths in accounts:
         if not paths.db.exists():
             payload[label] = {"data_dir": str(paths.data_dir), "database": None}
@@ -81,7 +89,7 @@ def health_many(accounts: Accounts, as_json: bool, **thresholds: Any) -> int:
     from ..ops.diagnosis.health import check_health
 
     payload: dict[str, Any] = {}
-    table = _table("account", "health", "not ok")
+    table = _table("account", "health", "checks not ok")
     codes: list[int] = []
     for label, paths in accounts:
         report = check_health(paths, **thresholds)
@@ -136,7 +144,7 @@ def ratelimit_many(accounts: Accounts, as_json: bool) -> int:
     from ..ops.access.ratelimit import rate_limit_report
 
     payload: dict[str, Any] = {}
-    table = _table("account", "spent", "wait until (UTC)", "operations")
+    table = _table("account", "windows spent", "wait until (UTC)", "operations")
     for label, paths in accounts:
         report = rate_limit_report(paths.db)
         payload[label] = {"data_dir": str(paths.data_dir), **jsonable(report)}

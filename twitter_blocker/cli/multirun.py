@@ -16,6 +16,7 @@ import click
 from ..config import Paths
 from ..engine.accounts import AccountJob, MultiReport, execute_many, thread_name
 from ..errors import EXIT_OK, InputError
+from ..i18n import tr
 from ..messages import msg
 from .notify_opts import after_run, notify_urls
 
@@ -42,6 +43,45 @@ def check_many(flags: dict[str, Any]) -> None:
     only_reset = not (flags["retry"] or flags["all_targets"] or flags["max_users"])
     if flags.get("reset_retry") and only_reset:
         raise InputError(msg("accounts.one_only", flag="--reset-retry"))
+
+
+def _check_bound(job: AccountJob) -> None:
+    """A ledger that belongs to another account than its directory's cookies: one line naming
+    both, exit 2, before any account starts (a single directory finds it in the run)."""
+    from ..store.account import Account, read_account
+    from ..store.db import connect
+
+    user_id = job.cookies.user_id
+    if user_id is None or not job.paths.db.exists():
+        return  # without twid the viewer lookup of that account's run finds it
+    conn = connect(job.paths.db, readonly=True)
+    try:
+        bound = read_account(conn)
+    finally:
+        conn.close()
+    if bound is not None and bound.user_id != user_id:
+        raise InputError(
+            msg(
+                "run.other_account",
+                found=Account(user_id, None).label(),
+                db=job.paths.db,
+                bound=bound.label(),
+            ),
+            where=str(job.paths.cookies),
+            hint=msg("run.other_account.hint"),
+        )
+
+
+HEADERS = (
+    "account",
+    "exit code",
+    "how it ended",
+    "blocked",
+    "skipped",
+    "suspended/not found",
+    "to retry",
+    "API calls",
+)
 
 
 class _Lines:
@@ -108,8 +148,9 @@ def run_many(all_paths: list[Paths], api_base: str, flags: dict[str, Any]) -> in
         if account is not None:
             seen[account] = label
         jobs.append(AccountJob(label, paths, inputs.cookies, inputs.targets))
-    for paths in all_paths:
-        preflight.check_before_writing(paths)
+    for job in jobs:
+        preflight.check_before_writing(job.paths)
+        _check_bound(job)
     urls = {job.label: notify_urls(job.paths, flags["notify"]) for job in jobs}
     logs.setup_account_logging(
         [(thread_name(job.label), job.paths) for job in jobs],
@@ -136,8 +177,8 @@ def print_accounts(report: MultiReport) -> None:
     from .console import make_console
 
     table = Table(title=msg("accounts.title", n=len(report.outcomes)))
-    for header in ("account", "exit", "ended", "blocked", "skipped", "final", "retry", "calls"):
-        table.add_column(header, justify="left" if header in ("account", "ended") else "right")
+    for n, header in enumerate(HEADERS):
+        table.add_column(tr(header), justify="left" if n in (0, 2) else "right")
     for o in report.outcomes:
         counts = o.report.counts
         skipped = sum(v for k, v in counts.items() if k.startswith("skipped_"))

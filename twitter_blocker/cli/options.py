@@ -27,6 +27,7 @@ import dataclasses
 import enum
 import functools
 import json
+import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -91,7 +92,7 @@ def path_options(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         kwargs["data_dir"] = tuple(kwargs.get("data_dir") or ()) or None
         flags = _inherit(_PATH_FLAGS[:5], kwargs)
-        dirs: tuple[Path | None, ...] = flags.pop("data_dir") or (None,)
+        dirs: tuple[Path | None, ...] = _distinct(flags.pop("data_dir") or (None,))
         many = getattr(func, MANY_DIRS, False)
         if len(dirs) > 1 and not many:
             raise click.UsageError(msg("flags.one_data_dir"))
@@ -99,9 +100,7 @@ def path_options(func: F) -> F:
             raise click.UsageError(msg("flags.many_dirs_conflict"))
         kwargs["paths"] = paths_from_flags(data_dir=dirs[0], **flags)
         if many:
-            kwargs["more_paths"] = tuple(
-                paths_from_flags(data_dir=d, **flags) for d in dict.fromkeys(dirs[1:])
-            )
+            kwargs["more_paths"] = tuple(paths_from_flags(data_dir=d, **flags) for d in dirs[1:])
         return func(*args, **kwargs)
 
     # click applies options bottom-up; list them so --help shows them in this order.
@@ -141,6 +140,16 @@ def path_options(func: F) -> F:
     for decorator in reversed(decorators):
         decorated = decorator(decorated)
     return decorated  # type: ignore[return-value]
+
+
+def _distinct(dirs: tuple[Path | None, ...]) -> tuple[Path | None, ...]:
+    """One entry per real directory: the same directory given twice (by a symlink, ``..``)
+    is one account, named as it was given last (a repeated --data-dir always meant that)."""
+    found: dict[str, Path | None] = {}
+    for d in dirs:
+        real = os.path.realpath(Path(d).expanduser()) if d is not None else ""
+        found[real] = d
+    return tuple(found.values())
 
 
 def many_data_dirs(func: F) -> F:

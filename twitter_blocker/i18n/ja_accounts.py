@@ -27,6 +27,27 @@ MESSAGES: dict[str, str] = {
 }
 
 HELP: dict[str, str] = {
+    # 複数アカウントの表の見出し（cli/multirun.py, cli/accounts_views.py）
+    "account": "アカウント",
+    "exit code": "終了コード",
+    "how it ended": "終了理由",
+    "blocked": "ブロック済み",
+    "skipped": "スキップ",
+    "suspended/not found": "凍結/存在しない",
+    "to retry": "再試行待ち",
+    "API calls": "API 呼び出し",
+    "targets": "対象",
+    "done (final)": "完了（確定）",
+    "pending targets": "未処理",
+    "retry candidates": "再試行候補",
+    "last run": "最後の実行",
+    "health": "ヘルス",
+    "checks not ok": "問題のある項目",
+    "incident level": "インシデントレベル",
+    "findings": "検出事項",
+    "windows spent": "使い切った枠",
+    "wait until (UTC)": "待機終了（UTC）",
+    "operations": "操作",
     "Write cookies(_<n>).json, users.json, users_ids.json, truth(_<n>).json here.": (
         "cookies(_<n>).json、users.json、users_ids.json、truth(_<n>).json をここに書き出します。"
     ),
