@@ -50,6 +50,11 @@ from ..messages import msg
 F = TypeVar("F", bound=Callable[..., Any])
 
 MANY_DIRS = "_twitter_blocker_many_dirs"
+DATA_DIR_HELP = "Data directory holding the database, cookies, logs and backups [default: cwd]."
+MANY_DIRS_HELP = (
+    "Data directory holding the database, cookies, logs and backups [default: cwd]; "
+    "repeat it to run several accounts, one per directory."
+)
 _PATH_FLAGS = ("data_dir", "db", "cookies", "users_file", "cache_dir", "api_base")
 _META_KEY = "twitter_blocker.path_flags"
 
@@ -109,7 +114,7 @@ def path_options(func: F) -> F:
             "--data-dir",
             type=click.Path(file_okay=False, path_type=Path),
             multiple=True,
-            help="Data directory holding the database, cookies, logs and backups [default: cwd].",
+            help=MANY_DIRS_HELP if getattr(func, MANY_DIRS, False) else DATA_DIR_HELP,
         ),
         click.option(
             "--db",

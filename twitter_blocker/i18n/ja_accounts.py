@@ -27,6 +27,11 @@ MESSAGES: dict[str, str] = {
 }
 
 HELP: dict[str, str] = {
+    "Data directory holding the database, cookies, logs and backups [default: cwd]; "
+    "repeat it to run several accounts, one per directory.": (
+        "データベース・Cookie・ログ・バックアップを置くデータディレクトリ［既定: カレント］。"
+        "複数回指定すると、ディレクトリごとに 1 アカウントとして複数アカウントを実行します。"
+    ),
     # 複数アカウントの表の見出し（cli/multirun.py, cli/accounts_views.py）
     "account": "アカウント",
     "exit code": "終了コード",
