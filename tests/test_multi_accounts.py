@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from test_cli_support import (
     _restore_process_state,  # noqa: F401  (autouse fixture)
     db_rows,
     invoke,
+    start_module,
 )
 
 from twitter_blocker.emulator import Emulator
@@ -245,3 +248,47 @@ def test_one_directory_given_twice_is_one_account(
     assert result.exit_code == 0, result.stderr
     assert "1 accounts" not in result.stderr and "2 accounts" not in result.stderr
     assert _last_run(dirs[0] / "block_history.db") == (0, "done")
+
+
+def test_an_auth_failure_stops_its_account_only(tmp_path: Path, emulator_factory: Factory) -> None:
+    emu = emulator_factory(population=20, viewers=3, window_seconds=30.0)
+    fixture, dirs = _accounts(emu, tmp_path, 3)
+    cookies = json.loads((dirs[2] / "cookies.json").read_text())
+    for cookie in cookies:
+        if cookie["name"] == "auth_token":
+            cookie["value"] = "f" * 40  # a session X does not know (signed out elsewhere)
+    (dirs[2] / "cookies.json").write_text(json.dumps(cookies))
+    before = _blocked_before(emu, 3)
+    result = invoke(_args(emu, dirs, "--users-file", str(fixture / "users.json"), "--all"))
+    assert result.exit_code == 3, result.stderr  # the most severe: cookies to renew
+    for index in (0, 1):
+        _assert_matches(emu, dirs[index] / "block_history.db", emu.truth(index), before[index])
+    assert _last_run(dirs[2] / "block_history.db") == (3, "auth_failed")
+    assert "f" * 40 not in result.stderr
+
+
+def test_a_signal_stops_every_account_resumably(tmp_path: Path, emulator_factory: Factory) -> None:
+    emu = emulator_factory(population=20, viewers=2, window_seconds=30.0)
+    fixture, dirs = _accounts(emu, tmp_path, 2)
+    args = _args(emu, dirs, "--users-file", str(fixture / "users.json"), "--all")
+    args[args.index("--delay") + 1] = "60"  # after its first block each account waits a minute
+    proc = start_module(args, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            states = [_viewer_state(emu, emu.truth(i)) for i in range(2)]
+            if all(sum(s["block_calls"].values()) >= 1 for s in states):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("no block call in every account")
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 75, err
+    assert "Traceback" not in err
+    for data in dirs:
+        assert _last_run(data / "block_history.db") == (75, "interrupted")
