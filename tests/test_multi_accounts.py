@@ -198,6 +198,7 @@ def test_one_data_dir_commands_refuse_several(tmp_path: Path) -> None:
         ["backup", "--data-dir", str(a), "--data-dir", str(b)],
         ["--data-dir", str(a), "--data-dir", str(b), "--cookies", str(a / "c.json"), "--all"],
         ["--data-dir", str(a), "--data-dir", str(b), "--test-user", "someone"],
+        ["ratelimit", "--wait", "--data-dir", str(a), "--data-dir", str(b)],
     ):
         result = invoke(args)
         assert result.exit_code == 2, (args, result.stderr)
