@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from .accounts import s8
 from .chain import s7
 from .emulator import BenchError
 from .local import s4, s5
@@ -86,6 +87,7 @@ def run(settings: Settings, wanted: Sequence[str]) -> list[ScenarioResult]:
         ("S5", lambda: [s5(settings)]),
         ("S6", lambda: [s6(settings)]),
         ("S7", lambda: [s7(settings)]),
+        ("S8", lambda: [s8(settings)]),
     ]
     for name, step in steps:
         if name in wanted or (name == "S1" and "S3" in wanted):

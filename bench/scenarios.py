@@ -38,6 +38,7 @@ TITLES = {
     "S5": "1,000,000-line target file: load, normalise, deduplicate, plan",
     "S6": "S1 with the emulator's limits off",
     "S7": "collect and block the followers of a 20,000-follower account (--source)",
+    "S8": "10 accounts x 2,000 targets in one process (--data-dir x 10)",
 }
 
 

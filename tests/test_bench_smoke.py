@@ -223,3 +223,20 @@ def test_a_tiny_benchmark_run_end_to_end(tmp_path: Path) -> None:
     report = (work / "RESULTS.md").read_text()
     assert "| S1 " in report and "| S3 " in report and "| S5 " in report
     assert "Bytes written / target" in report and "bytes written per target:" in report
+
+
+def test_a_tiny_run_of_several_accounts_in_one_process(tmp_path: Path) -> None:
+    """S8 small: 10 accounts x 100 targets in one client process, each checked on its own."""
+    work = tmp_path / "bench"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "S8", "--handles", "500", "--window-seconds", "1.9",
+         "--work-dir", str(work)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240, check=False,
+    )  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr  # 1 = a criterion failed
+    s8 = json.loads((work / "results" / "S8.json").read_text())
+    assert s8["exit_code"] == 0 and s8["targets"] == 1000, s8["notes"]
+    assert s8["rate_limited_429"] == 0 and s8["truth_mismatches"] == 0, s8["notes"]
+    assert s8["unneeded_block_calls"] == 0 and s8["targets_blocked_twice"] == 0
+    assert s8["block_calls"] == s8["blocks_needed"] > 0
+    assert sum(1 for note in s8["notes"] if note.startswith("account ")) == 10

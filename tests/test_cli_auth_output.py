@@ -104,7 +104,7 @@ def test_test_user_with_an_invalid_handle_says_so_without_a_call(
 def test_emulator_fixture_line_names_every_cookie_file(tmp_path: Path) -> None:
     from twitter_blocker.cli.emulator import fixture_files
 
-    assert (
-        fixture_files(2) == "cookies.json, cookies_1.json, users.json, users_ids.json, truth.json"
+    assert fixture_files(2) == (
+        "cookies.json, cookies_1.json, users.json, users_ids.json, truth.json, truth_1.json"
     )
     assert fixture_files(1) == "cookies.json, users.json, users_ids.json, truth.json"

@@ -85,6 +85,12 @@ EXAMPLES: dict[str, Run | Synopsis | Skip] = {
     # README.md: chain sources
     "twitter-blocker collect SOURCE [-o FILE] [--limit N] [--format json|csv]": Synopsis(),
     "twitter-blocker --source followers:@HANDLE --all --auto-retry": Synopsis(),
+    # README.md: several accounts
+    "twitter-blocker --all --auto-retry --data-dir DIR1 --data-dir DIR2 [--users-file FILE]": (
+        Synopsis()
+    ),
+    "twitter-blocker --stats --json --data-dir DIR1 --data-dir DIR2": Synopsis(),
+    "twitter-blocker health --data-dir DIR1 --data-dir DIR2 [--json]": Synopsis(),
     # README.md: operations toolkit
     "twitter-blocker stop --timeout 30": Run(0),
     "twitter-blocker backup --emergency --with-cache": Run(0),

@@ -19,7 +19,7 @@ import logging.handlers
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "RedactingFilter",
     "redact",
     "register_secret",
+    "setup_account_logging",
     "setup_logging",
 ]
 
@@ -99,6 +100,51 @@ def setup_logging(paths: Paths, *, debug: bool = False, console: bool = False) -
         handler.addFilter(RedactingFilter())
         handler._tb_owned = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
+    return logger
+
+
+class _ByThread(logging.Handler):
+    """Routes each record to the log file of the account whose thread wrote it (records of
+    the main thread, which speaks for all, go to every file). One redaction per record."""
+
+    def __init__(self, files: dict[str, logging.Handler]) -> None:
+        super().__init__()
+        self.files = files
+
+    def emit(self, record: logging.LogRecord) -> None:
+        target = self.files.get(record.threadName or "")
+        for handler in (target,) if target is not None else tuple(self.files.values()):
+            if record.levelno >= handler.level:
+                handler.handle(record)
+
+    def close(self) -> None:
+        for handler in self.files.values():
+            handler.close()
+        super().close()
+
+
+def setup_account_logging(
+    accounts: Sequence[tuple[str, Paths]], *, debug: bool = False, console: bool = False
+) -> logging.Logger:
+    """Several accounts in one process: each data directory's ``twitter_blocker.log`` gets
+    the records of its account's thread (``(thread name, paths)`` pairs)."""
+    logger = setup_logging(accounts[0][1], debug=debug, console=console)
+    for handler in list(logger.handlers):
+        if isinstance(handler, logging.FileHandler):
+            logger.removeHandler(handler)
+            handler.close()
+    files: dict[str, logging.Handler] = {}
+    for thread, paths in accounts:
+        _open_private(paths.log_file)
+        handler = logging.handlers.RotatingFileHandler(
+            paths.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+        handler.setFormatter(UTCFormatter(FORMAT))
+        files[thread] = handler
+    router = _ByThread(files)
+    router.addFilter(RedactingFilter())
+    router._tb_owned = True  # type: ignore[attr-defined]
+    logger.addHandler(router)
     return logger
 
 

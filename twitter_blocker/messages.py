@@ -256,6 +256,27 @@ EN: dict[str, str] = {
     "perm.missing_dir": "directory does not exist and cannot be created here; create it first",
     "flags.conflict": "{first} and {second} cannot be combined; drop one of them",
     "flags.json_needs_stats": "--json only applies to --stats; add --stats or drop --json",
+    # several accounts in one process (--data-dir given several times; engine/accounts.py)
+    "flags.one_data_dir": (
+        "this command works on one data directory; give --data-dir once (several are taken by "
+        "the run, --stats, health, diagnose and ratelimit)"
+    ),
+    "flags.many_dirs_conflict": (
+        "--db and --cookies name one account's files; with several --data-dir each directory "
+        "uses its own, so drop --db/--cookies"
+    ),
+    "accounts.one_only": "{flag} works on one account at a time; give a single --data-dir",
+    "accounts.same": (
+        "the cookies in {first} and {second} are both of account {account}; one account needs "
+        "one data directory, so drop one of them"
+    ),
+    "accounts.started": "[{account}] {phase}: {total} targets",
+    "accounts.title": "{n} accounts",
+    "accounts.facts": (
+        "shared facts about targets: {proved} learned from X, {reused} lookups saved for the "
+        "other accounts"
+    ),
+    "accounts.no_db": "no database yet",
     "cookies.duplicate": (
         "two different {name!r} cookies for {domain} ({first} and {second}); fix the file so it "
         "holds one, or export the cookies again from one logged-in browser"

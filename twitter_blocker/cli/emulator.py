@@ -87,7 +87,7 @@ def _switches(values: tuple[str, ...]) -> dict[str, Any]:
     "--write-fixture",
     "fixture_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write cookies.json, cookies_<n>.json, users.json, users_ids.json, truth.json here.",
+    help="Write cookies(_<n>).json, users.json, users_ids.json, truth(_<n>).json here.",
 )
 @click.option("--not-found-code", type=click.Choice(["50", "34"]), default="50", show_default=True)
 @click.option(
@@ -172,4 +172,5 @@ def emulator(
 def fixture_files(viewers: int) -> str:
     """The files ``--write-fixture`` writes: one cookie file per viewer, then the lists."""
     cookies = ["cookies.json", *(f"cookies_{n}.json" for n in range(1, viewers))]
-    return ", ".join([*cookies, "users.json", "users_ids.json", "truth.json"])
+    truths = [f"truth_{n}.json" for n in range(1, viewers)]
+    return ", ".join([*cookies, "users.json", "users_ids.json", "truth.json", *truths])

@@ -11,12 +11,12 @@ from pathlib import Path
 import click
 
 from ..config import Paths
-from ..errors import EXIT_OK, EXIT_RESUMABLE, BlockerError
+from ..errors import EXIT_OK, EXIT_RESUMABLE, BlockerError, InputError
 from ..messages import msg
 from ..ops.access.auth import REPAIR_STEPS_EN, AuthReport, Verdict, check_auth, import_cookies
 from ..ops.access.ratelimit import RateLimitReport, rate_limit_report, wait_for_reset
 from .errors import handle_errors
-from .options import api_base_option, echo_json, json_option, path_options
+from .options import api_base_option, echo_json, json_option, many_data_dirs, path_options
 
 
 def _print_repair() -> None:
@@ -158,13 +158,20 @@ def _print_rate(report: RateLimitReport) -> None:
 @click.option("--wait", "wait", is_flag=True, help="Sleep until the relevant window resets.")
 @json_option
 @path_options
+@many_data_dirs
 @handle_errors
-def ratelimit(paths: Paths, wait: bool, as_json: bool) -> None:
+def ratelimit(paths: Paths, more_paths: tuple[Paths, ...], wait: bool, as_json: bool) -> None:
     """Each operation's limit, remaining and reset (runbook API制限違反), from the saved headers.
 
     --wait sleeps exactly until the spent window resets (Ctrl-C stops it, exit 75)
     instead of the runbook's blind `sleep 900`.
     """
+    if more_paths:  # several accounts: one row each (cli/accounts_views.py)
+        from .accounts_views import named, ratelimit_many
+
+        if wait:
+            raise InputError(msg("accounts.one_only", flag="--wait"))
+        sys.exit(ratelimit_many(named([paths, *more_paths]), as_json))
     report = rate_limit_report(paths.db)
     if as_json:
         echo_json(report)

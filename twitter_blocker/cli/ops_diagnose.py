@@ -18,7 +18,7 @@ from ..ops.redact import redact
 from ..proc.facts import since
 from .errors import handle_errors
 from .notify_opts import after_diagnosis, notify_option, notify_urls
-from .options import api_base_option, jsonable, path_options
+from .options import api_base_option, jsonable, many_data_dirs, path_options
 
 
 def _size(count: int) -> str:
@@ -190,10 +190,12 @@ def as_data(report: Diagnosis) -> dict[str, object]:
 )
 @notify_option
 @path_options
+@many_data_dirs
 @api_base_option
 @handle_errors
 def diagnose(
     paths: Paths,
+    more_paths: tuple[Paths, ...],
     api_base: str,
     fmt: str,
     as_json: bool,
@@ -207,6 +209,12 @@ def diagnose(
     next steps; what it finds opens or updates incident records in incidents.db.
     Exit 0 when nothing is wrong, 1 when a problem was found.
     """
+    if more_paths:  # several accounts: one row each (cli/accounts_views.py)
+        from .accounts_views import diagnose_many, named
+
+        accounts = named([paths, *more_paths])
+        as_json = as_json or fmt == "json"
+        sys.exit(diagnose_many(accounts, api_base, as_json, live=live, probe_timeout=probe_timeout))
     urls = notify_urls(paths, notify)
     report = run_diagnosis(paths, api_base, live=live, probe_timeout=probe_timeout)
     if as_json or fmt == "json":

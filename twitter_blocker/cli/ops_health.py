@@ -10,7 +10,7 @@ from ..config import Paths
 from ..ops.diagnosis.health import HealthReport, Level, check_health
 from .errors import handle_errors
 from .notify_opts import after_health, notify_option, notify_urls
-from .options import echo_json, json_option, path_options
+from .options import echo_json, json_option, many_data_dirs, path_options
 
 _MARK = {Level.OK: "ok      ", Level.WARNING: "WARNING ", Level.CRITICAL: "CRITICAL"}
 
@@ -48,9 +48,11 @@ def _print(report: HealthReport) -> None:
 @notify_option
 @json_option
 @path_options
+@many_data_dirs
 @handle_errors
 def health(
     paths: Paths,
+    more_paths: tuple[Paths, ...],
     disk_threshold: float,
     memory_threshold: float,
     no_emergency_backup: bool,
@@ -62,6 +64,18 @@ def health(
     Exit 0 healthy, 1 warning, 2 critical. On a database error an emergency backup is
     taken first. No network calls; meant for cron or a container health check.
     """
+    if more_paths:  # several accounts: one row each (cli/accounts_views.py)
+        from .accounts_views import health_many, named
+
+        sys.exit(
+            health_many(
+                named([paths, *more_paths]),
+                as_json,
+                disk_threshold=disk_threshold,
+                memory_threshold=memory_threshold,
+                backup_on_db_error=not no_emergency_backup,
+            )
+        )
     urls = notify_urls(paths, notify)
     report = check_health(
         paths,

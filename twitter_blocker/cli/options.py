@@ -27,6 +27,7 @@ import dataclasses
 import enum
 import functools
 import json
+import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -44,9 +45,16 @@ from ..config import (
     resolve_api_base,
     resolve_paths,
 )
+from ..messages import msg
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+MANY_DIRS = "_twitter_blocker_many_dirs"
+DATA_DIR_HELP = "Data directory holding the database, cookies, logs and backups [default: cwd]."
+MANY_DIRS_HELP = (
+    "Data directory holding the database, cookies, logs and backups [default: cwd]; "
+    "repeat it to run several accounts, one per directory."
+)
 _PATH_FLAGS = ("data_dir", "db", "cookies", "users_file", "cache_dir", "api_base")
 _META_KEY = "twitter_blocker.path_flags"
 
@@ -87,7 +95,17 @@ def path_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        kwargs["paths"] = paths_from_flags(**_inherit(_PATH_FLAGS[:5], kwargs))
+        kwargs["data_dir"] = tuple(kwargs.get("data_dir") or ()) or None
+        flags = _inherit(_PATH_FLAGS[:5], kwargs)
+        dirs: tuple[Path | None, ...] = _distinct(flags.pop("data_dir") or (None,))
+        many = getattr(func, MANY_DIRS, False)
+        if len(dirs) > 1 and not many:
+            raise click.UsageError(msg("flags.one_data_dir"))
+        if len(dirs) > 1 and (flags["db"] is not None or flags["cookies"] is not None):
+            raise click.UsageError(msg("flags.many_dirs_conflict"))
+        kwargs["paths"] = paths_from_flags(data_dir=dirs[0], **flags)
+        if many:
+            kwargs["more_paths"] = tuple(paths_from_flags(data_dir=d, **flags) for d in dirs[1:])
         return func(*args, **kwargs)
 
     # click applies options bottom-up; list them so --help shows them in this order.
@@ -95,8 +113,8 @@ def path_options(func: F) -> F:
         click.option(
             "--data-dir",
             type=click.Path(file_okay=False, path_type=Path),
-            default=None,
-            help="Data directory holding the database, cookies, logs and backups [default: cwd].",
+            multiple=True,
+            help=MANY_DIRS_HELP if getattr(func, MANY_DIRS, False) else DATA_DIR_HELP,
         ),
         click.option(
             "--db",
@@ -127,6 +145,25 @@ def path_options(func: F) -> F:
     for decorator in reversed(decorators):
         decorated = decorator(decorated)
     return decorated  # type: ignore[return-value]
+
+
+def _distinct(dirs: tuple[Path | None, ...]) -> tuple[Path | None, ...]:
+    """One entry per real directory: the same directory given twice (by a symlink, ``..``)
+    is one account, named as it was given last (a repeated --data-dir always meant that)."""
+    found: dict[str, Path | None] = {}
+    for d in dirs:
+        real = os.path.realpath(Path(d).expanduser()) if d is not None else ""
+        found[real] = d
+    return tuple(found.values())
+
+
+def many_data_dirs(func: F) -> F:
+    """Let ``--data-dir`` be given several times (one account each): under ``@path_options``
+    the command gets ``paths`` (the first) and ``more_paths`` (the others, maybe none).
+    Without it, a second ``--data-dir`` is a usage error. ``--db`` and ``--cookies`` belong
+    to one account, so they cannot go with several directories."""
+    setattr(func, MANY_DIRS, True)
+    return func
 
 
 def api_base_option(func: F) -> F:

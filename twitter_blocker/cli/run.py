@@ -11,7 +11,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -22,7 +22,10 @@ from .errors import handle_errors
 from .i18n import choose, localize
 from .lazy import LazyGroup
 from .notify_opts import after_run, notify_option, notify_urls
-from .options import api_base_option, path_options
+from .options import api_base_option, many_data_dirs, path_options
+
+if TYPE_CHECKING:
+    from ..engine.runtypes import RunOptions
 
 TEST_RUN_DEFAULT = 5
 
@@ -196,10 +199,13 @@ def _check_conflicts(flags: dict[str, Any]) -> None:
 @click.option("--debug-errors", is_flag=True, help="Print every failed API attempt as it happens.")
 @notify_option
 @path_options
+@many_data_dirs
 @api_base_option
 @click.pass_context
 @handle_errors
-def root(ctx: click.Context, /, paths: Paths, api_base: str, **flags: Any) -> None:
+def root(
+    ctx: click.Context, /, paths: Paths, api_base: str, more_paths: tuple[Paths, ...], **flags: Any
+) -> None:
     """Bulk-block accounts on X safely, resumably and inside X's rate limits.
 
     \b
@@ -214,7 +220,7 @@ def root(ctx: click.Context, /, paths: Paths, api_base: str, **flags: Any) -> No
     """
     if ctx.invoked_subcommand is not None:
         return
-    sys.exit(_run(paths, api_base, flags))
+    sys.exit(_run(paths, api_base, flags, more_paths))
 
 
 # Flags that say what to do; without any of them nothing runs (a bare command blocks nobody).
@@ -230,7 +236,9 @@ ACTION_FLAGS = (
 )
 
 
-def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
+def _run(
+    paths: Paths, api_base: str, flags: dict[str, Any], more_paths: tuple[Paths, ...] = ()
+) -> int:
     from .. import logs
     from ..ops.maintenance import preflight
 
@@ -239,7 +247,11 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     if not any(flags[name] for name in ACTION_FLAGS):
         from .preview import show_preview
 
-        return show_preview(paths)
+        return max(show_preview(p) for p in (paths, *more_paths))
+    if more_paths:
+        from .multirun import run_many
+
+        return run_many([paths, *more_paths], api_base, flags)
     if flags["stats"]:
         preflight.check_writable(paths, lock=False)
         preflight.check_database(paths)
@@ -264,13 +276,8 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
         )
         return show_user(paths, api_base, flags["test_user"], policy)
     from ..engine.runner import execute
-    from ..engine.runtypes import AccountStopped, AuthStopped, RunOptions
+    from ..engine.runtypes import AccountStopped, AuthStopped
 
-    # --max-users caps any mode; --all and --retry (every retry candidate) have no cap of
-    # their own; --dry-run or --auto-retry alone take the test run's TEST_RUN_DEFAULT targets.
-    limit: int | None = flags["max_users"]
-    if limit is None and not (flags["all_targets"] or flags["retry"]):
-        limit = TEST_RUN_DEFAULT
     if flags["reset_retry"] and not (flags["retry"] or flags["all_targets"] or flags["max_users"]):
         preflight.check_before_writing(paths)
         logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
@@ -296,24 +303,7 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     logs.setup_logging(paths, debug=flags["debug"], console=flags["debug"])
     if flags["action"] == "mute" and not flags["retry"]:
         return run_mute(paths, api_base, inputs, flags)
-    options = RunOptions(
-        mode="retry" if flags["retry"] else "dry_run" if flags["dry_run"] else "main",
-        limit=limit,
-        auto_retry=flags["auto_retry"],
-        delay=flags["delay"],
-        max_wait=flags["max_wait"],
-        skip_following=not flags["block_following"],
-        skip_followers=not flags["block_followers"],
-        allowlist=inputs.allowlist,
-        recheck_permanent_days=flags["recheck_permanent"],
-        reset_retry=flags["reset_retry"],
-        max_blocks_per_hour=flags["max_blocks_per_hour"],
-        max_blocks_per_day=flags["max_blocks_per_day"],
-        skip_invalid=flags["skip_invalid"],
-        sources=sources,
-        include_source=flags["include_source"],
-        skip_verified=flags["skip_verified"],
-    )
+    options = run_options(flags, inputs.allowlist, sources)
     from .progress import make_progress
     from .report import print_report
 
@@ -338,3 +328,34 @@ def _run(paths: Paths, api_base: str, flags: dict[str, Any]) -> int:
     print_report(report, options)
     after_run(paths, report, urls)
     return int(report.exit_code)
+
+
+def run_options(
+    flags: dict[str, Any], allowlist: frozenset[str], sources: tuple[str, ...]
+) -> RunOptions:
+    """The run's options from the root command's flags."""
+    from ..engine.runtypes import RunOptions
+
+    # --max-users caps any mode; --all and --retry (every retry candidate) have no cap of
+    # their own; --dry-run or --auto-retry alone take the test run's TEST_RUN_DEFAULT targets.
+    limit: int | None = flags["max_users"]
+    if limit is None and not (flags["all_targets"] or flags["retry"]):
+        limit = TEST_RUN_DEFAULT
+    return RunOptions(
+        mode="retry" if flags["retry"] else "dry_run" if flags["dry_run"] else "main",
+        limit=limit,
+        auto_retry=flags["auto_retry"],
+        delay=flags["delay"],
+        max_wait=flags["max_wait"],
+        skip_following=not flags["block_following"],
+        skip_followers=not flags["block_followers"],
+        allowlist=allowlist,
+        recheck_permanent_days=flags["recheck_permanent"],
+        reset_retry=flags["reset_retry"],
+        max_blocks_per_hour=flags["max_blocks_per_hour"],
+        max_blocks_per_day=flags["max_blocks_per_day"],
+        skip_invalid=flags["skip_invalid"],
+        sources=sources,
+        include_source=flags["include_source"],
+        skip_verified=flags["skip_verified"],
+    )

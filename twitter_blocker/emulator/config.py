@@ -161,6 +161,7 @@ class Switches:
     session_kill_after: int | None = None  # N blocks within session_kill_window s -> auth revoked
     session_kill_window: float = 3600.0
     lock_after: int | None = None  # N blocks (since start/unlock) -> account locked (326)
+    lock_viewer: int | None = None  # with lock_after: only this viewer index locks (None: any)
     code88_after: int | None = None  # after N calls in a window: 429/88 while remaining > 0
     rate_limit_body: RateLimitBody = RateLimitBody.JSON
     cloudflare_rate: float = 0.0  # share of requests answered by an HTML 403 with cf-ray
@@ -246,6 +247,7 @@ _CONVERTERS: dict[str, Any] = {
     "session_kill_after": _count,
     "session_kill_window": _number,
     "lock_after": _count,
+    "lock_viewer": _count,
     "code88_after": _count,
     "rate_limit_body": RateLimitBody,
     "cloudflare_rate": _rate,

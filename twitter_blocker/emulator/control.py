@@ -28,7 +28,16 @@ def routes(world: World) -> list[Route]:
         return JSONResponse(world.state())
 
     async def get_truth(request: Request) -> Response:
-        return JSONResponse(truth(world.population))
+        """truth.json; ``?viewer=n``: truth_<n>.json of viewer ``n``."""
+        try:
+            viewer = int(request.query_params.get("viewer", "0"))
+            world.account(viewer)
+        except (KeyError, ValueError):
+            return _bad("no such viewer", 404)
+        return JSONResponse(truth(world.population, viewer))
+
+    async def lookups(request: Request) -> Response:
+        return JSONResponse({str(k): v for k, v in world.lookups().items()})
 
     async def reset(request: Request) -> Response:
         world.reset()
@@ -106,6 +115,7 @@ def routes(world: World) -> list[Route]:
         Route(f"{PREFIX}/lists/{{post_id}}", post, methods=["GET"]),
         Route(f"{PREFIX}/state", state, methods=["GET"]),
         Route(f"{PREFIX}/truth", get_truth, methods=["GET"]),
+        Route(f"{PREFIX}/lookups", lookups, methods=["GET"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{PREFIX}/switches", switches, methods=["GET", "POST"]),
         Route(f"{PREFIX}/accounts/{{index}}/cookies", cookies, methods=["GET", "POST"]),

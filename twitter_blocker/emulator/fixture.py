@@ -66,8 +66,13 @@ def write_cookies(world: World, directory: Path, viewer_index: int) -> Path:
     return path
 
 
+def truth_file_name(viewer_index: int) -> str:
+    return "truth.json" if viewer_index == 0 else f"truth_{viewer_index}.json"
+
+
 def write_fixture(world: World, directory: Path | str) -> None:
-    """cookies.json, cookies_<n>.json, users.json, users_ids.json and truth.json."""
+    """cookies.json, cookies_<n>.json, users.json, users_ids.json, truth.json and, for each
+    extra viewer, truth_<n>.json beside its cookies_<n>.json (same format)."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     for account in world.accounts:
@@ -76,4 +81,5 @@ def write_fixture(world: World, directory: Path | str) -> None:
     _write(out / "users.json", {"format": "screen_name", "users": [t.identifier for t in targets]})
     ids = [t.user_id for t in targets if t.user_id is not None and t.expected_by_id is not None]
     _write(out / "users_ids.json", {"format": "user_id", "users": ids})
-    _write(out / "truth.json", truth(world.population))
+    for account in world.accounts:
+        _write(out / truth_file_name(account.index), truth(world.population, account.index))

@@ -84,11 +84,13 @@ def _single(
 
 
 def _by_screen_name(world: World, account: Account, variables: dict[str, Any]) -> dict[str, Any]:
+    world.note_lookups(account, [str(variables["screen_name"])])
     person = world.population.find_handle(str(variables["screen_name"]))
     return _single(world, account, person, by_id=False)
 
 
 def _by_rest_id(world: World, account: Account, variables: dict[str, Any]) -> dict[str, Any]:
+    world.note_lookups(account, [str(variables["userId"])])
     person = world.population.people.get(str(variables["userId"]))
     return _single(world, account, person, by_id=True)
 
@@ -107,6 +109,7 @@ def _batch(
             400,
             bodies.bad_request(f"BadRequest: at most {world.config.batch_limit} users per request"),
         )
+    world.note_lookups(account, unique)
     elements: list[tuple[int, dict[str, Any]]] = []
     for key in unique:
         person = find(key)

@@ -293,22 +293,50 @@ def _seed_other_viewers(
                 viewer.blocked.add(user_id)
 
 
+# What a target's kind means for any viewer: facts about the target alone. The other kinds
+# are about the primary viewer's relationships; another viewer has its own (see _outcome_for).
+_FACT_KINDS = frozenset({Kind.SUSPENDED, Kind.DEACTIVATED, Kind.NEVER_EXISTED})
+
+
+def _outcome_for(viewer: ViewerSeed, target: Target, outcome: Outcome | None) -> Outcome | None:
+    """A secondary viewer's expected outcome: the target's own state decides first (suspended,
+    gone, a handle given up), then this viewer's relationships, as for the primary one."""
+    if outcome is None or target.kind in _FACT_KINDS or outcome is Outcome.NOT_FOUND:
+        return outcome
+    uid = target.user_id or ""
+    if uid in viewer.blocked:
+        return Outcome.ALREADY_BLOCKED
+    if uid in viewer.following:
+        return Outcome.SKIPPED_FOLLOWING
+    if uid in viewer.followers:
+        return Outcome.SKIPPED_FOLLOWER
+    return Outcome.BLOCKED
+
+
 def truth(population: Population, viewer_index: int = 0) -> dict[str, object]:
-    """truth.json: the outcome a correct blocker must reach for the primary viewer."""
-    if viewer_index != 0:
-        raise ValueError("truth is defined for the primary viewer (index 0) only")
-    viewer = population.viewers[0].person
-    return {
-        "viewer": {"user_id": viewer.user_id, "screen_name": viewer.screen_name},
-        "targets": [
+    """truth.json (truth_<n>.json for viewer n): the outcome a correct blocker must reach."""
+    seed = population.viewers[viewer_index]
+    viewer = seed.person
+
+    def outcomes(t: Target) -> tuple[Outcome | None, Outcome | None]:
+        if viewer_index == 0:
+            return t.expected, t.expected_by_id
+        return _outcome_for(seed, t, t.expected), _outcome_for(seed, t, t.expected_by_id)
+
+    targets = []
+    for t in population.targets:
+        expected, by_id = outcomes(t)
+        targets.append(
             {
                 "identifier": t.identifier,
                 "user_id": t.user_id,
                 "screen_name": t.screen_name,
                 "kind": str(t.kind),
-                "expected": str(t.expected),
-                "expected_by_id": None if t.expected_by_id is None else str(t.expected_by_id),
+                "expected": str(expected),
+                "expected_by_id": None if by_id is None else str(by_id),
             }
-            for t in population.targets
-        ],
+        )
+    return {
+        "viewer": {"user_id": viewer.user_id, "screen_name": viewer.screen_name},
+        "targets": targets,
     }

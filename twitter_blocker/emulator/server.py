@@ -147,11 +147,16 @@ class Emulator:
         if self._fixture_dir is not None:
             fixture.write_cookies(self.world, self._fixture_dir, viewer_index)
 
-    def truth(self) -> dict[str, Any]:
-        return truth(self.world.population)
+    def truth(self, viewer: int = 0) -> dict[str, Any]:
+        """truth.json of viewer 0, or truth_<n>.json of viewer ``n``."""
+        return truth(self.world.population, viewer)
 
     def state(self) -> dict[str, Any]:
         return self.world.state()
+
+    def lookups(self) -> dict[int, dict[str, int]]:
+        """Per viewer index: user id or lower-cased handle -> how often X was asked for it."""
+        return self.world.lookups()
 
     def set_switches(self, **switches: Any) -> None:
         with self.world.lock:

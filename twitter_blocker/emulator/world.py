@@ -60,6 +60,8 @@ class World:
         self.by_token: dict[str, Account] = {}
         self.by_viewer_id: dict[str, Account] = {}
         self.calls: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        # user lookups served, per viewer index: user id or lower-cased handle -> times asked
+        self.looked_up: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self.windows = RateWindows(config.window_seconds)
         self.seen_tids: set[str] = set()  # transaction ids already used (replays are refused)
         # called with a viewer index after its cookies change (renewal, reset), outside the lock;
@@ -96,6 +98,7 @@ class World:
         with self.lock:
             self._load_accounts()
             self.calls.clear()
+            self.looked_up.clear()
             self.windows.clear()
             self.seen_tids.clear()
             self.chaos_rng = random.Random(f"emulator-chaos-{self.config.seed}")
@@ -157,6 +160,15 @@ class World:
         with self.lock:
             self.calls[operation][str(status)] += 1
 
+    def note_lookups(self, account: Account, keys: list[str]) -> None:
+        with self.lock:
+            self.looked_up[account.index].update(k.lower() for k in keys)
+
+    def lookups(self) -> dict[int, dict[str, int]]:
+        """Per viewer index: each user id or lower-cased handle -> how often it was looked up."""
+        with self.lock:
+            return {index: dict(counts) for index, counts in self.looked_up.items()}
+
     def note_block(self, account: Account, target_id: str, now: float | None = None) -> None:
         """Apply a successful blocks/create and the failure switches that count blocks."""
         now = time.time() if now is None else now
@@ -167,7 +179,8 @@ class World:
             account.followers.discard(target_id)
             account.blocks_since_unlock += 1
             sw = self.switches
-            if sw.lock_after is not None and account.blocks_since_unlock >= sw.lock_after:
+            locks = sw.lock_viewer is None or sw.lock_viewer == account.index
+            if locks and sw.lock_after is not None and account.blocks_since_unlock >= sw.lock_after:
                 account.state = AccountState.LOCKED
             if sw.session_kill_after is not None:
                 account.recent_blocks.append(now)

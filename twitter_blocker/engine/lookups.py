@@ -9,6 +9,8 @@ queue (``blocks.py``).
 
 from __future__ import annotations
 
+import threading
+
 from ..messages import msg
 from ..store.db import transaction
 from ..store.history import History
@@ -19,6 +21,7 @@ from ..x.errors import Inconclusive, RateLimited, UnexpectedResponse, XError
 from ..x.models import LookupResult, User, UserState
 from .blocks import Queues
 from .clock import Clock
+from .facts import SharedFacts, known_answers
 from .failures import Failures, Stop
 from .ledger import Done, Ledger
 from .policy import Action, decide
@@ -57,6 +60,9 @@ class LookupPath:
         self.seen_users: dict[str, Work] = {}
         self.split: dict[str, int] = {}  # lookup batch size per operation while failures last
         self.relations = Relations(client)  # nodes without relationship data (relations.py)
+        self.facts: SharedFacts | None = None  # several accounts in one process (facts.py)
+        self.account = viewer_id
+        self.stop = threading.Event()  # the run's stop flag (set with ``facts``)
 
     def batch_size(self, op: str) -> int:
         return self.split.get(op, self.o.batch_size)
@@ -65,6 +71,25 @@ class LookupPath:
         """Look one batch of ``op`` up, decide its answered targets, record them."""
         queue = q.ids if op == OP_IDS else q.handles
         batch = [queue.popleft() for _ in range(min(self.batch_size(op), len(queue)))]
+        if self.facts is None:
+            self._run(q, op, batch)
+            return
+        keys = [(w.user_id or "") if op == OP_IDS else w.handle_key for w in batch]
+        if not self.facts.claim(self.account, keys, self.stop):
+            queue.extendleft(reversed(batch))
+            return
+        try:  # another account may have proved some of them while this one waited
+            answered, moved, batch = known_answers(self.facts, batch, op == OP_HANDLES)
+            q.ids.extend(moved)
+            if answered:
+                self.settle(answered, q)
+            if batch:
+                self._run(q, op, batch)
+        finally:
+            self.facts.release(self.account, keys)
+
+    def _run(self, q: Queues, op: str, batch: list[Work]) -> None:
+        queue = q.ids if op == OP_IDS else q.handles
         try:
             if op == OP_IDS:
                 results = self.client.lookup_ids([w.user_id or "" for w in batch])

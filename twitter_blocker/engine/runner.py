@@ -44,6 +44,7 @@ from .allow import resolve_allowlist
 from .cacheview import endpoint_table, open_cache
 from .clock import Clock, SystemClock, to_datetime
 from .endings import raise_fatal, settle_stop, write_plan
+from .facts import FactsView, SharedFacts
 from .feeds import count_due, has_work, main_feed, retry_feed
 from .ledger import run_counts
 from .listnotes import report_list_problems
@@ -94,11 +95,13 @@ def execute(
     stop: threading.Event | None = None,
     clock: Clock | None = None,
     inputs: tuple[Cookies, TargetList | None] | None = None,
+    facts: SharedFacts | None = None,
 ) -> RunReport:
     """Run the blocker once. See the module docstring for the order of things.
 
     ``inputs``: the cookies and target list already read and checked by the caller (the CLI
-    reads them before it creates the log file); read here when None.
+    reads them before it creates the log file); read here when None. ``facts``: what the
+    other accounts of this process proved about targets (``facts.py``; several --data-dir).
     """
     progress = progress or NullProgress()
     stop = stop or threading.Event()
@@ -141,6 +144,7 @@ def execute(
                 log.info("reset the attempt counts of %d rows", n)
             run = _Run(paths, api_base, options, cookies, history, progress, stop, clock)
             run.overrides = overrides
+            run.facts = facts
             report = run.go()
     finally:
         lock.release()
@@ -174,6 +178,7 @@ class _Run:
         self.report = RunReport()
         self._pass: Pass | None = None
         self.overrides: dict[str, Override] = {}  # x-endpoints.json
+        self.facts: SharedFacts | None = None
 
     # --- what is there to do -------------------------------------------------------------
     def _now_dt(self) -> datetime:
@@ -226,7 +231,7 @@ class _Run:
                 options=self.o,
                 client=client,
                 history=self.history,
-                cache=cache,
+                cache=cache if self.facts is None else FactsView(self.facts, cache),
                 scheduler=scheduler,
                 clock=self.clock,
                 progress=self.progress,
@@ -236,6 +241,7 @@ class _Run:
                 error_log=logs.ErrorLog(self.paths.error_log),
                 rng=self.rng,
             )
+            self._pass.lookups.facts, self._pass.lookups.stop = self.facts, self.stop
             try:
                 self._passes(self._pass, total)
                 status, code, reason = "done", EXIT_OK, "done"

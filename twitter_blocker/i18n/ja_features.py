@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+from .ja_accounts import HELP as ACCOUNTS_HELP
+from .ja_accounts import MESSAGES as ACCOUNTS
+
 MESSAGES: dict[str, str] = {
     # --- serve (cli/serve.py, dashboard/) -----------------------------------------
     "serve.non_loopback": (
@@ -20,6 +23,7 @@ MESSAGES: dict[str, str] = {
         "ダッシュボードを {url} で起動しました（アカウント: {accounts}）。読み取り専用です。"
         "Ctrl+C で停止します"
     ),
+    **ACCOUNTS,  # several accounts in one process (ja_accounts.py)
     # --- 通知とインシデント記録（ops/reports/notify.py, incident_records.py） -------------
     "notify.title.opened": "twitter-blocker: インシデント #{number} 発生（レベル{level}）",
     "notify.title.escalated": "twitter-blocker: インシデント #{number} をエスカレーション（レベル{level}）",
@@ -98,6 +102,7 @@ MESSAGES: dict[str, str] = {
 }
 
 HELP: dict[str, str] = {
+    **ACCOUNTS_HELP,
     # blocks
     "Your block list: export it (from the ledger or from X), sync the ledger with X.": (
         "ブロックリスト: 書き出し（台帳から、または X から）と、台帳と X の同期。"

@@ -1,0 +1,165 @@
+"""Facts about targets that several accounts in one process share (``--data-dir`` twice).
+
+What one account proves about a target holds for every account: a handle's user id, and
+that a user is suspended or does not exist. ``SharedFacts`` keeps those facts in memory for
+the accounts of one process, and makes sure two accounts never look the same target up at
+the same moment: before a lookup batch goes out, its keys are *claimed*; an account whose
+keys another account is looking up right now waits for that one answer (one request, never
+a rate window: lookups are only sent when their window allows), then uses what it proved.
+
+Only what a lookup answer proved goes in (the answers the ledger records a decision on);
+relationships (following, followed by, blocking) and blocks are per account and never
+shared: each account's own cache and ledger keep them. ``FactsView`` is an account's
+``LookupCache`` with the shared facts laid over its own cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..inputs.normalize import fold_handle
+from ..x.models import LookupResult, Relationship, UserState
+from .work import LookupCache, Work
+
+WAIT_SLICE = 0.5  # seconds between looks at the stop flag while another account's lookup runs
+
+
+@dataclass(slots=True)
+class FactsCounts:
+    """How the shared facts were used (the report and the tests read them)."""
+
+    proved: int = 0  # facts learned from X
+    reused: int = 0  # lookups another account did not need to make
+    waits: int = 0  # claims that waited for another account's answer
+
+
+@dataclass(slots=True)
+class SharedFacts:
+    """Thread-safe facts about targets: handle -> id, and the final states (suspended,
+    not found) by user id and by handle."""
+
+    ids: dict[str, str] = field(default_factory=dict)  # folded handle -> user id
+    by_id: dict[str, LookupResult] = field(default_factory=dict)  # final states only
+    by_handle: dict[str, LookupResult] = field(default_factory=dict)  # final states only
+    counts: FactsCounts = field(default_factory=FactsCounts)
+    _busy: dict[str, str] = field(default_factory=dict)  # key -> the account looking it up
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+
+    def learn(self, results: Sequence[LookupResult]) -> None:
+        """Keep what these answers proved (called with the answers a decision is made on)."""
+        with self._cond:
+            for r in results:
+                handle = r.key if r.key and not r.key.isdigit() else None
+                uid = r.user_id or (r.user.user_id if r.user is not None else None)
+                if r.user is not None:
+                    self.ids[fold_handle(r.user.screen_name)] = r.user.user_id
+                if handle is not None and uid is not None and r.state is UserState.ACTIVE:
+                    self.ids[handle] = uid
+                if r.state is UserState.ACTIVE:
+                    continue
+                final = LookupResult(key=r.key, state=r.state, user=None, user_id=uid)
+                if uid is not None:
+                    self.by_id[uid] = replace_key(final, uid)
+                if handle is not None:
+                    self.by_handle[handle] = final
+                self.counts.proved += 1
+
+    def known(self, key: str, by_handle: bool) -> LookupResult | None:
+        with self._cond:
+            return (self.by_handle if by_handle else self.by_id).get(key)
+
+    def claim(self, account: str, keys: Sequence[str], stop: threading.Event) -> bool:
+        """Wait until no other account is looking any of ``keys`` up, then claim them.
+        False: the run is stopping (nothing claimed)."""
+        with self._cond:
+            waited = False
+            while any(self._busy.get(k, account) != account for k in keys):
+                waited = True
+                if stop.is_set():
+                    return False
+                self._cond.wait(WAIT_SLICE)
+            self.counts.waits += int(waited)
+            for k in keys:
+                self._busy[k] = account
+            return True
+
+    def release(self, account: str, keys: Sequence[str]) -> None:
+        with self._cond:
+            for k in keys:
+                if self._busy.get(k) == account:
+                    del self._busy[k]
+            self._cond.notify_all()
+
+    def reused(self, n: int) -> None:
+        with self._cond:
+            self.counts.reused += n
+
+
+def replace_key(result: LookupResult, key: str) -> LookupResult:
+    return LookupResult(key=key, state=result.state, user=result.user, user_id=result.user_id)
+
+
+class FactsView:
+    """An account's lookup cache with the shared facts laid over it (``LookupCache``)."""
+
+    def __init__(self, facts: SharedFacts, own: LookupCache) -> None:
+        self.facts = facts
+        self.own = own
+
+    def get_ids(self, handles: Sequence[str]) -> Mapping[str, str]:
+        found = dict(self.own.get_ids(handles))
+        with self.facts._cond:
+            for h in handles:
+                key = fold_handle(h)
+                if key not in found and key in self.facts.ids:
+                    found[key] = self.facts.ids[key]
+        return found
+
+    def get_profiles(self, ids: Sequence[str]) -> Mapping[str, LookupResult]:
+        found = dict(self.own.get_profiles(ids))
+        with self.facts._cond:
+            for uid in ids:
+                final = self.facts.by_id.get(uid)
+                if final is not None:
+                    found[uid] = final  # a state proved in this process is the newest
+        return found
+
+    def get_relationships(self, viewer: str, ids: Sequence[str]) -> Mapping[str, Relationship]:
+        return self.own.get_relationships(viewer, ids)
+
+    def get_relationship_times(self, viewer: str, ids: Sequence[str]) -> Mapping[str, float]:
+        return self.own.get_relationship_times(viewer, ids)
+
+    def put_lookups(self, viewer: str, results: Sequence[LookupResult]) -> None:
+        self.own.put_lookups(viewer, results)
+        self.facts.learn(results)
+
+
+def known_answers(
+    facts: SharedFacts, batch: Sequence[Work], by_handle: bool
+) -> tuple[list[tuple[Work, LookupResult]], list[Work], list[Work]]:
+    """Split a lookup batch by what the shared facts already say: (answered from the facts,
+    handles whose id is now known, still to look up). A row whose block may have landed
+    before a crash (``fresh``) always gets its own lookup."""
+    answered: list[tuple[Work, LookupResult]] = []
+    moved: list[Work] = []
+    rest: list[Work] = []
+    with facts._cond:
+        for w in batch:
+            key = w.handle_key if by_handle else (w.user_id or "")
+            final = (facts.by_handle if by_handle else facts.by_id).get(key)
+            if by_handle and final is None and key in facts.ids:
+                uid = facts.ids[key]
+                final = facts.by_id.get(uid)
+                if final is None and not w.fresh:
+                    w.user_id = uid
+                    moved.append(w)
+                    continue
+            if final is not None and not w.fresh:
+                answered.append((w, replace_key(final, key)))
+            else:
+                rest.append(w)
+    facts.reused(len(answered) + len(moved))
+    return answered, moved, rest
