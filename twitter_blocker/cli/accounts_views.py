@@ -8,7 +8,6 @@ the command prints for that directory alone (plus its ``data_dir``). A single
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -40,7 +39,7 @@ def _table(*columns: str) -> Table:
 
 def show_stats_many(accounts: Accounts, *, as_json: bool) -> int:
     from ..store.history import History
-    from .stats import action_stats, is_dry_run
+    from ..store.stats import action_stats, stats_document
 
     payload: dict[str, Any] = {}
     table = _table(
@@ -60,13 +59,7 @@ def show_stats_many(accounts: Accounts, *, as_json: bool) -> int:
         with History.open(paths.db) as history:
             stats = history.stats()
             acts = action_stats(history.conn)
-        one = dataclasses.asdict(stats)
-        one["done"] = stats.done
-        one["data_dir"] = str(paths.data_dir)
-        if stats.last_run is not None:
-            one["last_run"]["dry_run"] = is_dry_run(stats.last_run)
-        one["actions"] = acts
-        payload[label] = one
+        payload[label] = {**stats_document(stats, acts), "data_dir": str(paths.data_dir)}
         run = stats.last_run
         last = f"#{run.id} {run.state} ({run.end_reason or '-'})" if run is not None else "-"
         table.add_row(
