@@ -13,6 +13,7 @@ switched together, the caller saves it; X-FACTS.md 1.2, 9.6).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,26 @@ from ..messages import msg
 from . import endpoints
 from .errors import Transient
 from .models import RateInfo
+
+# A query string as ``urlencode`` writes it (unreserved characters, ``+``, ``=``, ``&`` and
+# ``%XX`` escapes): httpx would keep it exactly as it is, so it need not be parsed again.
+_ENCODED_QUERY = re.compile(r"(?:[A-Za-z0-9_.~+=&-]|%[0-9A-Fa-f]{2})*")
+_MAX_URLS = 256  # parsed base URLs kept (one per path: operations x queryIds)
+
+
+def with_encoded_query(base: httpx.URL, query: str) -> httpx.URL | None:
+    """``base`` (no query of its own) with ``query``, without httpx parsing and re-quoting the
+    query a character at a time (a GraphQL GET carries ~2 KB of encoded features: that was the
+    longest step of building its request). None when ``query`` is not plainly encoded or this
+    httpx keeps its parsed form differently: the caller then lets httpx parse the string."""
+    if base.query or not _ENCODED_QUERY.fullmatch(query):
+        return None
+    try:
+        url = httpx.URL(base)  # a copy of the parsed form, nothing parsed
+        url._uri_reference = base._uri_reference._replace(query=query)
+    except (AttributeError, TypeError, ValueError):  # pragma: no cover - another httpx
+        return None
+    return url
 
 
 class SessionCookies(Protocol):
@@ -193,15 +214,28 @@ class Http:
         self._get_headers["content-type"] = "application/json"
         self._post_headers = httpx.Headers(client.headers)
         self._post_headers["content-type"] = "application/x-www-form-urlencoded"
+        self._urls: dict[str, httpx.URL] = {}  # path -> base + path, parsed once
 
     @property
     def base(self) -> str:
         return self._base
 
+    def _url(self, path: str, query: str = "") -> httpx.URL | str:
+        """``base + path [+ ? + query]``; the base and path parsed once per path."""
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= _MAX_URLS:
+                self._urls.clear()
+            url = self._urls[path] = httpx.URL(self._base + path)
+        if not query:
+            return url
+        fast = with_encoded_query(url, query)
+        return fast if fast is not None else f"{self._base}{path}?{query}"
+
     def get(
         self, operation: str, path: str, query: str, extra: Mapping[str, str] | None = None
     ) -> RawResponse:
-        url = f"{self._base}{path}?{query}" if query else self._base + path
+        url = self._url(path, query)
         headers = self._get_headers
         if extra:
             headers = httpx.Headers(headers)
@@ -215,7 +249,7 @@ class Http:
         headers = httpx.Headers(self._get_headers)
         if extra:
             headers.update(extra)
-        return self._send(operation, "POST", self._base + path, headers, body)
+        return self._send(operation, "POST", self._url(path), headers, body)
 
     def page(self, operation: str, url: str, headers: Mapping[str, str]) -> RawResponse:
         """A GET of a web page or script with exactly ``headers`` (no API headers)."""
@@ -243,7 +277,7 @@ class Http:
         if extra:
             headers = httpx.Headers(headers)
             headers.update(extra)
-        return self._send(operation, "POST", self._base + path, headers, body)
+        return self._send(operation, "POST", self._url(path), headers, body)
 
     def close(self) -> None:
         self._client.close()
@@ -252,7 +286,7 @@ class Http:
         self,
         operation: str,
         method: str,
-        url: str,
+        url: httpx.URL | str,
         headers: httpx.Headers,
         body: bytes | None,
         *,

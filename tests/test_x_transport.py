@@ -1,0 +1,44 @@
+"""The transport's URLs: a query our code encoded is attached without httpx parsing it again,
+and the URL is exactly the one httpx would have built from the string."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from twitter_blocker.x import endpoints
+from twitter_blocker.x.transport import with_encoded_query
+
+BASE = "http://127.0.0.1:8123/i/api/graphql/abc123/UserByScreenName"
+
+
+def _queries() -> list[str]:
+    out = []
+    for operation in ("UserByScreenName", "UsersByScreenNames", "UsersByRestIds", "Followers"):
+        for variables in (
+            {"screen_name": "Some_One", "withSafetyModeUserFields": True},
+            {"userIds": ["12", "34"], "cursor": "1|2:3 4/5+6=7&8"},
+            {"name": '日本語 ü "quoted" <tag> #hash %25'},
+        ):
+            out.append(endpoints.graphql_query(operation, variables, {"a_feature": True}))
+    return out
+
+
+@pytest.mark.parametrize("query", _queries())
+def test_an_encoded_query_gives_the_url_httpx_would_build(query: str) -> None:
+    fast = with_encoded_query(httpx.URL(BASE), query)
+    assert fast is not None
+    parsed = httpx.URL(f"{BASE}?{query}")
+    assert str(fast) == str(parsed)
+    assert fast.raw_path == parsed.raw_path
+    assert fast.params == parsed.params
+    assert (fast.host, fast.port, fast.path) == (parsed.host, parsed.port, parsed.path)
+
+
+@pytest.mark.parametrize("query", ["a=b c", 'a="b"', "a=%zz", "a=b#c", "a=\u00e9", "a=<b>"])
+def test_anything_not_plainly_encoded_is_left_to_httpx(query: str) -> None:
+    assert with_encoded_query(httpx.URL(BASE), query) is None
+
+
+def test_a_base_with_its_own_query_is_left_to_httpx() -> None:
+    assert with_encoded_query(httpx.URL(BASE + "?x=1"), "a=b") is None
