@@ -78,6 +78,27 @@ def test_nested_transaction_uses_savepoints(tmp_path: Path) -> None:
     conn.close()
 
 
+def test_three_levels_each_undo_only_their_own_part(tmp_path: Path) -> None:
+    """Every level's savepoint has the same name: each failure still undoes its own level."""
+    conn = connect(tmp_path / "x.db")
+    conn.execute("CREATE TABLE t(v INTEGER)")
+    with transaction(conn):
+        conn.execute("INSERT INTO t VALUES (10)")
+        with pytest.raises(ValueError), transaction(conn):
+            conn.execute("INSERT INTO t VALUES (11)")
+            with transaction(conn):
+                conn.execute("INSERT INTO t VALUES (12)")
+            with pytest.raises(KeyError), transaction(conn):
+                conn.execute("INSERT INTO t VALUES (13)")
+                raise KeyError("innermost fails")
+            conn.execute("INSERT INTO t VALUES (14)")
+            assert [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")] == [10, 11, 12, 14]
+            raise ValueError("middle fails")
+        conn.execute("INSERT INTO t VALUES (15)")
+    assert [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")] == [10, 15]
+    conn.close()
+
+
 def test_a_second_connection_sees_only_committed_rows(tmp_path: Path) -> None:
     a = connect(tmp_path / "x.db")
     b = connect(tmp_path / "x.db")
