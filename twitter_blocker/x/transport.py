@@ -50,6 +50,24 @@ def with_encoded_query(base: httpx.URL, query: str) -> httpx.URL | None:
     return url
 
 
+def build(
+    method: str, url: httpx.URL | str, headers: httpx.Headers, body: bytes | None, *, has_host: bool
+) -> httpx.Request:
+    """The request httpx builds from ``content=body``: the same URL, headers in the same order
+    (``Host`` first, ``Content-Length`` last) and body. ``has_host``: ``headers`` already
+    start with ``Host``, so the request is built around them as they are, not through httpx's
+    preparation (which re-normalises every header into a new list each time)."""
+    if has_host and (body or (body is None and method == "GET")):
+        if body:
+            headers = httpx.Headers(headers)
+            headers["Content-Length"] = str(len(body))
+        return httpx.Request(method, url, headers=headers, stream=httpx.ByteStream(body or b""))
+    if has_host:  # an empty body: httpx puts its Content-Length: 0 before the rest
+        headers = httpx.Headers(headers)
+        del headers["Host"]
+    return httpx.Request(method, url, headers=headers, content=body)
+
+
 class SessionCookies(Protocol):
     """What the client needs of ``inputs.cookies.Cookies`` (kept structural: x does not import
     inputs)."""
@@ -210,9 +228,13 @@ class Http:
         # ``client.send``: httpx then parses each URL once and merges no headers per call
         # (about a third of the client's CPU per request).
         self._base = str(client.base_url).rstrip("/")
-        self._get_headers = httpx.Headers(client.headers)
+        # ``Host`` first, as httpx puts it: API requests are then built without httpx's own
+        # preparation, which normalises every header of every request again (``build``).
+        host = httpx.URL(self._base).netloc.decode("ascii")
+        api = httpx.Headers([("Host", host), *client.headers.multi_items()])
+        self._get_headers = httpx.Headers(api)
         self._get_headers["content-type"] = "application/json"
-        self._post_headers = httpx.Headers(client.headers)
+        self._post_headers = httpx.Headers(api)
         self._post_headers["content-type"] = "application/x-www-form-urlencoded"
         self._urls: dict[str, httpx.URL] = {}  # path -> base + path, parsed once
 
@@ -253,7 +275,7 @@ class Http:
 
     def page(self, operation: str, url: str, headers: Mapping[str, str]) -> RawResponse:
         """A GET of a web page or script with exactly ``headers`` (no API headers)."""
-        return self._send(operation, "GET", url, httpx.Headers(dict(headers)), None)
+        return self._send(operation, "GET", url, httpx.Headers(dict(headers)), None, api=False)
 
     def _switch_ct0(self, value: str, *also: httpx.Headers) -> None:
         for headers in (self._get_headers, self._post_headers, *also):
@@ -291,11 +313,12 @@ class Http:
         body: bytes | None,
         *,
         retry: bool = True,
+        api: bool = True,
     ) -> RawResponse:
         started = time.time()
         t0 = time.perf_counter()
         try:
-            request = httpx.Request(method, url, headers=headers, content=body)
+            request = build(method, url, headers, body, has_host=api)
             response = self._client.send(request)
         except httpx.TimeoutException as exc:
             raise Transient(
@@ -313,7 +336,7 @@ class Http:
             if value is not None and current is not None and value != current:
                 self._switch_ct0(value, headers)
                 self._on_ct0(value)
-                return self._send(operation, method, url, headers, body, retry=False)
+                return self._send(operation, method, url, headers, body, retry=False, api=api)
         return RawResponse(
             status=response.status_code,
             # A plain dict with lower-cased names: O(1) lookups (httpx.Headers scans a list).
