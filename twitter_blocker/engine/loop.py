@@ -5,8 +5,10 @@ now (a block if the block budget, ``--delay`` and the caps allow; else a lookup
 batch if the lookahead queue has room and the lookup budget allows) or waits
 until the earliest of them may. So while blocks wait for their window, lookups
 for the next targets keep filling the queue, and a run takes about
-max(lookup time, block time). One request is in flight at a time, so no budget
-is ever overshot between a response and the next send.
+max(lookup time, block time); a wait also reads a full batch of earlier blocks
+back (``readback.py``), so the read-back adds no window after the last block. One
+request is in flight at a time, so no budget is ever overshot between a response
+and the next send.
 
 Safety: a block decision needs fresh relationship data (this run's lookup, or
 a relationship cache entry younger than its lifetime), checked again when the block is sent

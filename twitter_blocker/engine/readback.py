@@ -27,6 +27,7 @@ log = logging.getLogger("twitter_blocker.engine")
 
 OP = "UsersByRestIds"
 DEFAULT_LIMIT = 150  # X-FACTS.md 5.2 (unknown; read from the headers once an answer says)
+KEEP_FOR_LOOKUPS = 0.5  # of the window, left to lookups by a read-back while blocks wait
 
 
 class ReadBack:
@@ -63,7 +64,7 @@ class ReadBack:
         read-back for now and leave the rest unverified.
         """
         dropped_all: list[str] = []
-        need = 1 + sched.limit(OP, DEFAULT_LIMIT) // 2 if full_only else 1
+        need = 1 + int(sched.limit(OP, DEFAULT_LIMIT) * KEEP_FOR_LOOKUPS) if full_only else 1
         read = 0
         while self.pending and (not full_only or len(self.pending) >= self.batch_size):
             if sched.ready_at(OP, need) > self.clock.now():
