@@ -74,3 +74,28 @@ def test_blocks_are_read_back_while_blocks_wait_for_their_window(
     assert blocked > 12  # more than two windows of blocks: the run waited at least twice
     assert verified == blocked
     assert early >= 5  # a full batch read back before the last block call went out
+
+
+def test_a_failing_read_back_is_not_retried_at_every_wait(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    """Read-backs fail (503/130 on UsersByRestIds): the blocks stand, unverified, and the run
+    does not try again at each of its waits, only once more when the pass ends."""
+    emu = emulator_factory(
+        population=30,
+        window_seconds=2.5,
+        limits={"blocks/create": 6},
+        overloaded_operations=["UsersByRestIds"],
+    )
+    paths = workspace(emu, tmp_path)
+    report = run(paths, emu, batch_size=5)
+    assert report.exit_code == 0
+    assert mismatches(paths) == []
+    (blocked, verified) = db_query(
+        paths,
+        "SELECT count(*), count(verified_at) FROM block_history"
+        " WHERE status = 'blocked' AND reason = 'blocked'",
+    )[0]
+    assert blocked > 12 and verified == 0
+    reads = sum(emu.state()["calls"]["UsersByRestIds"].values())
+    assert 1 <= reads <= 2  # the run waited at least twice: no read at each wait
