@@ -7,6 +7,8 @@ import logging
 import stat
 from pathlib import Path
 
+import pytest
+
 from twitter_blocker import logs
 from twitter_blocker.config import resolve_paths
 
@@ -51,6 +53,30 @@ def test_info_level_hides_debug(tmp_path: Path) -> None:
     logging.getLogger("twitter_blocker.x").info("shown")
     text = paths.log_file.read_text()
     assert "shown" in text and "hidden detail" not in text
+
+
+def test_the_log_rolls_over_at_its_size_and_keeps_every_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "MAX_BYTES", 2_000)
+    paths = resolve_paths(data_dir=tmp_path, env={})
+    logger = logs.setup_logging(paths)
+    try:
+        for i in range(60):
+            logging.getLogger("twitter_blocker.engine").info("decision %03d %s", i, "x" * 40)
+    finally:
+        logs.setup_logging(resolve_paths(data_dir=tmp_path / "other", env={}))
+    files = [paths.log_file, *sorted(paths.log_file.parent.glob(paths.log_file.name + ".*"))]
+    assert len(files) >= 3
+    assert all(f.stat().st_size <= 2_000 for f in files)
+    found = sorted(
+        int(line.split("decision ")[1][:3])
+        for f in files
+        for line in f.read_text().splitlines()
+        if "decision" in line
+    )
+    assert found == list(range(60))  # each line once, none lost to a rollover
+    assert logger.handlers
 
 
 def test_error_log_is_jsonl_redacted_and_private(tmp_path: Path) -> None:

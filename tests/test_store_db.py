@@ -14,6 +14,7 @@ from twitter_blocker.store.db import (
     connect,
     iso,
     migrate,
+    one_statement,
     open_database,
     parse_iso,
     transaction,
@@ -75,6 +76,51 @@ def test_nested_transaction_uses_savepoints(tmp_path: Path) -> None:
             conn.execute("INSERT INTO t VALUES (4)")
         raise KeyError("outer fails")
     assert [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")] == [1, 3]
+    conn.close()
+
+
+def test_three_levels_each_undo_only_their_own_part(tmp_path: Path) -> None:
+    """Every level's savepoint has the same name: each failure still undoes its own level."""
+    conn = connect(tmp_path / "x.db")
+    conn.execute("CREATE TABLE t(v INTEGER)")
+    with transaction(conn):
+        conn.execute("INSERT INTO t VALUES (10)")
+        with pytest.raises(ValueError), transaction(conn):
+            conn.execute("INSERT INTO t VALUES (11)")
+            with transaction(conn):
+                conn.execute("INSERT INTO t VALUES (12)")
+            with pytest.raises(KeyError), transaction(conn):
+                conn.execute("INSERT INTO t VALUES (13)")
+                raise KeyError("innermost fails")
+            conn.execute("INSERT INTO t VALUES (14)")
+            assert [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")] == [10, 11, 12, 14]
+            raise ValueError("middle fails")
+        conn.execute("INSERT INTO t VALUES (15)")
+    assert [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")] == [10, 15]
+    conn.close()
+
+
+def test_one_statement_commits_alone_and_adds_no_savepoint_inside_a_transaction(
+    tmp_path: Path,
+) -> None:
+    conn = connect(tmp_path / "x.db")
+    conn.execute("CREATE TABLE t(v INTEGER PRIMARY KEY)")
+    sent: list[str] = []
+    conn.set_trace_callback(sent.append)
+    with one_statement(conn):
+        conn.execute("INSERT INTO t VALUES (1)")
+    assert not conn.in_transaction  # committed on its own
+    assert sent[0].startswith("BEGIN") and sent[-1] == "COMMIT"
+    sent.clear()
+    with transaction(conn):
+        conn.execute("INSERT INTO t VALUES (2)")
+        with pytest.raises(sqlite3.IntegrityError), one_statement(conn):
+            conn.execute("INSERT INTO t VALUES (2)")  # fails whole, on its own
+        with one_statement(conn):
+            conn.execute("INSERT INTO t VALUES (3)")
+        assert conn.in_transaction  # the outer one goes on
+    assert not any("SAVEPOINT" in s for s in sent)
+    assert [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")] == [1, 2, 3]
     conn.close()
 
 

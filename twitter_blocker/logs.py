@@ -69,6 +69,34 @@ class UTCFormatter(logging.Formatter):
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
+class _RotatingFile(logging.handlers.RotatingFileHandler):
+    """``RotatingFileHandler`` that formats each record once (the stdlib formats it a second
+    time to measure it) and asks whether the log is a regular file once per open, not twice
+    per record (a run logs a line per decision)."""
+
+    _regular = True
+
+    def _open(self) -> Any:
+        stream = super()._open()
+        self._regular = os.path.isfile(self.baseFilename)
+        return stream
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = record.__dict__.get("_tb_line")
+        if line is None or record.__dict__.get("_tb_line_by") is not self:
+            line = super().format(record)
+            record.__dict__["_tb_line"], record.__dict__["_tb_line_by"] = line, self
+        return str(line)
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:
+        if self.stream is None:  # delay was set
+            self.stream = self._open()
+        if not self._regular or self.maxBytes <= 0:  # bpo-45401: never roll a non-file
+            return False
+        self.stream.seek(0, 2)
+        return bool(self.stream.tell() + len(self.format(record)) + 1 >= self.maxBytes)
+
+
 def _open_private(path: Path) -> None:
     """Create ``path`` with mode 0600 if it does not exist yet."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +117,7 @@ def setup_logging(paths: Paths, *, debug: bool = False, console: bool = False) -
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
     logger.propagate = False
     _open_private(paths.log_file)
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = _RotatingFile(
         paths.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
     )
     handlers: list[logging.Handler] = [file_handler]

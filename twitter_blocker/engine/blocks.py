@@ -74,7 +74,7 @@ class BlockPath:
         self.clock = clock
         self.flush = flush  # deferred records, budgets (and now and then attempts)
         self.defer = defer  # record with the next commit (one commit per block call)
-        self.readback = readback  # blocks X answered OK, read back after the pass
+        self.readback = readback  # blocks X answered OK, read back while waiting or at the end
 
     def stale(self, w: Work) -> bool:
         age = self.clock.now() - (w.checked_at if w.checked_at is not None else float("-inf"))

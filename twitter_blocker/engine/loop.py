@@ -5,8 +5,10 @@ now (a block if the block budget, ``--delay`` and the caps allow; else a lookup
 batch if the lookahead queue has room and the lookup budget allows) or waits
 until the earliest of them may. So while blocks wait for their window, lookups
 for the next targets keep filling the queue, and a run takes about
-max(lookup time, block time). One request is in flight at a time, so no budget
-is ever overshot between a response and the next send.
+max(lookup time, block time); a wait also reads a full batch of earlier blocks
+back (``readback.py``), so the read-back adds no window after the last block. One
+request is in flight at a time, so no budget is ever overshot between a response
+and the next send.
 
 Safety: a block decision needs fresh relationship data (this run's lookup, or
 a relationship cache entry younger than its lifetime), checked again when the block is sent
@@ -57,6 +59,7 @@ PAGE = 500
 LOOKAHEAD_WINDOWS = 2
 NOT_FAILURES = ANSWERED  # X answered: the session works (x.models)
 LOG_WAITS_FROM = 5.0  # seconds: shorter waits (--delay pacing) are logged at DEBUG only
+READBACK_GAP = 0.5  # seconds: a wait at least this long reads a batch of blocks back first
 
 __all__ = ["PAGE", "Pass", "Stop"]
 ATTEMPT_BATCH = 100  # attempt-log rows buffered between block commits (see Pass.flush)
@@ -195,6 +198,8 @@ class Pass:
                 times = [t for t in (block_at, lookup_at[0] if lookup_at else None) if t]
                 if not times:  # pragma: no cover - defensive: nothing can move
                     raise Stop("stalled")
+                if self._read_back_while_waiting(min(times)):
+                    continue
                 self.wait_until(min(times), self._why(block_at, lookup_at))
         finally:
             self.flush()
@@ -293,12 +298,25 @@ class Pass:
         if self.clock.wait(seconds, self.stop):
             raise Stop("interrupted")
 
-    def _read_back(self) -> None:
-        """Read this pass's blocks back (``readback.py``); blocks X did not keep are requeued."""
+    def _read_back_while_waiting(self, until: float) -> bool:
+        """A full batch of blocks read back while the pass would wait at least READBACK_GAP
+        anyway (so the read-back adds no window after the last block); True if it read."""
+        if self.dry or not self.readback.has_full_batch():
+            return False
+        if until - self.clock.now() < READBACK_GAP:
+            return False
+        return self._read_back(full_only=True) > 0
+
+    def _read_back(self, *, full_only: bool = False) -> int:
+        """Read this pass's blocks back (``readback.py``); blocks X did not keep are requeued.
+        The deferred block answers are committed first: only recorded blocks are marked."""
         try:
-            if not self.dry:
-                self.flush()
-                self.readback.run(self.history.conn, self.sched, self.ledger.counts)
+            if self.dry:
+                return 0
+            self.flush()
+            return self.readback.run(
+                self.history.conn, self.sched, self.ledger.counts, full_only=full_only
+            )
         except (XAuthError, XAccountError, ContractStale) as exc:
             raise Stop(_stop_reason(exc), exc, detail=str(exc)) from exc
 

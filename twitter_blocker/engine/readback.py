@@ -1,7 +1,9 @@
 """Read blocks back: X can answer ``blocks/create`` with a success and not keep the block.
 
-The blocks a pass made are looked up again in batches (``UsersByRestIds``) when the pass has
-nothing else to do, only while that operation's window has budget now (never a wait for it).
+The blocks a pass made are looked up again in batches (``UsersByRestIds``): a full batch while
+the pass waits anyway (for a block window or the ``--delay`` pacing), keeping half of the
+operation's window for the lookups; the rest when the pass has nothing else to do. Only while
+that operation's window has budget now (never a wait for it), so reading back adds no window.
 ``blocking`` true: the row gets ``verified_at``. ``blocking`` false on an active account: X
 did not keep it; the row goes back to the retry queue (``block_not_kept``) and is blocked
 again by the retry pass after an uncached lookup. Anything else (gone, no relationship data, a
@@ -25,6 +27,8 @@ from .scheduler import Scheduler
 log = logging.getLogger("twitter_blocker.engine")
 
 OP = "UsersByRestIds"
+DEFAULT_LIMIT = 150  # X-FACTS.md 5.2 (unknown; read from the headers once an answer says)
+KEEP_FOR_LOOKUPS = 0.5  # of the window, left to lookups by a read-back while blocks wait
 
 
 class ReadBack:
@@ -37,19 +41,34 @@ class ReadBack:
         self.pending: list[str] = []
         self.verified = 0
         self.not_kept = 0
+        self.failed = False  # a read failed: no more reading back while waiting in this run
 
     def note(self, user_id: str) -> None:
         self.pending.append(user_id)
 
-    def run(self, conn: sqlite3.Connection, sched: Scheduler, counts: Counter[str]) -> list[str]:
-        """Read back what the budget allows now; the ids X did not keep (already requeued).
+    def has_full_batch(self) -> bool:
+        return not self.failed and len(self.pending) >= self.batch_size
+
+    def run(
+        self,
+        conn: sqlite3.Connection,
+        sched: Scheduler,
+        counts: Counter[str],
+        *,
+        full_only: bool = False,
+    ) -> int:
+        """Read back what the budget allows now (``full_only``: full batches only, keeping
+        half of the window for lookups); how many batches were read. Blocks X did not keep
+        are requeued.
 
         Raises auth/account errors (the caller stops the run); other failures end the
         read-back for now and leave the rest unverified.
         """
         dropped_all: list[str] = []
-        while self.pending:
-            if sched.ready_at(OP) > self.clock.now():
+        need = 1 + int(sched.limit(OP, DEFAULT_LIMIT) * KEEP_FOR_LOOKUPS) if full_only else 1
+        read = 0
+        while self.pending and (not full_only or len(self.pending) >= self.batch_size):
+            if sched.ready_at(OP, need) > self.clock.now():
                 break
             chunk = self.pending[: self.batch_size]
             try:
@@ -58,8 +77,10 @@ class ReadBack:
                 raise
             except (RateLimited, XError) as exc:
                 log.info("block read-back paused (%s); %d unverified", exc, len(self.pending))
+                self.failed = True
                 break
             del self.pending[: len(chunk)]
+            read += 1
             kept: list[str] = []
             dropped: list[str] = []
             for r in results:
@@ -78,4 +99,4 @@ class ReadBack:
             # counted once more when blocked again
             counts[TargetOutcome.BLOCKED.value] -= len(dropped_all)
             counts[TargetOutcome.BLOCK_NOT_KEPT.value] += len(dropped_all)
-        return dropped_all
+        return read

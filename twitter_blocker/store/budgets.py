@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..x.models import RateInfo
-from .db import transaction
+from .db import one_statement, transaction
 from .models import BudgetState
 
 
@@ -132,7 +132,7 @@ class Budgets:
     ) -> None:
         """One pacing event (a block, a session kill, a lock). One small insert."""
         when = self.clock() if at_epoch is None else at_epoch
-        with transaction(self.conn):
+        with one_statement(self.conn):
             self.conn.execute(
                 "INSERT INTO pacing_events(account, kind, at_epoch, detail) VALUES (?, ?, ?, ?)",
                 (account, str(kind), when, detail),

@@ -8,7 +8,6 @@ any exception. A process keeps one connection per file for its whole life.
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from ..errors import StoreError
 from ..messages import msg
 from ..timefmt import parse_utc, utc_iso
 
-_savepoints = itertools.count(1)
+_SAVEPOINT = "tb_level"
 
 
 # The store's names for the one UTC format (``twitter_blocker.timefmt``):
@@ -104,16 +103,30 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             raise
         conn.execute("COMMIT")
         return
-    name = f"sp_{next(_savepoints)}"
-    conn.execute(f"SAVEPOINT {name}")
+    # One name for every level: RELEASE and ROLLBACK TO act on the most recent savepoint of
+    # that name, which strict nesting makes this level's own; and the same three statements
+    # are prepared once (a numbered name was compiled anew for every level, per row).
+    conn.execute(f"SAVEPOINT {_SAVEPOINT}")
     try:
         yield conn
     except BaseException:
         if _in_transaction(conn):
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
+            conn.execute(f"ROLLBACK TO {_SAVEPOINT}")
+            conn.execute(f"RELEASE {_SAVEPOINT}")
         raise
-    conn.execute(f"RELEASE {name}")
+    conn.execute(f"RELEASE {_SAVEPOINT}")
+
+
+@contextmanager
+def one_statement(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """For a block that writes with a single statement: a transaction of its own when none is
+    open; inside one, no savepoint, since SQLite applies or undoes one statement whole by
+    itself (a savepoint around it cost two more statements per row written)."""
+    if conn.in_transaction:
+        yield conn
+        return
+    with transaction(conn):
+        yield conn
 
 
 # --- migrations ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ switched together, the caller saves it; X-FACTS.md 1.2, 9.6).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,44 @@ from ..messages import msg
 from . import endpoints
 from .errors import Transient
 from .models import RateInfo
+
+# A query string as ``urlencode`` writes it (unreserved characters, ``+``, ``=``, ``&`` and
+# ``%XX`` escapes): httpx would keep it exactly as it is, so it need not be parsed again.
+_ENCODED_QUERY = re.compile(r"(?:[A-Za-z0-9_.~+=&-]|%[0-9A-Fa-f]{2})*")
+_MAX_URLS = 256  # parsed base URLs kept (one per path: operations x queryIds)
+
+
+def with_encoded_query(base: httpx.URL, query: str) -> httpx.URL | None:
+    """``base`` (no query of its own) with ``query``, without httpx parsing and re-quoting the
+    query a character at a time (a GraphQL GET carries ~2 KB of encoded features: that was the
+    longest step of building its request). None when ``query`` is not plainly encoded or this
+    httpx keeps its parsed form differently: the caller then lets httpx parse the string."""
+    if base.query or not _ENCODED_QUERY.fullmatch(query):
+        return None
+    try:
+        url = httpx.URL(base)  # a copy of the parsed form, nothing parsed
+        url._uri_reference = base._uri_reference._replace(query=query)
+    except (AttributeError, TypeError, ValueError):  # pragma: no cover - another httpx
+        return None
+    return url
+
+
+def build(
+    method: str, url: httpx.URL | str, headers: httpx.Headers, body: bytes | None, *, has_host: bool
+) -> httpx.Request:
+    """The request httpx builds from ``content=body``: the same URL, headers in the same order
+    (``Host`` first, ``Content-Length`` last) and body. ``has_host``: ``headers`` already
+    start with ``Host``, so the request is built around them as they are, not through httpx's
+    preparation (which re-normalises every header into a new list each time)."""
+    if has_host and (body or (body is None and method == "GET")):
+        if body:
+            headers = httpx.Headers(headers)
+            headers["Content-Length"] = str(len(body))
+        return httpx.Request(method, url, headers=headers, stream=httpx.ByteStream(body or b""))
+    if has_host:  # an empty body: httpx puts its Content-Length: 0 before the rest
+        headers = httpx.Headers(headers)
+        del headers["Host"]
+    return httpx.Request(method, url, headers=headers, content=body)
 
 
 class SessionCookies(Protocol):
@@ -189,19 +228,36 @@ class Http:
         # ``client.send``: httpx then parses each URL once and merges no headers per call
         # (about a third of the client's CPU per request).
         self._base = str(client.base_url).rstrip("/")
-        self._get_headers = httpx.Headers(client.headers)
+        # ``Host`` first, as httpx puts it: API requests are then built without httpx's own
+        # preparation, which normalises every header of every request again (``build``).
+        host = httpx.URL(self._base).netloc.decode("ascii")
+        api = httpx.Headers([("Host", host), *client.headers.multi_items()])
+        self._get_headers = httpx.Headers(api)
         self._get_headers["content-type"] = "application/json"
-        self._post_headers = httpx.Headers(client.headers)
+        self._post_headers = httpx.Headers(api)
         self._post_headers["content-type"] = "application/x-www-form-urlencoded"
+        self._urls: dict[str, httpx.URL] = {}  # path -> base + path, parsed once
 
     @property
     def base(self) -> str:
         return self._base
 
+    def _url(self, path: str, query: str = "") -> httpx.URL | str:
+        """``base + path [+ ? + query]``; the base and path parsed once per path."""
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= _MAX_URLS:
+                self._urls.clear()
+            url = self._urls[path] = httpx.URL(self._base + path)
+        if not query:
+            return url
+        fast = with_encoded_query(url, query)
+        return fast if fast is not None else f"{self._base}{path}?{query}"
+
     def get(
         self, operation: str, path: str, query: str, extra: Mapping[str, str] | None = None
     ) -> RawResponse:
-        url = f"{self._base}{path}?{query}" if query else self._base + path
+        url = self._url(path, query)
         headers = self._get_headers
         if extra:
             headers = httpx.Headers(headers)
@@ -215,11 +271,11 @@ class Http:
         headers = httpx.Headers(self._get_headers)
         if extra:
             headers.update(extra)
-        return self._send(operation, "POST", self._base + path, headers, body)
+        return self._send(operation, "POST", self._url(path), headers, body)
 
     def page(self, operation: str, url: str, headers: Mapping[str, str]) -> RawResponse:
         """A GET of a web page or script with exactly ``headers`` (no API headers)."""
-        return self._send(operation, "GET", url, httpx.Headers(dict(headers)), None)
+        return self._send(operation, "GET", url, httpx.Headers(dict(headers)), None, api=False)
 
     def _switch_ct0(self, value: str, *also: httpx.Headers) -> None:
         for headers in (self._get_headers, self._post_headers, *also):
@@ -243,7 +299,7 @@ class Http:
         if extra:
             headers = httpx.Headers(headers)
             headers.update(extra)
-        return self._send(operation, "POST", self._base + path, headers, body)
+        return self._send(operation, "POST", self._url(path), headers, body)
 
     def close(self) -> None:
         self._client.close()
@@ -252,16 +308,17 @@ class Http:
         self,
         operation: str,
         method: str,
-        url: str,
+        url: httpx.URL | str,
         headers: httpx.Headers,
         body: bytes | None,
         *,
         retry: bool = True,
+        api: bool = True,
     ) -> RawResponse:
         started = time.time()
         t0 = time.perf_counter()
         try:
-            request = httpx.Request(method, url, headers=headers, content=body)
+            request = build(method, url, headers, body, has_host=api)
             response = self._client.send(request)
         except httpx.TimeoutException as exc:
             raise Transient(
@@ -279,7 +336,7 @@ class Http:
             if value is not None and current is not None and value != current:
                 self._switch_ct0(value, headers)
                 self._on_ct0(value)
-                return self._send(operation, method, url, headers, body, retry=False)
+                return self._send(operation, method, url, headers, body, retry=False, api=api)
         return RawResponse(
             status=response.status_code,
             # A plain dict with lower-cased names: O(1) lookups (httpx.Headers scans a list).
