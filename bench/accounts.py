@@ -17,6 +17,7 @@ import json
 import shutil
 import sqlite3
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,13 @@ from .settings import Settings
 
 ACCOUNTS = 10
 FULL_TARGETS = 2_000
+# X's window is 900 s, in which ten accounts may send 1,870 blocks (about two a second). S1's
+# 4.9 s window compresses that 184 times: for ten accounts, one client would have to send about
+# 380 blocks a second while the emulator answering them shares the same two cores, a load no
+# real deployment sees. S8 compresses 45 times (still about 94 blocks a second), so the windows
+# measure pacing, not the machine's top speed. A hair under whole seconds, as Settings explains.
+WINDOW_SECONDS = 19.9
+QUICK_WINDOW_SECONDS = 9.9
 
 
 def targets_for(settings: Settings) -> int:
@@ -70,6 +78,9 @@ def _command(emu: EmulatorProcess, workdir: Path, dirs: list[Path]) -> list[str]
 
 
 def s8(settings: Settings) -> ScenarioResult:
+    settings = replace(
+        settings, window_seconds=QUICK_WINDOW_SECONDS if settings.quick else WINDOW_SECONDS
+    )
     n = targets_for(settings)
     workdir = fresh_dir(settings.work_dir / "S8")
     extra = ("--viewers", str(ACCOUNTS))
@@ -173,6 +184,10 @@ def _per_account(
         needs_from_truth(t, after, by_id=False).blocks_needed for t in truths
     )
     result.notes += rows
+    result.notes.append(
+        f"rate window {settings.window_seconds} s (X's is 900 s): ten accounts' blocks at X's "
+        "pace compressed 45 times, not S1's 184, which would ask one process for ~380 blocks/s"
+    )
     result.notes.append(
         "windows used per account: from the client's launch to the end of that account's run "
         "(process_log.ended_at); ideal, ratio and figures of account 0 in the fields above, "
