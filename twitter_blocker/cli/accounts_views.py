@@ -80,6 +80,7 @@ def show_stats_many(accounts: Accounts, *, as_json: bool) -> int:
 
 def health_many(accounts: Accounts, as_json: bool, **thresholds: Any) -> int:
     from ..ops.diagnosis.health import check_health
+    from .ops_health import health_document
 
     payload: dict[str, Any] = {}
     table = _table("account", "health", "checks not ok")
@@ -89,17 +90,7 @@ def health_many(accounts: Accounts, as_json: bool, **thresholds: Any) -> int:
         codes.append(report.exit_code)
         level = report.level.name.lower()
         bad = [c for c in report.checks if c.level.name != "OK"]
-        payload[label] = {
-            "data_dir": str(paths.data_dir),
-            "level": level,
-            "exit_code": report.exit_code,
-            "checks": [
-                {"name": c.name, "level": c.level.name.lower(), "detail": c.detail}
-                for c in report.checks
-            ],
-            "emergency_backup": report.emergency_backup,
-            "emergency_backup_error": report.emergency_backup_error,
-        }
+        payload[label] = {"data_dir": str(paths.data_dir), **health_document(report)}
         table.add_row(label, level, "; ".join(f"{c.name}: {c.detail}" for c in bad) or "-")
     if as_json:
         echo_json(payload)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -13,6 +14,20 @@ from .notify_opts import after_health, notify_option, notify_urls
 from .options import echo_json, json_option, many_data_dirs, path_options
 
 _MARK = {Level.OK: "ok      ", Level.WARNING: "WARNING ", Level.CRITICAL: "CRITICAL"}
+
+
+def health_document(report: HealthReport) -> dict[str, Any]:
+    """What ``health --json`` prints for one data directory."""
+    return {
+        "level": report.level.name.lower(),
+        "exit_code": report.exit_code,
+        "checks": [
+            {"name": c.name, "level": c.level.name.lower(), "detail": c.detail}
+            for c in report.checks
+        ],
+        "emergency_backup": report.emergency_backup,
+        "emergency_backup_error": report.emergency_backup_error,
+    }
 
 
 def _print(report: HealthReport) -> None:
@@ -84,18 +99,7 @@ def health(
         backup_on_db_error=not no_emergency_backup,
     )
     if as_json:
-        echo_json(
-            {
-                "level": report.level.name.lower(),
-                "exit_code": report.exit_code,
-                "checks": [
-                    {"name": c.name, "level": c.level.name.lower(), "detail": c.detail}
-                    for c in report.checks
-                ],
-                "emergency_backup": report.emergency_backup,
-                "emergency_backup_error": report.emergency_backup_error,
-            }
-        )
+        echo_json(health_document(report))
     else:
         _print(report)
     after_health(paths, report, urls)  # incident records and notifications; never raises

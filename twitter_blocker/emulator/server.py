@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
-import uvicorn
-
+from ..loopback import LoopbackServer
+from ..loopback import is_loopback as is_loopback
 from . import fixture
 from .app import build_app
 from .chaos import QuietDrops
 from .config import EmulatorConfig
 from .population import truth
 from .world import AccountState, World
-
-_STARTUP_TIMEOUT = 20.0
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _quiet_drops() -> None:
@@ -39,102 +22,22 @@ def _quiet_drops() -> None:
         logger.addFilter(QuietDrops())
 
 
-class Emulator:
+class Emulator(LoopbackServer):
     """One emulated X: its world, its ASGI app and (once started) its server."""
+
+    what = "emulator"
+    backlog = 2048
+    thread_name = "x-emulator"
 
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config if config is not None else EmulatorConfig()
         self.world = World(self.config)
-        self.app = build_app(self.world)
-        self.host = "127.0.0.1"
-        self.port = 0
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(build_app(self.world))
         self._fixture_dir: Path | None = None
 
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    # --- serving ----------------------------------------------------------------------------
-    def _bind(self, host: str, port: int) -> socket.socket:
-        if not is_loopback(host):
-            raise ValueError(f"the emulator serves loopback only, not {host!r}")
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections; without it a
-        # small response's head and body meet the client's delayed ACK (about 40 ms a request)
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
-        self.host = host if host != "localhost" else "127.0.0.1"
-        self.port = sock.getsockname()[1]
-        return sock
-
-    def _make_server(self, log_level: str) -> uvicorn.Server:
+    def _config(self, log_level: str) -> dict[str, Any]:
         _quiet_drops()
-        cfg = uvicorn.Config(
-            self.app,
-            log_level=log_level,
-            lifespan="off",
-            access_log=False,
-            timeout_keep_alive=30,
-            server_header=False,
-        )
-        return uvicorn.Server(cfg)
-
-    def start(self, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> Emulator:
-        """Serve in a daemon thread; returns once the server accepts connections."""
-        sock = self._bind(host, port)
-        server = self._make_server(log_level)
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="x-emulator", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + _STARTUP_TIMEOUT
-        while not server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the emulator did not start")
-            time.sleep(0.005)
-        return self
-
-    def serve_forever(
-        self,
-        host: str,
-        port: int,
-        log_level: str = "info",
-        on_ready: Callable[[str], None] | None = None,
-    ) -> None:
-        """Serve in the calling thread until interrupted (the CLI command).
-
-        ``on_ready(base_url)`` runs once the socket listens, before the first request is served.
-        """
-        sock = self._bind(host, port)
-        self._server = self._make_server(log_level)
-        if on_ready is not None:
-            on_ready(self.base_url)
-        self._server.run(sockets=[sock])
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> Emulator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        return {**super()._config(log_level), "timeout_keep_alive": 30}
 
     # --- ground truth and control -------------------------------------------------------------
     def write_fixture(self, directory: Path | str) -> None:
