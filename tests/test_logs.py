@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,39 @@ def test_error_log_is_jsonl_redacted_and_private(tmp_path: Path) -> None:
 def test_redact_keeps_harmless_text() -> None:
     assert logs.redact("blocked 12345 (screen_name=alice)") == "blocked 12345 (screen_name=alice)"
     assert logs.redact('{"ct0": "abcdef123456"}') == '{"ct0": "***"}'
+
+
+def test_account_logs_get_their_own_threads_records_whole_and_the_main_threads_in_each(
+    tmp_path: Path,
+) -> None:
+    # the router takes no lock of its own: records written from many threads at once still
+    # land whole, each in its own account's file, redacted; the main thread's go to every file
+    accounts = [(f"account:{i}", resolve_paths(data_dir=tmp_path / str(i), env={})) for i in (0, 1)]
+    logger = logs.setup_account_logging(accounts)
+    log = logging.getLogger("twitter_blocker.engine")
+
+    def write(i: int) -> None:
+        for n in range(300):
+            log.info("acct %d line %d auth_token=%s", i, n, AUTH)
+
+    threads = [
+        threading.Thread(target=write, args=(i,), name=name) for i, (name, _) in enumerate(accounts)
+    ]
+    try:
+        for t in threads:
+            t.start()
+        log.info("from the main thread")
+        for t in threads:
+            t.join()
+    finally:
+        for handler in list(logger.handlers):
+            handler.flush()
+            logger.removeHandler(handler)
+            handler.close()
+    for i, (_, paths) in enumerate(accounts):
+        lines = paths.log_file.read_text(encoding="utf-8").splitlines()
+        ours = [line for line in lines if f"acct {i} line " in line]
+        assert len(ours) == 300 and all(line.startswith("20") for line in lines)
+        assert not [line for line in lines if f"acct {1 - i} " in line]
+        assert sum("from the main thread" in line for line in lines) == 1
+        assert AUTH not in "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from twitter_blocker.store.budgets import Budgets, PacingKind
+from twitter_blocker.store.db import transaction
 from twitter_blocker.store.history import History
 from twitter_blocker.x.models import RateInfo
 
@@ -90,8 +91,6 @@ def test_counting_blocks_uses_the_index(tmp_path: Path) -> None:
 
 
 def test_budgets_join_the_callers_transaction(tmp_path: Path) -> None:
-    from twitter_blocker.store.db import transaction
-
     with History.open(tmp_path / "block_history.db") as h:
         try:
             with transaction(h.conn):
@@ -102,3 +101,29 @@ def test_budgets_join_the_callers_transaction(tmp_path: Path) -> None:
             pass
         assert h.budgets.get("v", "blocks/create") is None
         assert h.budgets.count_events("v", "block", 0) == 0
+
+
+def test_one_window_is_one_statement_and_several_are_one_savepoint_in_a_transaction(
+    tmp_path: Path,
+) -> None:
+    from twitter_blocker.store.db import transaction
+
+    clock = FakeClock()
+    with History.open(tmp_path / "block_history.db") as h:
+        b = Budgets(h.conn, clock=clock)
+        sent: list[str] = []
+        h.conn.set_trace_callback(sent.append)
+        with transaction(h.conn):
+            b.update_many("v1", [("blocks/create", RateInfo(187, 186, clock.now + 900))])
+            assert not any("SAVEPOINT" in s for s in sent)
+            b.update_many(
+                "v1",
+                [("UsersByRestIds", RateInfo(150, 149, clock.now + 800)),
+                 ("UserByScreenName", RateInfo(150, 0, clock.now + 10))],
+            )  # fmt: skip
+            assert sum("SAVEPOINT" in s for s in sent) == 1
+        b.update_many("v1", [("blocks/create", RateInfo(187, 185, clock.now + 900))])
+        h.conn.set_trace_callback(None)
+        assert not h.conn.in_transaction  # committed on its own
+        assert b.all("v1")["blocks/create"] == RateInfo(187, 185, clock.now + 900)
+        assert len(b.all("v1")) == 3

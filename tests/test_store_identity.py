@@ -130,6 +130,23 @@ def test_a_handle_that_moved_to_another_user_gets_a_row_for_that_user(history: H
     assert duplicates(history) == []
 
 
+def test_a_row_with_the_id_and_another_under_the_new_handle_all_become_one(
+    history: History,
+) -> None:
+    # row A (@old) turns out to be user 7, whom row B (id 7) already stands for, and user 7
+    # is now called @new, under which row C was listed: one row survives, holding all keys
+    history.import_targets([handle("old"), uid(7), handle("new")])
+    a, b, c = (r.id for r in history.rows_to_process(10))
+    history.record_final(c, Status.SKIPPED, "active", "following")
+    survivor = history.resolve_identity(a, "7", "new")
+    assert survivor == c  # the row further along keeps its decision
+    assert history.get(a) is None and history.get(b) is None
+    row = history.get(c)
+    assert row is not None and (row.user_id, row.status) == ("7", Status.SKIPPED)
+    assert set(row.keys) == {"id:7", "sn:new", "sn:old"}
+    assert duplicates(history) == []
+
+
 def test_resolving_an_unknown_row_raises(history: History) -> None:
     with pytest.raises(StoreError):
         history.resolve_identity(5, "1", None)

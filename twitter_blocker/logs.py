@@ -139,6 +139,12 @@ class _ByThread(logging.Handler):
         super().__init__()
         self.files = files
 
+    def createLock(self) -> None:
+        # No lock of its own: each file's handler locks itself. A router lock held across the
+        # file write made every account thread queue behind the one writing (a lock handoff
+        # and a thread switch per record with ten accounts).
+        self.lock = None
+
     def emit(self, record: logging.LogRecord) -> None:
         target = self.files.get(record.threadName or "")
         for handler in (target,) if target is not None else tuple(self.files.values()):
@@ -164,7 +170,7 @@ def setup_account_logging(
     files: dict[str, logging.Handler] = {}
     for thread, paths in accounts:
         _open_private(paths.log_file)
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _RotatingFile(
             paths.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
         handler.setFormatter(UTCFormatter(FORMAT))

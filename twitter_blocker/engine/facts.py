@@ -45,6 +45,7 @@ class SharedFacts:
     by_handle: dict[str, LookupResult] = field(default_factory=dict)  # final states only
     counts: FactsCounts = field(default_factory=FactsCounts)
     _busy: dict[str, str] = field(default_factory=dict)  # key -> the account looking it up
+    _waiting: int = 0  # claims waiting in ``claim`` right now
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def learn(self, results: Sequence[LookupResult]) -> None:
@@ -79,7 +80,11 @@ class SharedFacts:
                 waited = True
                 if stop.is_set():
                     return False
-                self._cond.wait(WAIT_SLICE)
+                self._waiting += 1
+                try:
+                    self._cond.wait(WAIT_SLICE)
+                finally:
+                    self._waiting -= 1
             self.counts.waits += int(waited)
             for k in keys:
                 self._busy[k] = account
@@ -90,7 +95,8 @@ class SharedFacts:
             for k in keys:
                 if self._busy.get(k) == account:
                     del self._busy[k]
-            self._cond.notify_all()
+            if self._waiting:  # waking nobody still cost every release a pass over the lock
+                self._cond.notify_all()
 
     def reused(self, n: int) -> None:
         with self._cond:

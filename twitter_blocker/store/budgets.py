@@ -65,7 +65,9 @@ class Budgets:
         ]
         if not rows:
             return
-        with transaction(self.conn):
+        # One row (a run's usual flush: the block call's window) is one statement, whole by
+        # itself: no savepoint inside the caller's transaction (two statements fewer).
+        with transaction(self.conn) if len(rows) > 1 else one_statement(self.conn):
             self.conn.executemany(
                 'INSERT INTO rate_budgets(account, operation, "limit", remaining, reset_epoch,'
                 " updated_epoch) VALUES (?, ?, ?, ?, ?, ?)"

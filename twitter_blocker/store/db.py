@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from ..errors import StoreError
 from ..messages import msg
@@ -85,48 +86,85 @@ def _in_transaction(conn: sqlite3.Connection) -> bool:
     return conn.in_transaction
 
 
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection) -> _Transaction:
     """Run the block atomically: commit on success, roll back on any exception.
 
     The outermost level is ``BEGIN IMMEDIATE`` (takes the write lock up front, so two
     writers never deadlock on a lock upgrade); inner levels are savepoints, so a nested
     failure undoes only its own part when the caller catches it.
     """
-    if not conn.in_transaction:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            if _in_transaction(conn):  # a failed COMMIT/BEGIN may have ended it
+    return _Transaction(conn)
+
+
+# One name for every level: RELEASE and ROLLBACK TO act on the most recent savepoint of that
+# name, which strict nesting makes this level's own; and the same three statements are
+# prepared once (a numbered name was compiled anew for every level, per row).
+_BEGIN_SAVEPOINT = f"SAVEPOINT {_SAVEPOINT}"
+_RELEASE = f"RELEASE {_SAVEPOINT}"
+_ROLLBACK_TO = f"ROLLBACK TO {_SAVEPOINT}"
+
+
+class _Transaction:
+    """``transaction`` as a plain context manager: a run enters several per target, and a
+    generator-based one cost a generator, a wrapper object and four extra calls each time."""
+
+    __slots__ = ("conn", "outer")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        conn = self.conn
+        self.outer = not conn.in_transaction
+        conn.execute("BEGIN IMMEDIATE" if self.outer else _BEGIN_SAVEPOINT)
+        return conn
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn = self.conn
+        if exc_type is None:
+            conn.execute("COMMIT" if self.outer else _RELEASE)
+        elif _in_transaction(conn):  # a failed COMMIT/BEGIN may have ended it
+            if self.outer:
                 conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return
-    # One name for every level: RELEASE and ROLLBACK TO act on the most recent savepoint of
-    # that name, which strict nesting makes this level's own; and the same three statements
-    # are prepared once (a numbered name was compiled anew for every level, per row).
-    conn.execute(f"SAVEPOINT {_SAVEPOINT}")
-    try:
-        yield conn
-    except BaseException:
-        if _in_transaction(conn):
-            conn.execute(f"ROLLBACK TO {_SAVEPOINT}")
-            conn.execute(f"RELEASE {_SAVEPOINT}")
-        raise
-    conn.execute(f"RELEASE {_SAVEPOINT}")
+            else:
+                conn.execute(_ROLLBACK_TO)
+                conn.execute(_RELEASE)
 
 
-@contextmanager
-def one_statement(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def one_statement(conn: sqlite3.Connection) -> _OneStatement:
     """For a block that writes with a single statement: a transaction of its own when none is
     open; inside one, no savepoint, since SQLite applies or undoes one statement whole by
     itself (a savepoint around it cost two more statements per row written)."""
-    if conn.in_transaction:
-        yield conn
-        return
-    with transaction(conn):
-        yield conn
+    return _OneStatement(conn)
+
+
+class _OneStatement:
+    __slots__ = ("conn", "own")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.own: _Transaction | None = None
+
+    def __enter__(self) -> sqlite3.Connection:
+        if not self.conn.in_transaction:
+            self.own = _Transaction(self.conn)
+            return self.own.__enter__()
+        return self.conn
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.own is not None:
+            self.own.__exit__(exc_type, exc, tb)
 
 
 # --- migrations ---------------------------------------------------------------------------

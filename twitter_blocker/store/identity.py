@@ -118,22 +118,34 @@ def resolve_identity(
     user_id = str(user_id)
     now = utc_now_iso()
     with transaction(conn):
-        current = _status_of(conn, row_id)
-        if current is None:
+        # One statement for the row's state, the other row holding ``user_id`` and the row
+        # the handle's key points to (with its user id); the last is read again below only
+        # if a merge or an insert changed the rows in between.
+        sn_key = handle_key(screen_name) if screen_name else None
+        row = conn.execute(
+            "SELECT b.status, b.user_id,"
+            " (SELECT id FROM block_history WHERE user_id = ?1 AND id != ?2 LIMIT 1),"
+            " ob.id, ob.user_id"
+            " FROM block_history b LEFT JOIN target_keys o ON o.key = ?3"
+            " LEFT JOIN block_history ob ON ob.id = o.history_id WHERE b.id = ?2",
+            (user_id, row_id, sn_key),
+        ).fetchone()
+        if row is None:
             found = conn.execute(
                 "SELECT id FROM block_history WHERE user_id = ?", (user_id,)
             ).fetchone()
             if found is None:
                 raise StoreError(msg("store.no_row", row_id=row_id))
             return int(found[0])
-        holder = conn.execute(
-            "SELECT id FROM block_history WHERE user_id = ? AND id != ?", (user_id, row_id)
-        ).fetchone()
+        current: tuple[str, str | None] = (str(row[0]), row[1])
+        holder = row[2]
+        owner = None if row[3] is None else (row[3], row[4])
+        wrote = True
         if current[1] is not None and current[1] != user_id:
             # This row already is another user (its handle now belongs to someone else):
             # leave it untouched; the handle key moves to the row of the new user.
             if holder is not None:
-                survivor = int(holder[0])
+                survivor, wrote = int(holder), False
             else:
                 survivor = int(
                     conn.execute(
@@ -143,15 +155,16 @@ def resolve_identity(
                     ).fetchone()[0]
                 )
         elif holder is not None:
-            survivor = merge_rows(conn, row_id, int(holder[0]), merged)
+            survivor = merge_rows(conn, row_id, int(holder), merged)
         else:
-            survivor = row_id
-        if screen_name:
-            owner = conn.execute(
-                "SELECT k.history_id, b.user_id FROM target_keys k"
-                " JOIN block_history b ON b.id = k.history_id WHERE k.key = ?",
-                (handle_key(screen_name),),
-            ).fetchone()
+            survivor, wrote = row_id, False
+        if sn_key is not None:
+            if wrote:
+                owner = conn.execute(
+                    "SELECT k.history_id, b.user_id FROM target_keys k"
+                    " JOIN block_history b ON b.id = k.history_id WHERE k.key = ?",
+                    (sn_key,),
+                ).fetchone()
             if owner is not None and int(owner[0]) != survivor and owner[1] in (None, user_id):
                 survivor = merge_rows(conn, survivor, int(owner[0]), merged)
         conn.execute(
@@ -159,9 +172,14 @@ def resolve_identity(
             " updated_at = ? WHERE id = ?",
             (user_id, screen_name, now, survivor),
         )
-        _point_key(conn, id_key(user_id), survivor)
-        if screen_name:
-            _point_key(conn, handle_key(screen_name), survivor)
+        if sn_key is not None:  # both keys in one statement (``_point_key`` for two)
+            conn.execute(
+                "INSERT INTO target_keys(key, history_id) VALUES (?, ?), (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET history_id = excluded.history_id",
+                (id_key(user_id), survivor, sn_key, survivor),
+            )
+        else:
+            _point_key(conn, id_key(user_id), survivor)
     return survivor
 
 
