@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..inputs.normalize import fold_handle
 from ..x.models import LookupResult, Relationship, UserState
@@ -62,7 +62,7 @@ class SharedFacts:
                     continue
                 final = LookupResult(key=r.key, state=r.state, user=None, user_id=uid)
                 if uid is not None:
-                    self.by_id[uid] = replace_key(final, uid)
+                    self.by_id[uid] = replace(final, key=uid)
                 if handle is not None:
                     self.by_handle[handle] = final
                 self.counts.proved += 1
@@ -98,13 +98,43 @@ class SharedFacts:
             if self._waiting:  # waking nobody still cost every release a pass over the lock
                 self._cond.notify_all()
 
-    def reused(self, n: int) -> None:
+    def ids_of(self, handles: Sequence[str]) -> dict[str, str]:
+        """The user ids proved for these handles (folded handle -> id)."""
         with self._cond:
-            self.counts.reused += n
+            keys = (fold_handle(h) for h in handles)
+            return {k: self.ids[k] for k in keys if k in self.ids}
 
+    def finals_of(self, ids: Sequence[str]) -> dict[str, LookupResult]:
+        """The final states (suspended, not found) proved for these user ids."""
+        with self._cond:
+            return {uid: self.by_id[uid] for uid in ids if uid in self.by_id}
 
-def replace_key(result: LookupResult, key: str) -> LookupResult:
-    return LookupResult(key=key, state=result.state, user=result.user, user_id=result.user_id)
+    def split(
+        self, batch: Sequence[Work], by_handle: bool
+    ) -> tuple[list[tuple[Work, LookupResult]], list[Work], list[Work]]:
+        """Split a lookup batch by what the facts already say: (answered from the facts,
+        handles whose id is now known, still to look up). A row whose block may have landed
+        before a crash (``fresh``) always gets its own lookup."""
+        answered: list[tuple[Work, LookupResult]] = []
+        moved: list[Work] = []
+        rest: list[Work] = []
+        with self._cond:
+            for w in batch:
+                key = w.handle_key if by_handle else (w.user_id or "")
+                final = (self.by_handle if by_handle else self.by_id).get(key)
+                if by_handle and final is None and key in self.ids:
+                    uid = self.ids[key]
+                    final = self.by_id.get(uid)
+                    if final is None and not w.fresh:
+                        w.user_id = uid
+                        moved.append(w)
+                        continue
+                if final is not None and not w.fresh:
+                    answered.append((w, replace(final, key=key)))
+                else:
+                    rest.append(w)
+            self.counts.reused += len(answered) + len(moved)
+        return answered, moved, rest
 
 
 class FactsView:
@@ -115,22 +145,12 @@ class FactsView:
         self.own = own
 
     def get_ids(self, handles: Sequence[str]) -> Mapping[str, str]:
-        found = dict(self.own.get_ids(handles))
-        with self.facts._cond:
-            for h in handles:
-                key = fold_handle(h)
-                if key not in found and key in self.facts.ids:
-                    found[key] = self.facts.ids[key]
-        return found
+        # what the account's own cache knows wins over the facts
+        return {**self.facts.ids_of(handles), **self.own.get_ids(handles)}
 
     def get_profiles(self, ids: Sequence[str]) -> Mapping[str, LookupResult]:
-        found = dict(self.own.get_profiles(ids))
-        with self.facts._cond:
-            for uid in ids:
-                final = self.facts.by_id.get(uid)
-                if final is not None:
-                    found[uid] = final  # a state proved in this process is the newest
-        return found
+        # a state proved in this process is the newest
+        return {**self.own.get_profiles(ids), **self.facts.finals_of(ids)}
 
     def get_relationships(self, viewer: str, ids: Sequence[str]) -> Mapping[str, Relationship]:
         return self.own.get_relationships(viewer, ids)
@@ -141,31 +161,3 @@ class FactsView:
     def put_lookups(self, viewer: str, results: Sequence[LookupResult]) -> None:
         self.own.put_lookups(viewer, results)
         self.facts.learn(results)
-
-
-def known_answers(
-    facts: SharedFacts, batch: Sequence[Work], by_handle: bool
-) -> tuple[list[tuple[Work, LookupResult]], list[Work], list[Work]]:
-    """Split a lookup batch by what the shared facts already say: (answered from the facts,
-    handles whose id is now known, still to look up). A row whose block may have landed
-    before a crash (``fresh``) always gets its own lookup."""
-    answered: list[tuple[Work, LookupResult]] = []
-    moved: list[Work] = []
-    rest: list[Work] = []
-    with facts._cond:
-        for w in batch:
-            key = w.handle_key if by_handle else (w.user_id or "")
-            final = (facts.by_handle if by_handle else facts.by_id).get(key)
-            if by_handle and final is None and key in facts.ids:
-                uid = facts.ids[key]
-                final = facts.by_id.get(uid)
-                if final is None and not w.fresh:
-                    w.user_id = uid
-                    moved.append(w)
-                    continue
-            if final is not None and not w.fresh:
-                answered.append((w, replace_key(final, key)))
-            else:
-                rest.append(w)
-    facts.reused(len(answered) + len(moved))
-    return answered, moved, rest

@@ -21,7 +21,7 @@ from ..x.errors import Inconclusive, RateLimited, UnexpectedResponse, XError
 from ..x.models import LookupResult, User, UserState
 from .blocks import Queues
 from .clock import Clock
-from .facts import SharedFacts, known_answers
+from .facts import SharedFacts
 from .failures import Failures, Stop
 from .ledger import Done, Ledger
 from .policy import Action, decide
@@ -79,7 +79,7 @@ class LookupPath:
             queue.extendleft(reversed(batch))
             return
         try:  # another account may have proved some of them while this one waited
-            answered, moved, batch = known_answers(self.facts, batch, op == OP_HANDLES)
+            answered, moved, batch = self.facts.split(batch, op == OP_HANDLES)
             q.ids.extend(moved)
             if answered:
                 self.settle(answered, q)
