@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -114,7 +115,9 @@ def run_measured(
     report.unlink(missing_ok=True)
     child_env = dict(os.environ if env is None else env)
     child_env.setdefault("PYTHONUNBUFFERED", "1")
-    launcher = [sys.executable, "-I", "-S", str(SPAWN), str(report), str(cwd), "--", *args]
+    # BENCH_WRAP: a profiler to start the command under (bench/README.md, "Profiling")
+    wrap = shlex.split(os.environ.get("BENCH_WRAP", ""))
+    launcher = [sys.executable, "-I", "-S", str(SPAWN), str(report), str(cwd), "--", *wrap, *args]
     started_epoch = time.time()
     started = time.monotonic()
     with output.open("wb") as out:
