@@ -13,6 +13,7 @@ Nothing is configured at import time; the CLI calls ``setup_logging`` once.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import logging.handlers
@@ -131,9 +132,15 @@ def setup_logging(paths: Paths, *, debug: bool = False, console: bool = False) -
     return logger
 
 
+# The account whose run is writing (several accounts in one process): set by each account's
+# task (``engine.accounts``); unset where the process speaks for all of them.
+ACCOUNT: contextvars.ContextVar[str | None] = contextvars.ContextVar("account", default=None)
+
+
 class _ByThread(logging.Handler):
-    """Routes each record to the log file of the account whose thread wrote it (records of
-    the main thread, which speaks for all, go to every file). One redaction per record."""
+    """Routes each record to the log file of the account that wrote it (``ACCOUNT``, else
+    the thread's name; records of the process, which speaks for all, go to every file).
+    One redaction per record."""
 
     def __init__(self, files: dict[str, logging.Handler]) -> None:
         super().__init__()
@@ -146,7 +153,7 @@ class _ByThread(logging.Handler):
         self.lock = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        target = self.files.get(record.threadName or "")
+        target = self.files.get(ACCOUNT.get() or record.threadName or "")
         for handler in (target,) if target is not None else tuple(self.files.values()):
             if record.levelno >= handler.level:
                 handler.handle(record)

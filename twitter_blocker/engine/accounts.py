@@ -1,8 +1,10 @@
 """Several accounts in one process (``--data-dir`` given several times).
 
 Each data directory is its own account: its own cookies, ledger, logs, run lock, budgets and
-pacing, exactly as a run of that directory alone (``runner.execute``). Each account runs in
-its own thread, so no account ever waits on another's rate window; what one account proves
+pacing, exactly as a run of that directory alone (``runner.execute``). Each account is a task
+of one ``coop.Hub``: it runs until it waits and the others run meanwhile, so no account ever
+waits on another's rate window (nor, as threads did, hands the interpreter lock around at
+every socket call and SQL statement); what one account proves
 about a target (a handle's id, suspended, not found) is shared through ``facts.SharedFacts``.
 
 A failure stays with its account: an auth failure, a lock or a session kill ends that
@@ -13,11 +15,12 @@ exit code is the most severe of the accounts' codes (``most_severe``).
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
+from .. import coop, logs
 from ..config import Paths
 from ..errors import (
     EXIT_ACCOUNT,
@@ -42,10 +45,6 @@ log = logging.getLogger("twitter_blocker.engine")
 # renew, an account locked or suspended, bad input, an unexpected error.
 SEVERITY = (EXIT_OK, EXIT_RESUMABLE, EXIT_DB_BUSY, EXIT_AUTH, EXIT_ACCOUNT, EXIT_USAGE)
 JOIN_SLICE = 0.5  # seconds: the main thread wakes this often so Ctrl-C reaches it
-# While several accounts run, a thread keeps the interpreter lock up to 50 ms (Python's default
-# is 5 ms) unless it waits on the network or the disk first, which it does after a fraction of
-# that: ten threads then spend less CPU handing the lock around (a fifth less in the S8 bench).
-SWITCH_INTERVAL = 0.05
 
 
 def most_severe(codes: Sequence[int]) -> int:
@@ -96,33 +95,40 @@ def execute_many(
     progress: Callable[[AccountJob], ProgressSink],
     clock: Clock | None = None,
 ) -> MultiReport:
-    """Run every account at once (one thread each) and wait for all of them."""
+    """Run every account at once and wait for all of them.
+
+    The accounts are tasks of one ``coop.Hub`` on one worker thread: each runs until it
+    waits (for X, a window, another account's lookup) and the others run meanwhile. The
+    calling thread only joins, in slices, so Ctrl-C reaches it."""
     facts = SharedFacts()
     outcomes = [AccountOutcome(job.label, job.paths) for job in jobs]
-    threads = [
-        threading.Thread(
-            target=_one,
-            args=(job, outcome, api_base, options, stop, progress(job), clock, facts),
-            name=thread_name(job.label),
-            daemon=True,  # a second Ctrl-C ends the process at once
-        )
+    tasks = [
+        partial(_one, job, outcome, api_base, options, stop, progress(job), clock, facts)
         for job, outcome in zip(jobs, outcomes, strict=True)
     ]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(max(interval, SWITCH_INTERVAL))
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(JOIN_SLICE)
-    finally:
-        sys.setswitchinterval(interval)
+    failed: list[BaseException] = []
+
+    def hub() -> None:
+        try:
+            coop.Hub().run(tasks)
+        except BaseException as exc:  # a task's bug that escaped _one: every account ends
+            failed.append(exc)
+
+    # daemon: a second Ctrl-C ends the process at once
+    thread = threading.Thread(target=hub, name="accounts", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(JOIN_SLICE)
+    for outcome in outcomes:
+        if failed and outcome.reason == "done" and outcome.exit_code == EXIT_OK:
+            outcome.exit_code, outcome.reason = EXIT_UNEXPECTED, "error"
+            outcome.message = repr(failed[0])
     return MultiReport(outcomes, facts.counts)
 
 
 def thread_name(label: str) -> str:
-    """The thread of an account is named after it: its log records go to its own log file."""
+    """The name an account's log records carry (``logs.ACCOUNT``): they go to its own log
+    file."""
     return f"account:{label}"
 
 
@@ -136,6 +142,7 @@ def _one(
     clock: Clock | None,
     facts: SharedFacts,
 ) -> None:
+    logs.ACCOUNT.set(thread_name(job.label))
     try:
         out.report = execute(
             job.paths,

@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime
 from typing import Protocol
 
+from .. import coop
 from ..timefmt import utc_iso
 
 
@@ -25,7 +26,8 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real clock. ``wait`` is ``stop.wait``: interruptible, never ``time.sleep``."""
+    """The real clock. ``wait`` is ``stop.wait``: interruptible, never ``time.sleep``; an
+    account that runs on a ``coop.Hub`` lets the other accounts run meanwhile."""
 
     def now(self) -> float:
         return time.time()
@@ -33,6 +35,9 @@ class SystemClock:
     def wait(self, seconds: float, stop: threading.Event) -> bool:
         if seconds <= 0:
             return stop.is_set()
+        hub = coop.current()
+        if hub is not None:
+            return hub.sleep(seconds, stop)
         return stop.wait(seconds)
 
 

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from .. import coop
 from ..inputs.normalize import fold_handle
 from ..x.models import LookupResult, Relationship, UserState
 from .work import LookupCache, Work
@@ -74,21 +75,26 @@ class SharedFacts:
     def claim(self, account: str, keys: Sequence[str], stop: threading.Event) -> bool:
         """Wait until no other account is looking any of ``keys`` up, then claim them.
         False: the run is stopping (nothing claimed)."""
-        with self._cond:
-            waited = False
-            while any(self._busy.get(k, account) != account for k in keys):
-                waited = True
+        waited = False
+        while True:
+            with self._cond:
+                if not any(self._busy.get(k, account) != account for k in keys):
+                    self.counts.waits += int(waited)
+                    for k in keys:
+                        self._busy[k] = account
+                    return True
                 if stop.is_set():
                     return False
-                self._waiting += 1
-                try:
-                    self._cond.wait(WAIT_SLICE)
-                finally:
-                    self._waiting -= 1
-            self.counts.waits += int(waited)
-            for k in keys:
-                self._busy[k] = account
-            return True
+                waited = True
+                hub = coop.current()
+                if hub is None:  # accounts on threads
+                    self._waiting += 1
+                    try:
+                        self._cond.wait(WAIT_SLICE)
+                    finally:
+                        self._waiting -= 1
+                    continue
+            hub.park(self, WAIT_SLICE)  # accounts on a hub: never wait holding the lock
 
     def release(self, account: str, keys: Sequence[str]) -> None:
         with self._cond:
@@ -97,6 +103,9 @@ class SharedFacts:
                     del self._busy[k]
             if self._waiting:  # waking nobody still cost every release a pass over the lock
                 self._cond.notify_all()
+        hub = coop.current()
+        if hub is not None:
+            hub.wake(self)
 
     def ids_of(self, handles: Sequence[str]) -> dict[str, str]:
         """The user ids proved for these handles (folded handle -> id)."""

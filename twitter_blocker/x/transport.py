@@ -25,7 +25,7 @@ import httpx
 
 from ..errors import InputError
 from ..messages import msg
-from . import endpoints
+from . import endpoints, netio
 from .errors import Transient
 from .models import RateInfo
 
@@ -179,13 +179,15 @@ def build_client(
     """The project's single ``httpx.Client`` factory. A base that is no http(s) URL is an
     ``InputError`` (it comes from ``--api-base`` / ``TWITTER_API_BASE``)."""
     base = check_api_base(api_base)
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=30)
     return _Client(
         base_url=base,
         headers=web_headers(cookies, base),
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-        limits=httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=30),
+        limits=limits,
         follow_redirects=False,
-        transport=transport,
+        # sockets that let the other accounts of the process run while this one waits
+        transport=transport if transport is not None else netio.Transport(limits),
     )
 
 
