@@ -230,33 +230,28 @@ def test_without_a_hub_a_request_blocks_as_httpx_does(tls_pair: tuple[Path, Path
             assert client.get(f"https://127.0.0.1:{server.port}/").text == "all in"
 
 
+def _error_on_the_hub(url: str, timeout: float) -> BaseException | None:
+    caught: list[BaseException] = []
+
+    def fetch() -> None:
+        with httpx.Client(transport=netio.Transport(LIMITS), timeout=timeout) as client:
+            try:
+                client.get(url)
+            except httpx.HTTPError as exc:
+                caught.append(exc)
+
+    coop.Hub().run([fetch])
+    return caught[0] if caught else None
+
+
 def test_a_read_timeout_on_the_hub_is_httpx_s_timeout() -> None:
     with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
         port = silent.getsockname()[1]
-        caught: list[BaseException] = []
-
-        def fetch() -> None:
-            with httpx.Client(transport=netio.Transport(LIMITS), timeout=0.2) as client:
-                try:
-                    client.get(f"http://127.0.0.1:{port}/")
-                except httpx.HTTPError as exc:
-                    caught.append(exc)
-
-        coop.Hub().run([fetch])
-    assert len(caught) == 1 and isinstance(caught[0], httpx.ReadTimeout)
+        error = _error_on_the_hub(f"http://127.0.0.1:{port}/", 0.2)
+    assert isinstance(error, httpx.ReadTimeout)
 
 
 def test_a_refused_connection_on_the_hub_is_httpx_s_connect_error() -> None:
     with socket.create_server(("127.0.0.1", 0)) as gone:
         port = gone.getsockname()[1]
-    caught: list[BaseException] = []
-
-    def fetch() -> None:
-        with httpx.Client(transport=netio.Transport(LIMITS), timeout=5) as client:
-            try:
-                client.get(f"http://127.0.0.1:{port}/")
-            except httpx.HTTPError as exc:
-                caught.append(exc)
-
-    coop.Hub().run([fetch])
-    assert len(caught) == 1 and isinstance(caught[0], httpx.ConnectError)
+    assert isinstance(_error_on_the_hub(f"http://127.0.0.1:{port}/", 5), httpx.ConnectError)
