@@ -13,7 +13,7 @@ import sqlite3
 from ..errors import StoreError
 from ..inputs.normalize import handle_key, id_key
 from ..messages import msg
-from .db import transaction, utc_now_iso
+from .db import joined, transaction, utc_now_iso
 from .models import STATUS_RANK
 
 
@@ -106,6 +106,8 @@ def resolve_identity(
     user_id: str,
     screen_name: str | None,
     merged: dict[int, int] | None = None,
+    *,
+    join: bool = False,
 ) -> int:
     """Record that row ``row_id`` is user ``user_id`` (now called ``screen_name``).
 
@@ -113,11 +115,12 @@ def resolve_identity(
     was listed under the same handle; repoints the ``sn:`` key of the handle to this
     user (handles move between accounts: the latest lookup wins). One transaction;
     returns the id of the surviving row. A ``row_id`` already merged away (an earlier
-    call merged it into the row of this user) resolves to that row.
+    call merged it into the row of this user) resolves to that row. ``join``: inside the
+    caller's transaction without a savepoint (``db.joined``: the caller lets a failure end it).
     """
     user_id = str(user_id)
     now = utc_now_iso()
-    with transaction(conn):
+    with joined(conn) if join else transaction(conn):
         # One statement for the row's state, the other row holding ``user_id`` and the row
         # the handle's key points to (with its user id); the last is read again below only
         # if a merge or an insert changed the rows in between.
