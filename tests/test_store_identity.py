@@ -186,6 +186,30 @@ def test_joined_resolve_adds_no_savepoint_and_fails_with_the_callers_transaction
     assert history.find("id:1") is not None and not history.conn.in_transaction
 
 
+def test_a_plain_resolve_writes_only_what_changes_and_keeps_every_value(history: History) -> None:
+    """No merge: the row gets its id, the handle X spells (another case included), a fresh
+    ``updated_at``, and both keys point at it; a second resolve of the same answer changes
+    nothing but ``updated_at``."""
+    history.import_targets([handle("one"), handle("Two"), uid(3)])
+    one, two, three = (r.id for r in history.rows_to_process(10))
+    sent: list[str] = []
+    history.conn.set_trace_callback(sent.append)
+    assert history.resolve_identity(one, "1", "one") == one
+    assert history.resolve_identity(two, "2", "TWO") == two  # X spells it otherwise
+    assert history.resolve_identity(three, "3", None) == three
+    assert history.resolve_identity(one, "1", "one") == one
+    history.conn.set_trace_callback(None)
+    rows = {
+        r[0]: r[1:]
+        for r in history.conn.execute("SELECT id, user_id, screen_name FROM block_history")
+    }
+    assert rows == {one: ("1", "one"), two: ("2", "TWO"), three: ("3", None)}
+    keys = dict(history.conn.execute("SELECT key, history_id FROM target_keys").fetchall())
+    assert keys == {"sn:one": one, "id:1": one, "sn:two": two, "id:2": two, "id:3": three}
+    updates = [s for s in sent if s.startswith("UPDATE block_history")]
+    assert sum("screen_name" in s for s in updates) == 1  # only "TWO" rewrote the handle
+
+
 # --- properties ------------------------------------------------------------------------------
 
 HANDLES = ["a", "B", "cC"]

@@ -128,7 +128,7 @@ def resolve_identity(
         row = conn.execute(
             "SELECT b.status, b.user_id,"
             " (SELECT id FROM block_history WHERE user_id = ?1 AND id != ?2 LIMIT 1),"
-            " ob.id, ob.user_id"
+            " ob.id, ob.user_id, b.screen_name"
             " FROM block_history b LEFT JOIN target_keys o ON o.key = ?3"
             " LEFT JOIN block_history ob ON ob.id = o.history_id WHERE b.id = ?2",
             (user_id, row_id, sn_key),
@@ -161,6 +161,7 @@ def resolve_identity(
             survivor = merge_rows(conn, row_id, int(holder), merged)
         else:
             survivor, wrote = row_id, False
+        as_read = survivor == row_id and not wrote  # nothing merged or added: ``row`` holds
         if sn_key is not None:
             if wrote:
                 owner = conn.execute(
@@ -170,12 +171,28 @@ def resolve_identity(
                 ).fetchone()
             if owner is not None and int(owner[0]) != survivor and owner[1] in (None, user_id):
                 survivor = merge_rows(conn, survivor, int(owner[0]), merged)
-        conn.execute(
-            "UPDATE block_history SET user_id = ?, screen_name = COALESCE(?, screen_name),"
-            " updated_at = ? WHERE id = ?",
-            (user_id, screen_name, now, survivor),
-        )
-        if sn_key is not None:  # both keys in one statement (``_point_key`` for two)
+                as_read = False
+        # Columns whose value stays are left out: an indexed column written with its own value
+        # still costs its index an update (a lookup resolves a handle per target).
+        if as_read and (screen_name is None or screen_name == row[5]):
+            if current[1] == user_id:
+                conn.execute(
+                    "UPDATE block_history SET updated_at = ? WHERE id = ?", (now, survivor)
+                )
+            else:
+                conn.execute(
+                    "UPDATE block_history SET user_id = ?, updated_at = ? WHERE id = ?",
+                    (user_id, now, survivor),
+                )
+        else:
+            conn.execute(
+                "UPDATE block_history SET user_id = ?, screen_name = COALESCE(?, screen_name),"
+                " updated_at = ? WHERE id = ?",
+                (user_id, screen_name, now, survivor),
+            )
+        if as_read and owner is not None and int(owner[0]) == survivor:
+            _point_key(conn, id_key(user_id), survivor)  # the handle's key is this row's already
+        elif sn_key is not None:  # both keys in one statement (``_point_key`` for two)
             conn.execute(
                 "INSERT INTO target_keys(key, history_id) VALUES (?, ?), (?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET history_id = excluded.history_id",
