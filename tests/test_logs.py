@@ -137,3 +137,19 @@ def test_account_logs_get_their_own_threads_records_whole_and_the_main_threads_i
         assert not [line for line in lines if f"acct {1 - i} " in line]
         assert sum("from the main thread" in line for line in lines) == 1
         assert AUTH not in "\n".join(lines)
+
+
+def test_the_time_of_each_record_is_its_own_second_and_millisecond() -> None:
+    """The formatter keeps the text of the last second: records of the same second, of the
+    next one and of an earlier one each read their own time."""
+    formatter = logs.UTCFormatter(logs.FORMAT)
+
+    def stamp(created: float) -> str:
+        record = logging.LogRecord("t", logging.INFO, __file__, 1, "m", None, None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        return formatter.formatTime(record)
+
+    assert stamp(1_796_000_000.5) == "2026-11-30T00:53:20.500Z"
+    assert stamp(1_796_000_000.999) == "2026-11-30T00:53:20.999Z"
+    assert stamp(1_796_000_001.0) == "2026-11-30T00:53:21.000Z"
+    assert stamp(1_795_999_999.25) == "2026-11-30T00:53:19.250Z"

@@ -13,6 +13,7 @@ from twitter_blocker.store.db import (
     applied_versions,
     connect,
     iso,
+    joined,
     migrate,
     one_statement,
     open_database,
@@ -121,6 +122,28 @@ def test_one_statement_commits_alone_and_adds_no_savepoint_inside_a_transaction(
         assert conn.in_transaction  # the outer one goes on
     assert not any("SAVEPOINT" in s for s in sent)
     assert [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")] == [1, 2, 3]
+    conn.close()
+
+
+def test_joined_writes_commit_alone_or_join_the_callers_transaction_whole(
+    tmp_path: Path,
+) -> None:
+    conn = connect(tmp_path / "x.db")
+    conn.execute("CREATE TABLE t(v INTEGER PRIMARY KEY)")
+    sent: list[str] = []
+    conn.set_trace_callback(sent.append)
+    with joined(conn):
+        conn.execute("INSERT INTO t VALUES (1)")
+        conn.execute("INSERT INTO t VALUES (2)")
+    assert not conn.in_transaction and sent[0].startswith("BEGIN") and sent[-1] == "COMMIT"
+    sent.clear()
+    with pytest.raises(sqlite3.IntegrityError), transaction(conn):
+        conn.execute("INSERT INTO t VALUES (3)")
+        with joined(conn):
+            conn.execute("INSERT INTO t VALUES (4)")
+            conn.execute("INSERT INTO t VALUES (1)")  # fails: the caller's rollback undoes 3, 4
+    assert not any("SAVEPOINT" in s for s in sent)
+    assert [r[0] for r in conn.execute("SELECT v FROM t ORDER BY v")] == [1, 2]
     conn.close()
 
 

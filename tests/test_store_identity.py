@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from twitter_blocker.errors import StoreError
 from twitter_blocker.inputs.targets import Target
+from twitter_blocker.store.db import transaction
 from twitter_blocker.store.history import History
 from twitter_blocker.store.models import STATUS_RANK, Status
 
@@ -161,6 +162,52 @@ def test_resolve_is_one_transaction(history: History) -> None:
         history.resolve_identity(sn_row, "1", "one")
     assert history.get(sn_row) is not None and history.find("sn:one").id == sn_row  # type: ignore[union-attr]
     assert not history.conn.in_transaction
+
+
+def test_joined_resolve_adds_no_savepoint_and_fails_with_the_callers_transaction(
+    history: History,
+) -> None:
+    """``join=True`` (a lookup batch's commit): no savepoint of its own; a failure inside it
+    propagates and the caller's rollback undoes every part of it."""
+    history.import_targets([uid(1), handle("one"), handle("two")])
+    _, sn_row, two_row = (r.id for r in history.rows_to_process(10))
+    sent: list[str] = []
+    history.conn.set_trace_callback(sent.append)
+    with transaction(history.conn):
+        assert history.resolve_identity(two_row, "2", "two", join=True) == two_row
+    assert not any("SAVEPOINT" in s for s in sent) and sent[-1] == "COMMIT"
+    history.conn.set_trace_callback(None)
+    assert history.find("id:2").id == two_row  # type: ignore[union-attr]
+    history.conn.execute("CREATE TRIGGER boom BEFORE DELETE ON block_history BEGIN"
+                         " SELECT RAISE(ABORT, 'boom'); END")  # fmt: skip
+    with pytest.raises(Exception, match="boom"), transaction(history.conn):
+        history.resolve_identity(sn_row, "1", "one", join=True)
+    assert history.get(sn_row) is not None and history.find("sn:one").id == sn_row  # type: ignore[union-attr]
+    assert history.find("id:1") is not None and not history.conn.in_transaction
+
+
+def test_a_plain_resolve_writes_only_what_changes_and_keeps_every_value(history: History) -> None:
+    """No merge: the row gets its id, the handle X spells (another case included), a fresh
+    ``updated_at``, and both keys point at it; a second resolve of the same answer changes
+    nothing but ``updated_at``."""
+    history.import_targets([handle("one"), handle("Two"), uid(3)])
+    one, two, three = (r.id for r in history.rows_to_process(10))
+    sent: list[str] = []
+    history.conn.set_trace_callback(sent.append)
+    assert history.resolve_identity(one, "1", "one") == one
+    assert history.resolve_identity(two, "2", "TWO") == two  # X spells it otherwise
+    assert history.resolve_identity(three, "3", None) == three
+    assert history.resolve_identity(one, "1", "one") == one
+    history.conn.set_trace_callback(None)
+    rows = {
+        r[0]: r[1:]
+        for r in history.conn.execute("SELECT id, user_id, screen_name FROM block_history")
+    }
+    assert rows == {one: ("1", "one"), two: ("2", "TWO"), three: ("3", None)}
+    keys = dict(history.conn.execute("SELECT key, history_id FROM target_keys").fetchall())
+    assert keys == {"sn:one": one, "id:1": one, "sn:two": two, "id:2": two, "id:3": three}
+    updates = [s for s in sent if s.startswith("UPDATE block_history")]
+    assert sum("screen_name" in s for s in updates) == 1  # only "TWO" rewrote the handle
 
 
 # --- properties ------------------------------------------------------------------------------

@@ -29,3 +29,14 @@ def test_utc_iso_of_an_aware_and_a_naive_datetime() -> None:
     assert utc_iso(tokyo) == "2026-11-29T02:15:50.123Z"
     assert utc_iso(datetime(2026, 11, 29, 2, 15, 50)) == "2026-11-29T02:15:50.000Z"
     assert utc_iso(datetime(2026, 11, 29, 2, 15, 50), timespec="seconds") == "2026-11-29T02:15:50Z"
+
+
+def test_now_is_written_as_the_time_it_was_then() -> None:
+    """``utc_iso()`` keeps the text of the current second: each call still reads the clock."""
+    before = datetime.now(UTC).replace(microsecond=0)
+    stamps = [utc_iso() for _ in range(3)]
+    after = datetime.now(UTC)
+    assert stamps == sorted(stamps)
+    for text in stamps:
+        assert len(text) == len("2026-11-29T02:15:50.123Z") and text.endswith("Z")
+        assert before <= parse_utc(text) <= after

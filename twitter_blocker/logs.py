@@ -62,8 +62,15 @@ class RedactingFilter(logging.Filter):
 
 
 class UTCFormatter(logging.Formatter):
+    # (whole second, its text): a run logs many records a second (a line per decision)
+    _second: tuple[int, str] = (-1, "")
+
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        second, stamp = self._second
+        if second != int(record.created):
+            second = int(record.created)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = (second, stamp)
         return f"{stamp}.{int(record.msecs):03d}Z"
 
 

@@ -45,13 +45,22 @@ _LONG_HEX = re.compile(r"\b[0-9a-fA-F]{32,}\b")
 _BEARER = re.compile(r"\bAAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{20,}")
 
 _registered: set[str] = set()
+_longest_first: tuple[str, ...] = ()  # _registered, longest first: rebuilt on each register
 _lock = threading.Lock()
+# Necessary conditions of the patterns on ASCII text (lower-cased), tested before a pattern
+# runs: every record of a run goes through ``redact``, and most hold none of these words.
+# (On non-ASCII text every pattern runs: IGNORECASE also matches e.g. the Kelvin sign for k.)
+_HEADER_WORDS = ("cookie", "authorization")
+_BEARER_START = "AAAAAAAAAAAAAAAAAAAAA"
+_HEX_RUN = 32
 
 
 def register_secret(*values: str) -> None:
     """Mask these literal values wherever they appear from now on (short values ignored)."""
+    global _longest_first
     with _lock:
         _registered.update(v for v in values if v and len(v) >= MIN_LITERAL)
+        _longest_first = tuple(sorted(_registered, key=len, reverse=True))
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -59,15 +68,27 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
     ``secrets``: more literal values to mask here, besides the registered ones.
     """
-    with _lock:
-        literals = set(_registered)
-    literals.update(s for s in secrets if s and len(s) >= MIN_LITERAL)
-    for value in sorted(literals, key=len, reverse=True):
+    literals = _longest_first
+    extra = [s for s in secrets if s and len(s) >= MIN_LITERAL]
+    if extra:
+        literals = tuple(sorted(set(literals).union(extra), key=len, reverse=True))
+    for value in literals:
         if value in text:
             text = text.replace(value, MASK)
-    text = _HEADER.sub(lambda m: m.group("key") + MASK, text)
-    text = _PAIR.sub(lambda m: m.group("key") + m.group("q") + MASK, text)
-    text = _BEARER.sub(MASK, text)
+    if not text.isascii():
+        text = _HEADER.sub(lambda m: m.group("key") + MASK, text)
+        text = _PAIR.sub(lambda m: m.group("key") + m.group("q") + MASK, text)
+    else:  # the mask is ASCII: the text stays so
+        lower = text.lower()
+        if any(word in lower for word in _HEADER_WORDS):
+            text = _HEADER.sub(lambda m: m.group("key") + MASK, text)
+            lower = text.lower()
+        if any(name in lower for name in SECRET_NAMES):
+            text = _PAIR.sub(lambda m: m.group("key") + m.group("q") + MASK, text)
+    if _BEARER_START in text:
+        text = _BEARER.sub(MASK, text)
+    if len(text) < _HEX_RUN:
+        return text
     return _LONG_HEX.sub(MASK, text)
 
 

@@ -156,14 +156,15 @@ class LookupPath:
 
     def _identify(self, w: Work, uid: str, hit: LookupResult) -> bool:
         """Give the row its user id (merging duplicate rows). False: the account was already
-        handled in this run under another row, which now carries this one's keys."""
+        handled in this run under another row, which now carries this one's keys. Called
+        inside ``settle``'s transaction, which any failure ends: no savepoint of its own."""
         name = hit.user.screen_name if hit.user is not None else None
         first = self.seen_users.get(uid)
         if first is not None and first is not w and first.row_id != w.row_id:
-            first.row_id = self.history.resolve_identity(w.row_id, uid, name)
+            first.row_id = self.history.resolve_identity(w.row_id, uid, name, join=True)
             return False
         if not w.known_id or w.user_id != uid:
-            w.row_id = self.history.resolve_identity(w.row_id, uid, name)
+            w.row_id = self.history.resolve_identity(w.row_id, uid, name, join=True)
             w.known_id = True
         w.user_id = uid
         self.seen_users[uid] = w

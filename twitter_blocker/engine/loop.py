@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 
 from ..logs import ErrorLog
 from ..messages import msg
-from ..store.db import transaction
+from ..store.db import joined
 from ..store.history import History
 from ..store.models import Row
 from ..x.client import XClient
@@ -150,7 +150,9 @@ class Pass:
         loses at most ATTEMPT_BATCH log rows, never a decision, mark or budget)."""
         deferred, self._deferred = self._deferred, []
         if deferred:
-            with transaction(self.history.conn):
+            # Inside a block's write-ahead commit (``BlockPath.send``, which catches nothing
+            # around it) no savepoint: a failure rolls the whole commit back.
+            with joined(self.history.conn):
                 for record in deferred:
                     record()
         if attempts:

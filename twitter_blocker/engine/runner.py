@@ -15,6 +15,7 @@ Auth failure, a session kill, or the account's own lock/suspension raise
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
 import shlex
@@ -145,7 +146,13 @@ def execute(
             run = _Run(paths, api_base, options, cookies, history, progress, stop, clock)
             run.overrides = overrides
             run.facts = facts
-            report = run.go()
+            # What is loaded by now (modules, the target list) outlives the passes: full
+            # collections during them skip it (a run allocates a lot, so they come often).
+            gc.freeze()
+            try:
+                report = run.go()
+            finally:
+                gc.unfreeze()
     finally:
         lock.release()
     if targets is not None:

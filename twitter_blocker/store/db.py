@@ -144,6 +144,15 @@ def one_statement(conn: sqlite3.Connection) -> _OneStatement:
     return _OneStatement(conn)
 
 
+def joined(conn: sqlite3.Connection) -> _OneStatement:
+    """For several writes whose failure always ends the caller's transaction (nothing between
+    them and the caller's ``transaction`` catches it): a transaction of their own when none is
+    open; inside one, no savepoint, since the caller's rollback undoes them whole. A run writes
+    this way per target (a deferred decision inside a block's write-ahead commit, a lookup's
+    identity inside the batch's commit): a savepoint there cost two statements each."""
+    return _OneStatement(conn)
+
+
 class _OneStatement:
     __slots__ = ("conn", "own")
 

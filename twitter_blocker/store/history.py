@@ -221,9 +221,14 @@ class History:
 
     # --- recording (each commits) -----------------------------------------------------------
 
-    def resolve_identity(self, row_id: int, user_id: str, screen_name: str | None) -> int:
-        """Set the row's user id (merging duplicates); returns the surviving row id."""
-        return identity.resolve_identity(self.conn, row_id, user_id, screen_name, self._merged)
+    def resolve_identity(
+        self, row_id: int, user_id: str, screen_name: str | None, *, join: bool = False
+    ) -> int:
+        """Set the row's user id (merging duplicates); returns the surviving row id. ``join``:
+        no savepoint inside the caller's transaction (``db.joined``)."""
+        return identity.resolve_identity(
+            self.conn, row_id, user_id, screen_name, self._merged, join=join
+        )
 
     def mark_block_sent(self, row_id: int) -> None:
         """Write-ahead intent: committed before the block call goes out."""

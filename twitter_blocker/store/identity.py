@@ -13,7 +13,7 @@ import sqlite3
 from ..errors import StoreError
 from ..inputs.normalize import handle_key, id_key
 from ..messages import msg
-from .db import transaction, utc_now_iso
+from .db import joined, transaction, utc_now_iso
 from .models import STATUS_RANK
 
 
@@ -106,6 +106,8 @@ def resolve_identity(
     user_id: str,
     screen_name: str | None,
     merged: dict[int, int] | None = None,
+    *,
+    join: bool = False,
 ) -> int:
     """Record that row ``row_id`` is user ``user_id`` (now called ``screen_name``).
 
@@ -113,11 +115,12 @@ def resolve_identity(
     was listed under the same handle; repoints the ``sn:`` key of the handle to this
     user (handles move between accounts: the latest lookup wins). One transaction;
     returns the id of the surviving row. A ``row_id`` already merged away (an earlier
-    call merged it into the row of this user) resolves to that row.
+    call merged it into the row of this user) resolves to that row. ``join``: inside the
+    caller's transaction without a savepoint (``db.joined``: the caller lets a failure end it).
     """
     user_id = str(user_id)
     now = utc_now_iso()
-    with transaction(conn):
+    with joined(conn) if join else transaction(conn):
         # One statement for the row's state, the other row holding ``user_id`` and the row
         # the handle's key points to (with its user id); the last is read again below only
         # if a merge or an insert changed the rows in between.
@@ -125,7 +128,7 @@ def resolve_identity(
         row = conn.execute(
             "SELECT b.status, b.user_id,"
             " (SELECT id FROM block_history WHERE user_id = ?1 AND id != ?2 LIMIT 1),"
-            " ob.id, ob.user_id"
+            " ob.id, ob.user_id, b.screen_name"
             " FROM block_history b LEFT JOIN target_keys o ON o.key = ?3"
             " LEFT JOIN block_history ob ON ob.id = o.history_id WHERE b.id = ?2",
             (user_id, row_id, sn_key),
@@ -158,6 +161,7 @@ def resolve_identity(
             survivor = merge_rows(conn, row_id, int(holder), merged)
         else:
             survivor, wrote = row_id, False
+        as_read = survivor == row_id and not wrote  # nothing merged or added: ``row`` holds
         if sn_key is not None:
             if wrote:
                 owner = conn.execute(
@@ -167,12 +171,28 @@ def resolve_identity(
                 ).fetchone()
             if owner is not None and int(owner[0]) != survivor and owner[1] in (None, user_id):
                 survivor = merge_rows(conn, survivor, int(owner[0]), merged)
-        conn.execute(
-            "UPDATE block_history SET user_id = ?, screen_name = COALESCE(?, screen_name),"
-            " updated_at = ? WHERE id = ?",
-            (user_id, screen_name, now, survivor),
-        )
-        if sn_key is not None:  # both keys in one statement (``_point_key`` for two)
+                as_read = False
+        # Columns whose value stays are left out: an indexed column written with its own value
+        # still costs its index an update (a lookup resolves a handle per target).
+        if as_read and (screen_name is None or screen_name == row[5]):
+            if current[1] == user_id:
+                conn.execute(
+                    "UPDATE block_history SET updated_at = ? WHERE id = ?", (now, survivor)
+                )
+            else:
+                conn.execute(
+                    "UPDATE block_history SET user_id = ?, updated_at = ? WHERE id = ?",
+                    (user_id, now, survivor),
+                )
+        else:
+            conn.execute(
+                "UPDATE block_history SET user_id = ?, screen_name = COALESCE(?, screen_name),"
+                " updated_at = ? WHERE id = ?",
+                (user_id, screen_name, now, survivor),
+            )
+        if as_read and owner is not None and int(owner[0]) == survivor:
+            _point_key(conn, id_key(user_id), survivor)  # the handle's key is this row's already
+        elif sn_key is not None:  # both keys in one statement (``_point_key`` for two)
             conn.execute(
                 "INSERT INTO target_keys(key, history_id) VALUES (?, ?), (?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET history_id = excluded.history_id",
