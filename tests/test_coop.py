@@ -19,7 +19,7 @@ import pytest
 from twitter_blocker import coop
 from twitter_blocker.engine.clock import SystemClock
 from twitter_blocker.engine.facts import SharedFacts
-from twitter_blocker.x import netio
+from twitter_blocker.x import netio, wire
 
 LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=30)
 
@@ -180,7 +180,7 @@ def _fetch_all(url: str, count: int, ssl_context: ssl.SSLContext | None = None) 
     bodies: list[str] = []
 
     def fetch() -> None:
-        with httpx.Client(transport=netio.Transport(LIMITS, ssl_context), timeout=20) as client:
+        with httpx.Client(transport=wire.Transport(LIMITS, ssl_context), timeout=20) as client:
             bodies.append(client.get(url).text)
 
     coop.Hub().run([fetch] * count)
@@ -225,7 +225,7 @@ def test_without_a_hub_a_request_blocks_as_httpx_does(tls_pair: tuple[Path, Path
     server_side.load_cert_chain(cert, key)
     client_side = ssl.create_default_context(cafile=str(cert))
     with _AllOrNothing(1, tls=server_side) as server:
-        transport = netio.Transport(LIMITS, client_side)
+        transport = wire.Transport(LIMITS, client_side)
         with httpx.Client(transport=transport, timeout=20) as client:
             assert client.get(f"https://127.0.0.1:{server.port}/").text == "all in"
 
@@ -234,7 +234,7 @@ def _error_on_the_hub(url: str, timeout: float) -> BaseException | None:
     caught: list[BaseException] = []
 
     def fetch() -> None:
-        with httpx.Client(transport=netio.Transport(LIMITS), timeout=timeout) as client:
+        with httpx.Client(transport=wire.Transport(LIMITS), timeout=timeout) as client:
             try:
                 client.get(url)
             except httpx.HTTPError as exc:

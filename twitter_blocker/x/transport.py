@@ -1,9 +1,9 @@
 """The one place that builds and drives the ``httpx.Client``.
 
 It sends the x.com web client's headers (X-FACTS.md 1.1), puts ``ct0`` into
-``x-csrf-token``, sets explicit timeouts and connection limits, reuses one
-connection pool, and turns every httpx exception into ``x.errors.Transient``
-so nothing above this module imports httpx.
+``x-csrf-token``, sets explicit timeouts and connection limits, reuses keep-alive
+connections (``wire.Transport``), and turns every httpx exception into
+``x.errors.Transient`` so nothing above this module imports httpx.
 
 The session cookies go out as one fixed ``Cookie`` header. The client's cookie
 jar refuses every ``Set-Cookie``, so nothing changes behind our back: a ``ct0``
@@ -25,7 +25,7 @@ import httpx
 
 from ..errors import InputError
 from ..messages import msg
-from . import endpoints, netio
+from . import endpoints, wire
 from .errors import Transient
 from .models import RateInfo
 
@@ -187,7 +187,7 @@ def build_client(
         limits=limits,
         follow_redirects=False,
         # sockets that let the other accounts of the process run while this one waits
-        transport=transport if transport is not None else netio.Transport(limits),
+        transport=transport if transport is not None else wire.Transport(limits),
     )
 
 

@@ -1,0 +1,199 @@
+"""The client's transport under ``httpx.Client``: HTTP/1.1 exchanges written and parsed by the
+standard library's ``http.client`` over ``netio``'s sockets.
+
+Why not httpcore and h11 (httpx's own transport): a run is one request after another on one
+keep-alive connection, and their general machinery (a pool of many connections for many
+callers, an event state machine that validates every header of every request again) cost
+about half of the client's CPU per request; ``http.client`` does the same exchange for well
+under half of that (bench S6, S8). httpx stays the client: requests, responses, timeouts,
+redirect policy, content decoding and proxies from the environment (which httpx mounts with
+its own transport) are httpx's.
+
+One transport serves one account: its requests go one at a time, each on an idle
+connection of its origin that the server has not closed, else on a new one (TLS verified by
+httpx's default context). A connection that fails in any way is closed, never reused.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import httpx
+
+from . import netio
+
+_Origin = tuple[str, str, int]
+
+
+class _Reader(io.RawIOBase):
+    """The socket's bytes as http.client reads a response; closing it leaves the socket."""
+
+    def __init__(self, conn: _Socket) -> None:
+        self._conn = conn
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return netio.recv_into(self._conn.sock, memoryview(buffer), self._conn.read_timeout)
+
+
+@dataclass(eq=False)
+class _Socket:
+    """What ``http.client`` asks of a socket: ``sendall``, ``makefile``, ``close``."""
+
+    sock: Any  # socket.socket or ssl.SSLSocket
+    read_timeout: float | None = None
+    write_timeout: float | None = None
+    idle_since: float = field(default_factory=time.monotonic)
+
+    def sendall(self, data: bytes) -> None:
+        netio.send_all(self.sock, data, self.write_timeout)
+
+    def makefile(self, mode: str, *args: object, **kwargs: object) -> io.BufferedReader:
+        return io.BufferedReader(_Reader(self))
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@dataclass(eq=False)
+class _Connection:
+    http: http.client.HTTPConnection
+    socket: _Socket
+
+    def close(self) -> None:
+        self.http.close()  # closes the socket too
+
+
+def _timeouts(request: httpx.Request) -> dict[str, float | None]:
+    value = request.extensions.get("timeout", {})
+    return value if isinstance(value, dict) else {}
+
+
+class Transport(httpx.BaseTransport):
+    """HTTP/1.1 with keep-alive, per origin, for one caller at a time."""
+
+    def __init__(self, limits: httpx.Limits, ssl_context: ssl.SSLContext | None = None) -> None:
+        self._ssl = ssl_context
+        self._keep = limits.max_keepalive_connections or 1
+        self._expiry = limits.keepalive_expiry if limits.keepalive_expiry is not None else 5.0
+        self._idle: dict[_Origin, list[_Connection]] = {}
+        self._lock = threading.Lock()  # held for list operations only, never across a wait
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+        timeouts = _timeouts(request)
+        conn = self._checkout(origin) or self._connect(origin, timeouts.get("connect"))
+        try:
+            response = self._exchange(conn, request, timeouts)
+        except BaseException:
+            conn.close()
+            raise
+        return response
+
+    def _exchange(
+        self, conn: _Connection, request: httpx.Request, timeouts: dict[str, float | None]
+    ) -> httpx.Response:
+        conn.socket.write_timeout = timeouts.get("write")
+        conn.socket.read_timeout = timeouts.get("read")
+        body = request.read()
+        try:
+            conn.http.putrequest(
+                request.method,
+                request.url.raw_path.decode("ascii"),
+                skip_host=True,
+                skip_accept_encoding=True,
+            )
+            for name, value in request.headers.raw:
+                conn.http.putheader(name.decode("latin-1"), value)
+            conn.http.endheaders(body or None)
+        except TimeoutError as exc:
+            raise httpx.WriteTimeout(str(exc), request=request) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise httpx.WriteError(str(exc) or type(exc).__name__, request=request) from exc
+        try:
+            answer = conn.http.getresponse()
+            content = answer.read()
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(str(exc), request=request) from exc
+        except http.client.HTTPException as exc:  # also a server that closed without answering
+            detail = str(exc) or type(exc).__name__
+            raise httpx.RemoteProtocolError(detail, request=request) from exc
+        except OSError as exc:
+            raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+        if answer.will_close:
+            conn.close()
+        else:
+            self._checkin(request, conn)
+        return httpx.Response(
+            answer.status,
+            headers=answer.getheaders(),
+            stream=httpx.ByteStream(content),
+            extensions={
+                "http_version": b"HTTP/1.1" if answer.version == 11 else b"HTTP/1.0",
+                "reason_phrase": answer.reason.encode("latin-1", "replace"),
+            },
+        )
+
+    def _checkout(self, origin: _Origin) -> _Connection | None:
+        """The newest idle connection of ``origin`` still open (the others are closed)."""
+        now = time.monotonic()
+        while True:
+            with self._lock:
+                idle = self._idle.get(origin)
+                if not idle:
+                    return None
+                conn = idle.pop()
+            if now - conn.socket.idle_since <= self._expiry and not netio.readable(
+                conn.socket.sock
+            ):
+                return conn
+            conn.close()
+
+    def _checkin(self, request: httpx.Request, conn: _Connection) -> None:
+        url = request.url
+        origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+        conn.socket.idle_since = time.monotonic()
+        with self._lock:
+            idle = self._idle.setdefault(origin, [])
+            idle.append(conn)
+            extra = idle[: -self._keep] if len(idle) > self._keep else []
+            del idle[: len(extra)]
+        for old in extra:
+            old.close()
+
+    def _connect(self, origin: _Origin, timeout: float | None) -> _Connection:
+        scheme, host, port = origin
+        try:
+            sock: Any = netio.connect(host, port, timeout)
+            if scheme == "https":
+                context = self._ssl or httpx.create_ssl_context()
+                self._ssl = context
+                try:
+                    sock = netio.start_tls(sock, context, host, timeout)
+                except BaseException:
+                    sock.close()
+                    raise
+        except TimeoutError as exc:
+            raise httpx.ConnectTimeout(str(exc)) from exc
+        except OSError as exc:
+            raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+        wrapped = _Socket(sock)
+        client = http.client.HTTPConnection(host, port)
+        client.sock = cast(Any, wrapped)  # http.client never opens a connection itself here
+        return _Connection(client, wrapped)
+
+    def close(self) -> None:
+        with self._lock:
+            idle = [conn for conns in self._idle.values() for conn in conns]
+            self._idle.clear()
+        for conn in idle:
+            conn.close()
