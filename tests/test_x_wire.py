@@ -4,6 +4,7 @@ server may answer or not, against a scripted loopback server."""
 from __future__ import annotations
 
 import gzip
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -12,7 +13,9 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from twitter_blocker.x import wire
+from twitter_blocker.inputs.cookies import parse_cookies
+from twitter_blocker.x import transport, wire
+from twitter_blocker.x.errors import Transient
 
 LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=30)
 
@@ -26,6 +29,7 @@ class Scripted:
         self.close_after = close_after
         self.requests: list[bytes] = []
         self.connections = 0
+        self.closed = threading.Semaphore(0)  # released each time the server ends a connection
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -39,6 +43,7 @@ class Scripted:
             self.connections += 1
             with conn:
                 self._talk(conn)
+            self.closed.release()
 
     def _talk(self, conn: socket.socket) -> None:
         buffer = b""
@@ -110,8 +115,8 @@ def test_requests_share_one_keep_alive_connection() -> None:
 def test_a_closed_connection_is_never_reused(close_after: bool) -> None:
     answers = [ok(b"a", "Connection: close"), ok(b"b")] if not close_after else [ok(), ok()]
     with scripted(answers, close_after=close_after) as server, _client() as client:
-        first = client.get(server.url + "/1")
-        assert first.status_code == 200
+        assert client.get(server.url + "/1").status_code == 200
+        assert server.closed.acquire(timeout=10)  # closed while idle, or as it said it would
         assert client.get(server.url + "/2").status_code == 200
     assert server.connections == 2
 
@@ -155,3 +160,50 @@ def test_a_refused_connection_is_a_connect_error() -> None:
         port = gone.getsockname()[1]
     with _client() as client, pytest.raises(httpx.ConnectError):
         client.get(f"http://127.0.0.1:{port}/")
+
+
+@pytest.mark.parametrize(
+    "header", [("x-a", "b\r\nx-smuggled: 1"), ("x-a", "b\nc"), ("x-a", "b\0"), ("x a", "b")]
+)
+def test_a_header_that_would_smuggle_another_is_sent_nowhere(header: tuple[str, str]) -> None:
+    with scripted([ok()]) as server, _client() as client:
+        request = httpx.Request("GET", server.url + "/", headers=[header])
+        with pytest.raises(httpx.LocalProtocolError):
+            client.send(request)
+        assert client.get(server.url + "/").text == "ok"
+    assert server.connections == 1 and len(server.requests) == 1  # nothing went out
+
+
+def _http(base: str, timeout: float = 5.0) -> transport.Http:
+    cookies = parse_cookies(
+        json.dumps({"auth_token": "a" * 40, "ct0": "c" * 32}), source="cookies.json"
+    )
+    return transport.Http(transport.build_client(cookies, api_base=base, timeout=timeout))
+
+
+def test_without_proxies_requests_go_straight_to_the_transport_with_their_timeouts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        http = _http(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.3)
+        assert http._direct is not None
+        with pytest.raises(Transient, match="timed out"):  # the client's read timeout holds
+            http.get("Viewer", "/i/api/graphql/x/Viewer", "")
+        http.close()
+    with scripted([ok(b"{}", "Content-Type: application/json")]) as server:
+        http = _http(server.url)
+        answer = http.get("Viewer", "/i/api/graphql/x/Viewer", "a=1")
+        http.close()
+    assert (answer.status, answer.body) == (200, b"{}")
+    assert server.requests[0].startswith(b"GET /i/api/graphql/x/Viewer?a=1 HTTP/1.1\r\nHost: ")
+
+
+def test_a_proxy_from_the_environment_keeps_httpx_s_own_routing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    http = _http("https://x.com")
+    assert http._direct is None
+    http.close()

@@ -1,11 +1,12 @@
-"""The client's transport under ``httpx.Client``: HTTP/1.1 exchanges written and parsed by the
-standard library's ``http.client`` over ``netio``'s sockets.
+"""The client's transport under ``httpx.Client``: HTTP/1.1 over ``netio``'s sockets, each
+request written as httpx built it, each answer parsed by the standard library's
+``http.client.HTTPResponse`` (status line, headers, chunked or sized bodies, keep-alive).
 
 Why not httpcore and h11 (httpx's own transport): a run is one request after another on one
 keep-alive connection, and their general machinery (a pool of many connections for many
 callers, an event state machine that validates every header of every request again) cost
-about half of the client's CPU per request; ``http.client`` does the same exchange for well
-under half of that (bench S6, S8). httpx stays the client: requests, responses, timeouts,
+about half of the client's CPU per request; this exchange costs well under half of that
+(bench S6, S8). httpx stays the client: requests, responses, timeouts,
 redirect policy, content decoding and proxies from the environment (which httpx mounts with
 its own transport) are httpx's.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import re
 import ssl
 import threading
 import time
@@ -46,7 +48,8 @@ class _Reader(io.RawIOBase):
 
 @dataclass(eq=False)
 class _Socket:
-    """What ``http.client`` asks of a socket: ``sendall``, ``makefile``, ``close``."""
+    """A connection: what ``http.client`` reads a response from (``makefile``), and how the
+    transport writes a request (``sendall``) and ends it (``close``)."""
 
     sock: Any  # socket.socket or ssl.SSLSocket
     read_timeout: float | None = None
@@ -63,13 +66,27 @@ class _Socket:
         self.sock.close()
 
 
-@dataclass(eq=False)
-class _Connection:
-    http: http.client.HTTPConnection
-    socket: _Socket
+# What a header name may be (RFC 9110 token); names repeat, so each is checked once.
+_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_checked_names: set[bytes] = set()
 
-    def close(self) -> None:
-        self.http.close()  # closes the socket too
+
+def _message(request: httpx.Request) -> bytes:
+    """The request as it goes on the wire: request line, ``request.headers`` exactly as they
+    are (order and case), the body. A name that is no token, or a line break or NUL in a value
+    (a header smuggled into another), is ``httpx.LocalProtocolError``, sent nowhere."""
+    lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
+    for name, value in request.headers.raw:
+        if name not in _checked_names:
+            if not _TOKEN.fullmatch(name):
+                raise httpx.LocalProtocolError(f"illegal header name {name!r}", request=request)
+            _checked_names.add(name)
+        if b"\r" in value or b"\n" in value or b"\0" in value:
+            raise httpx.LocalProtocolError(f"illegal value of header {name!r}", request=request)
+        lines.append(name + b": " + value)
+    lines.append(b"")
+    lines.append(request.read())
+    return b"\r\n".join(lines)
 
 
 def _timeouts(request: httpx.Request) -> dict[str, float | None]:
@@ -84,43 +101,40 @@ class Transport(httpx.BaseTransport):
         self._ssl = ssl_context
         self._keep = limits.max_keepalive_connections or 1
         self._expiry = limits.keepalive_expiry if limits.keepalive_expiry is not None else 5.0
-        self._idle: dict[_Origin, list[_Connection]] = {}
+        self._idle: dict[_Origin, list[_Socket]] = {}
         self._lock = threading.Lock()  # held for list operations only, never across a wait
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
         origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
         timeouts = _timeouts(request)
+        message = _message(request)  # a request that cannot be sent opens no connection
         conn = self._checkout(origin) or self._connect(origin, timeouts.get("connect"))
         try:
-            response = self._exchange(conn, request, timeouts)
+            response = self._exchange(conn, request, message, timeouts)
         except BaseException:
             conn.close()
             raise
         return response
 
     def _exchange(
-        self, conn: _Connection, request: httpx.Request, timeouts: dict[str, float | None]
+        self,
+        conn: _Socket,
+        request: httpx.Request,
+        message: bytes,
+        timeouts: dict[str, float | None],
     ) -> httpx.Response:
-        conn.socket.write_timeout = timeouts.get("write")
-        conn.socket.read_timeout = timeouts.get("read")
-        body = request.read()
+        conn.write_timeout = timeouts.get("write")
+        conn.read_timeout = timeouts.get("read")
         try:
-            conn.http.putrequest(
-                request.method,
-                request.url.raw_path.decode("ascii"),
-                skip_host=True,
-                skip_accept_encoding=True,
-            )
-            for name, value in request.headers.raw:
-                conn.http.putheader(name.decode("latin-1"), value)
-            conn.http.endheaders(body or None)
+            conn.sendall(message)
         except TimeoutError as exc:
             raise httpx.WriteTimeout(str(exc), request=request) from exc
-        except (OSError, http.client.HTTPException) as exc:
+        except OSError as exc:
             raise httpx.WriteError(str(exc) or type(exc).__name__, request=request) from exc
         try:
-            answer = conn.http.getresponse()
+            answer = http.client.HTTPResponse(cast(Any, conn), method=request.method)
+            answer.begin()
             content = answer.read()
         except TimeoutError as exc:
             raise httpx.ReadTimeout(str(exc), request=request) from exc
@@ -143,7 +157,7 @@ class Transport(httpx.BaseTransport):
             },
         )
 
-    def _checkout(self, origin: _Origin) -> _Connection | None:
+    def _checkout(self, origin: _Origin) -> _Socket | None:
         """The newest idle connection of ``origin`` still open (the others are closed)."""
         now = time.monotonic()
         while True:
@@ -152,16 +166,14 @@ class Transport(httpx.BaseTransport):
                 if not idle:
                     return None
                 conn = idle.pop()
-            if now - conn.socket.idle_since <= self._expiry and not netio.readable(
-                conn.socket.sock
-            ):
+            if now - conn.idle_since <= self._expiry and not netio.readable(conn.sock):
                 return conn
             conn.close()
 
-    def _checkin(self, request: httpx.Request, conn: _Connection) -> None:
+    def _checkin(self, request: httpx.Request, conn: _Socket) -> None:
         url = request.url
         origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-        conn.socket.idle_since = time.monotonic()
+        conn.idle_since = time.monotonic()
         with self._lock:
             idle = self._idle.setdefault(origin, [])
             idle.append(conn)
@@ -170,7 +182,7 @@ class Transport(httpx.BaseTransport):
         for old in extra:
             old.close()
 
-    def _connect(self, origin: _Origin, timeout: float | None) -> _Connection:
+    def _connect(self, origin: _Origin, timeout: float | None) -> _Socket:
         scheme, host, port = origin
         try:
             sock: Any = netio.connect(host, port, timeout)
@@ -186,10 +198,7 @@ class Transport(httpx.BaseTransport):
             raise httpx.ConnectTimeout(str(exc)) from exc
         except OSError as exc:
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
-        wrapped = _Socket(sock)
-        client = http.client.HTTPConnection(host, port)
-        client.sock = cast(Any, wrapped)  # http.client never opens a connection itself here
-        return _Connection(client, wrapped)
+        return _Socket(sock)
 
     def close(self) -> None:
         with self._lock:
