@@ -48,6 +48,7 @@ class Machine:
     python: str
     sqlite: str
     platform: str
+    speed_probe_ms: float  # see speed_probe
 
 
 def machine() -> Machine:
@@ -56,7 +57,24 @@ def machine() -> Machine:
         python=platform.python_version(),
         sqlite=sqlite3.sqlite_version,
         platform=platform.platform(),
+        speed_probe_ms=speed_probe(),
     )
+
+
+def speed_probe() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (JSON, dicts, sorting), the median of
+    three: how fast this machine runs Python when a scenario ends. On a shared host the CPU
+    seconds of the same work vary by a third within an hour; a CPU figure is read beside the
+    probe measured with it, and two figures compared only when their probes agree."""
+    doc = {f"k{i}": ("v" * (i % 7), i / 3) for i in range(300)}
+    times = []
+    for _ in range(3):
+        start = time.process_time()
+        for _ in range(100):
+            json.loads(json.dumps(doc))
+            sorted(doc, key=lambda k: doc[k][1])
+        times.append(time.process_time() - start)
+    return round(sorted(times)[1] * 1000, 1)
 
 
 def code_commit(repo: Path) -> str:

@@ -140,7 +140,10 @@ def render(results: Sequence[Mapping[str, Any]]) -> str:
     parts = [
         HEADER,
         f"Machine: {machine['cores']} cores, Python {machine['python']}, "
-        f"SQLite {machine['sqlite']}, {machine['platform']}.",
+        f"SQLite {machine['sqlite']}, {machine['platform']}. Python speed probe (CPU ms of a "
+        "fixed workload, lower is faster; bench/measure.py): "
+        + ", ".join(f"{r['scenario']} {r['machine'].get('speed_probe_ms', '-')}" for r in results)
+        + ".",
         "",
         "## Summary",
         "",
