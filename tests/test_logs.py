@@ -103,16 +103,18 @@ def test_redact_keeps_harmless_text() -> None:
     assert logs.redact('{"ct0": "abcdef123456"}') == '{"ct0": "***"}'
 
 
-def test_account_logs_get_their_own_threads_records_whole_and_the_main_threads_in_each(
+def test_account_logs_get_their_own_records_whole_and_the_processs_in_each(
     tmp_path: Path,
 ) -> None:
     # the router takes no lock of its own: records written from many threads at once still
-    # land whole, each in its own account's file, redacted; the main thread's go to every file
+    # land whole, each in the file of the account it names (logs.ACCOUNT), redacted; records
+    # of no account go to every file
     accounts = [(f"account:{i}", resolve_paths(data_dir=tmp_path / str(i), env={})) for i in (0, 1)]
     logger = logs.setup_account_logging(accounts)
     log = logging.getLogger("twitter_blocker.engine")
 
     def write(i: int) -> None:
+        logs.ACCOUNT.set(accounts[i][0])  # as each account's task does
         for n in range(300):
             log.info("acct %d line %d auth_token=%s", i, n, AUTH)
 

@@ -112,12 +112,24 @@ def _open_private(path: Path) -> None:
     os.close(fd)
 
 
+def _lean_records() -> None:
+    """Leave out of every record what no line of ours shows (the Logging HOWTO's
+    "Optimization"): the caller's file and line, the thread, the process. A run writes a
+    record per decision; this is a quarter of a record's cost. Accounts are told apart by
+    ``ACCOUNT``, never by thread."""
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def setup_logging(paths: Paths, *, debug: bool = False, console: bool = False) -> logging.Logger:
     """Attach the rotating file handler (and optionally stderr) to the package logger.
 
     Calling it again replaces the handlers it added before (tests, repeated runs).
     """
     logger = logging.getLogger(LOGGER_NAME)
+    _lean_records()
     for handler in list(logger.handlers):
         if getattr(handler, "_tb_owned", False):
             logger.removeHandler(handler)
@@ -145,9 +157,8 @@ ACCOUNT: contextvars.ContextVar[str | None] = contextvars.ContextVar("account", 
 
 
 class _ByThread(logging.Handler):
-    """Routes each record to the log file of the account that wrote it (``ACCOUNT``, else
-    the thread's name; records of the process, which speaks for all, go to every file).
-    One redaction per record."""
+    """Routes each record to the log file of the account that wrote it (``ACCOUNT``; records
+    of the process, which speaks for all, go to every file). One redaction per record."""
 
     def __init__(self, files: dict[str, logging.Handler]) -> None:
         super().__init__()
@@ -160,7 +171,7 @@ class _ByThread(logging.Handler):
         self.lock = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        target = self.files.get(ACCOUNT.get() or record.threadName or "")
+        target = self.files.get(ACCOUNT.get() or "")
         for handler in (target,) if target is not None else tuple(self.files.values()):
             if record.levelno >= handler.level:
                 handler.handle(record)
