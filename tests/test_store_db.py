@@ -15,7 +15,6 @@ from twitter_blocker.store.db import (
     iso,
     joined,
     migrate,
-    one_statement,
     open_database,
     parse_iso,
     transaction,
@@ -101,23 +100,23 @@ def test_three_levels_each_undo_only_their_own_part(tmp_path: Path) -> None:
     conn.close()
 
 
-def test_one_statement_commits_alone_and_adds_no_savepoint_inside_a_transaction(
+def test_a_joined_statement_commits_alone_and_fails_alone_inside_a_transaction(
     tmp_path: Path,
 ) -> None:
     conn = connect(tmp_path / "x.db")
     conn.execute("CREATE TABLE t(v INTEGER PRIMARY KEY)")
     sent: list[str] = []
     conn.set_trace_callback(sent.append)
-    with one_statement(conn):
+    with joined(conn):
         conn.execute("INSERT INTO t VALUES (1)")
     assert not conn.in_transaction  # committed on its own
     assert sent[0].startswith("BEGIN") and sent[-1] == "COMMIT"
     sent.clear()
     with transaction(conn):
         conn.execute("INSERT INTO t VALUES (2)")
-        with pytest.raises(sqlite3.IntegrityError), one_statement(conn):
+        with pytest.raises(sqlite3.IntegrityError), joined(conn):
             conn.execute("INSERT INTO t VALUES (2)")  # fails whole, on its own
-        with one_statement(conn):
+        with joined(conn):
             conn.execute("INSERT INTO t VALUES (3)")
         assert conn.in_transaction  # the outer one goes on
     assert not any("SAVEPOINT" in s for s in sent)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..x.models import RateInfo
-from .db import one_statement, transaction
+from .db import joined, transaction
 from .models import BudgetState
 
 
@@ -67,7 +67,7 @@ class Budgets:
             return
         # One row (a run's usual flush: the block call's window) is one statement, whole by
         # itself: no savepoint inside the caller's transaction (two statements fewer).
-        with transaction(self.conn) if len(rows) > 1 else one_statement(self.conn):
+        with transaction(self.conn) if len(rows) > 1 else joined(self.conn):
             self.conn.executemany(
                 'INSERT INTO rate_budgets(account, operation, "limit", remaining, reset_epoch,'
                 " updated_epoch) VALUES (?, ?, ?, ?, ?, ?)"
@@ -134,7 +134,7 @@ class Budgets:
     ) -> None:
         """One pacing event (a block, a session kill, a lock). One small insert."""
         when = self.clock() if at_epoch is None else at_epoch
-        with one_statement(self.conn):
+        with joined(self.conn):
             self.conn.execute(
                 "INSERT INTO pacing_events(account, kind, at_epoch, detail) VALUES (?, ?, ?, ?)",
                 (account, str(kind), when, detail),

@@ -137,23 +137,20 @@ class _Transaction:
                 conn.execute(_RELEASE)
 
 
-def one_statement(conn: sqlite3.Connection) -> _OneStatement:
-    """For a block that writes with a single statement: a transaction of its own when none is
-    open; inside one, no savepoint, since SQLite applies or undoes one statement whole by
-    itself (a savepoint around it cost two more statements per row written)."""
-    return _OneStatement(conn)
+def joined(conn: sqlite3.Connection) -> _Joined:
+    """Writes that need no savepoint of their own: a transaction of their own when none is
+    open; inside one, nothing more, because either
+    - they are one statement, which SQLite applies or undoes whole by itself (a failed one
+      leaves the caller's transaction going on), or
+    - their failure always ends the caller's transaction (nothing between them and the
+      caller's ``transaction`` catches it), whose rollback undoes them whole.
+    A run writes this way per target (a decision, a budget, a deferred decision inside a
+    block's write-ahead commit, a lookup's identity inside its batch's commit): a savepoint
+    there cost two more statements each."""
+    return _Joined(conn)
 
 
-def joined(conn: sqlite3.Connection) -> _OneStatement:
-    """For several writes whose failure always ends the caller's transaction (nothing between
-    them and the caller's ``transaction`` catches it): a transaction of their own when none is
-    open; inside one, no savepoint, since the caller's rollback undoes them whole. A run writes
-    this way per target (a deferred decision inside a block's write-ahead commit, a lookup's
-    identity inside the batch's commit): a savepoint there cost two statements each."""
-    return _OneStatement(conn)
-
-
-class _OneStatement:
+class _Joined:
     __slots__ = ("conn", "own")
 
     def __init__(self, conn: sqlite3.Connection) -> None:

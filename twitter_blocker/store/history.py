@@ -19,7 +19,7 @@ from ..errors import StoreError
 from ..messages import msg
 from . import examine, identity, importer, legacy, runs
 from .budgets import Budgets
-from .db import closed_on_failure, connect, iso, migrate, one_statement, transaction, utc_now_iso
+from .db import closed_on_failure, connect, iso, joined, migrate, transaction, utc_now_iso
 from .importer import TargetLike
 from .models import (
     PERMANENT_USER_STATUSES,
@@ -233,7 +233,7 @@ class History:
     def mark_block_sent(self, row_id: int) -> None:
         """Write-ahead intent: committed before the block call goes out."""
         now = utc_now_iso()
-        with one_statement(self.conn):  # one effective UPDATE (``_update_row``)
+        with joined(self.conn):  # one effective UPDATE (``_update_row``)
             self._update_row(
                 "UPDATE block_history SET block_sent_at = ?, updated_at = ? WHERE id = ?",
                 (now, now),
@@ -268,7 +268,7 @@ class History:
     def record_final_many(self, records: Sequence[FinalRecord]) -> None:
         """Several decisions in one transaction (one commit)."""
         now = utc_now_iso()
-        with transaction(self.conn) if len(records) > 1 else one_statement(self.conn):
+        with transaction(self.conn) if len(records) > 1 else joined(self.conn):
             for r in records:
                 status = _final_status(r.status).value
                 self._update_row(
