@@ -156,7 +156,7 @@ def setup_logging(paths: Paths, *, debug: bool = False, console: bool = False) -
 ACCOUNT: contextvars.ContextVar[str | None] = contextvars.ContextVar("account", default=None)
 
 
-class _ByThread(logging.Handler):
+class _ByAccount(logging.Handler):
     """Routes each record to the log file of the account that wrote it (``ACCOUNT``; records
     of the process, which speaks for all, go to every file). One redaction per record."""
 
@@ -186,21 +186,22 @@ def setup_account_logging(
     accounts: Sequence[tuple[str, Paths]], *, debug: bool = False, console: bool = False
 ) -> logging.Logger:
     """Several accounts in one process: each data directory's ``twitter_blocker.log`` gets
-    the records of its account's thread (``(thread name, paths)`` pairs)."""
+    the records of its account (``(name, paths)`` pairs; records name their account by
+    ``ACCOUNT``)."""
     logger = setup_logging(accounts[0][1], debug=debug, console=console)
     for handler in list(logger.handlers):
         if isinstance(handler, logging.FileHandler):
             logger.removeHandler(handler)
             handler.close()
     files: dict[str, logging.Handler] = {}
-    for thread, paths in accounts:
+    for name, paths in accounts:
         _open_private(paths.log_file)
         handler = _RotatingFile(
             paths.log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
         handler.setFormatter(UTCFormatter(FORMAT))
-        files[thread] = handler
-    router = _ByThread(files)
+        files[name] = handler
+    router = _ByAccount(files)
     router.addFilter(RedactingFilter())
     router._tb_owned = True  # type: ignore[attr-defined]
     logger.addHandler(router)

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..config import Paths
-from ..engine.accounts import AccountJob, MultiReport, execute_many, thread_name
+from ..engine.accounts import AccountJob, MultiReport, execute_many, log_name
 from ..errors import EXIT_OK, InputError
 from ..i18n import tr
 from ..messages import msg
@@ -153,7 +153,7 @@ def run_many(all_paths: list[Paths], api_base: str, flags: dict[str, Any]) -> in
         _check_bound(job)
     urls = {job.label: notify_urls(job.paths, flags["notify"]) for job in jobs}
     logs.setup_account_logging(
-        [(thread_name(job.label), job.paths) for job in jobs],
+        [(log_name(job.label), job.paths) for job in jobs],
         debug=flags["debug"],
         console=flags["debug"],
     )

@@ -126,7 +126,7 @@ def execute_many(
     return MultiReport(outcomes, facts.counts)
 
 
-def thread_name(label: str) -> str:
+def log_name(label: str) -> str:
     """The name an account's log records carry (``logs.ACCOUNT``): they go to its own log
     file."""
     return f"account:{label}"
@@ -142,7 +142,7 @@ def _one(
     clock: Clock | None,
     facts: SharedFacts,
 ) -> None:
-    logs.ACCOUNT.set(thread_name(job.label))
+    logs.ACCOUNT.set(log_name(job.label))
     try:
         out.report = execute(
             job.paths,

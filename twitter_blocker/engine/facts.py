@@ -11,6 +11,10 @@ Only what a lookup answer proved goes in (the answers the ledger records a decis
 relationships (following, followed by, blocking) and blocks are per account and never
 shared: each account's own cache and ledger keep them. ``FactsView`` is an account's
 ``LookupCache`` with the shared facts laid over its own cache.
+
+The accounts are tasks of one ``coop.Hub`` (``engine.accounts``): they share one thread and
+switch only where they wait, so the facts need no lock; a claim that must wait parks on the
+hub until the claim before it is released.
 """
 
 from __future__ import annotations
@@ -38,85 +42,69 @@ class FactsCounts:
 
 @dataclass(slots=True)
 class SharedFacts:
-    """Thread-safe facts about targets: handle -> id, and the final states (suspended,
-    not found) by user id and by handle."""
+    """Facts about targets for the accounts of one hub: handle -> id, and the final states
+    (suspended, not found) by user id and by handle."""
 
     ids: dict[str, str] = field(default_factory=dict)  # folded handle -> user id
     by_id: dict[str, LookupResult] = field(default_factory=dict)  # final states only
     by_handle: dict[str, LookupResult] = field(default_factory=dict)  # final states only
     counts: FactsCounts = field(default_factory=FactsCounts)
     _busy: dict[str, str] = field(default_factory=dict)  # key -> the account looking it up
-    _waiting: int = 0  # claims waiting in ``claim`` right now
-    _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def learn(self, results: Sequence[LookupResult]) -> None:
         """Keep what these answers proved (called with the answers a decision is made on)."""
-        with self._cond:
-            for r in results:
-                handle = r.key if r.key and not r.key.isdigit() else None
-                uid = r.user_id or (r.user.user_id if r.user is not None else None)
-                if r.user is not None:
-                    self.ids[fold_handle(r.user.screen_name)] = r.user.user_id
-                if handle is not None and uid is not None and r.state is UserState.ACTIVE:
-                    self.ids[handle] = uid
-                if r.state is UserState.ACTIVE:
-                    continue
-                final = LookupResult(key=r.key, state=r.state, user=None, user_id=uid)
-                if uid is not None:
-                    self.by_id[uid] = replace(final, key=uid)
-                if handle is not None:
-                    self.by_handle[handle] = final
-                self.counts.proved += 1
+        for r in results:
+            handle = r.key if r.key and not r.key.isdigit() else None
+            uid = r.user_id or (r.user.user_id if r.user is not None else None)
+            if r.user is not None:
+                self.ids[fold_handle(r.user.screen_name)] = r.user.user_id
+            if handle is not None and uid is not None and r.state is UserState.ACTIVE:
+                self.ids[handle] = uid
+            if r.state is UserState.ACTIVE:
+                continue
+            final = LookupResult(key=r.key, state=r.state, user=None, user_id=uid)
+            if uid is not None:
+                self.by_id[uid] = replace(final, key=uid)
+            if handle is not None:
+                self.by_handle[handle] = final
+            self.counts.proved += 1
 
     def known(self, key: str, by_handle: bool) -> LookupResult | None:
-        with self._cond:
-            return (self.by_handle if by_handle else self.by_id).get(key)
+        return (self.by_handle if by_handle else self.by_id).get(key)
 
     def claim(self, account: str, keys: Sequence[str], stop: threading.Event) -> bool:
         """Wait until no other account is looking any of ``keys`` up, then claim them.
         False: the run is stopping (nothing claimed)."""
         waited = False
-        while True:
-            with self._cond:
-                if not any(self._busy.get(k, account) != account for k in keys):
-                    self.counts.waits += int(waited)
-                    for k in keys:
-                        self._busy[k] = account
-                    return True
-                if stop.is_set():
-                    return False
-                waited = True
-                hub = coop.current()
-                if hub is None:  # accounts on threads
-                    self._waiting += 1
-                    try:
-                        self._cond.wait(WAIT_SLICE)
-                    finally:
-                        self._waiting -= 1
-                    continue
-            hub.park(self, WAIT_SLICE)  # accounts on a hub: never wait holding the lock
+        while any(self._busy.get(k, account) != account for k in keys):
+            if stop.is_set():
+                return False
+            hub = coop.current()
+            if hub is None:
+                raise RuntimeError("shared facts serve the accounts of one coop.Hub")
+            waited = True
+            hub.park(self, WAIT_SLICE)
+        self.counts.waits += int(waited)
+        for k in keys:
+            self._busy[k] = account
+        return True
 
     def release(self, account: str, keys: Sequence[str]) -> None:
-        with self._cond:
-            for k in keys:
-                if self._busy.get(k) == account:
-                    del self._busy[k]
-            if self._waiting:  # waking nobody still cost every release a pass over the lock
-                self._cond.notify_all()
+        for k in keys:
+            if self._busy.get(k) == account:
+                del self._busy[k]
         hub = coop.current()
         if hub is not None:
             hub.wake(self)
 
     def ids_of(self, handles: Sequence[str]) -> dict[str, str]:
         """The user ids proved for these handles (folded handle -> id)."""
-        with self._cond:
-            keys = (fold_handle(h) for h in handles)
-            return {k: self.ids[k] for k in keys if k in self.ids}
+        keys = (fold_handle(h) for h in handles)
+        return {k: self.ids[k] for k in keys if k in self.ids}
 
     def finals_of(self, ids: Sequence[str]) -> dict[str, LookupResult]:
         """The final states (suspended, not found) proved for these user ids."""
-        with self._cond:
-            return {uid: self.by_id[uid] for uid in ids if uid in self.by_id}
+        return {uid: self.by_id[uid] for uid in ids if uid in self.by_id}
 
     def split(
         self, batch: Sequence[Work], by_handle: bool
@@ -127,22 +115,21 @@ class SharedFacts:
         answered: list[tuple[Work, LookupResult]] = []
         moved: list[Work] = []
         rest: list[Work] = []
-        with self._cond:
-            for w in batch:
-                key = w.handle_key if by_handle else (w.user_id or "")
-                final = (self.by_handle if by_handle else self.by_id).get(key)
-                if by_handle and final is None and key in self.ids:
-                    uid = self.ids[key]
-                    final = self.by_id.get(uid)
-                    if final is None and not w.fresh:
-                        w.user_id = uid
-                        moved.append(w)
-                        continue
-                if final is not None and not w.fresh:
-                    answered.append((w, replace(final, key=key)))
-                else:
-                    rest.append(w)
-            self.counts.reused += len(answered) + len(moved)
+        for w in batch:
+            key = w.handle_key if by_handle else (w.user_id or "")
+            final = (self.by_handle if by_handle else self.by_id).get(key)
+            if by_handle and final is None and key in self.ids:
+                uid = self.ids[key]
+                final = self.by_id.get(uid)
+                if final is None and not w.fresh:
+                    w.user_id = uid
+                    moved.append(w)
+                    continue
+            if final is not None and not w.fresh:
+                answered.append((w, replace(final, key=key)))
+            else:
+                rest.append(w)
+        self.counts.reused += len(answered) + len(moved)
         return answered, moved, rest
 
 
