@@ -11,7 +11,6 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -194,7 +193,10 @@ def test_requests_of_several_tasks_are_in_flight_at_once() -> None:
 
 
 @pytest.fixture(scope="module")
-def tls_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+def tls_pair(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[ssl.SSLContext, ssl.SSLContext]]:
+    """A server context with a fresh self-signed certificate and a client context trusting it."""
     where = tmp_path_factory.mktemp("tls")
     key, cert = where / "key.pem", where / "cert.pem"
     try:
@@ -206,24 +208,24 @@ def tls_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, P
         )  # fmt: skip
     except FileNotFoundError:
         pytest.skip("no openssl command to make a test certificate")
-    yield key, cert
-
-
-def test_tls_requests_of_several_tasks_are_in_flight_at_once(tls_pair: tuple[Path, Path]) -> None:
-    key, cert = tls_pair
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_side.load_cert_chain(cert, key)
-    client_side = ssl.create_default_context(cafile=str(cert))
+    yield server_side, ssl.create_default_context(cafile=str(cert))
+
+
+def test_tls_requests_of_several_tasks_are_in_flight_at_once(
+    tls_pair: tuple[ssl.SSLContext, ssl.SSLContext],
+) -> None:
+    server_side, client_side = tls_pair
     with _AllOrNothing(2, tls=server_side) as server:
         bodies = _fetch_all(f"https://127.0.0.1:{server.port}/", 2, client_side)
     assert bodies == ["all in"] * 2
 
 
-def test_without_a_hub_a_request_blocks_as_httpx_does(tls_pair: tuple[Path, Path]) -> None:
-    key, cert = tls_pair
-    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_side.load_cert_chain(cert, key)
-    client_side = ssl.create_default_context(cafile=str(cert))
+def test_without_a_hub_a_request_blocks_as_httpx_does(
+    tls_pair: tuple[ssl.SSLContext, ssl.SSLContext],
+) -> None:
+    server_side, client_side = tls_pair
     with _AllOrNothing(1, tls=server_side) as server:
         transport = wire.Transport(LIMITS, client_side)
         with httpx.Client(transport=transport, timeout=20) as client:

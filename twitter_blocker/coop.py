@@ -94,8 +94,6 @@ class Hub:
 
     def _poll(self) -> None:
         """Sleep until a socket is ready or a timer is due; queue the tasks that may go on."""
-        if not self._timers and not self._selector.get_map():
-            raise RuntimeError("every task waits and nothing can wake one")
         while self._timers and self._timers[0][2].done:  # ended by its socket or a wake
             heapq.heappop(self._timers)
         timeout = STOP_SLICE

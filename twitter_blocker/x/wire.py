@@ -111,7 +111,7 @@ class Transport(httpx.BaseTransport):
         message = _message(request)  # a request that cannot be sent opens no connection
         conn = self._checkout(origin) or self._connect(origin, timeouts.get("connect"))
         try:
-            response = self._exchange(conn, request, message, timeouts)
+            response = self._exchange(conn, origin, request, message, timeouts)
         except BaseException:
             conn.close()
             raise
@@ -120,6 +120,7 @@ class Transport(httpx.BaseTransport):
     def _exchange(
         self,
         conn: _Socket,
+        origin: _Origin,
         request: httpx.Request,
         message: bytes,
         timeouts: dict[str, float | None],
@@ -146,7 +147,7 @@ class Transport(httpx.BaseTransport):
         if answer.will_close:
             conn.close()
         else:
-            self._checkin(request, conn)
+            self._checkin(origin, conn)
         return httpx.Response(
             answer.status,
             headers=answer.getheaders(),
@@ -170,9 +171,7 @@ class Transport(httpx.BaseTransport):
                 return conn
             conn.close()
 
-    def _checkin(self, request: httpx.Request, conn: _Socket) -> None:
-        url = request.url
-        origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+    def _checkin(self, origin: _Origin, conn: _Socket) -> None:
         conn.idle_since = time.monotonic()
         with self._lock:
             idle = self._idle.setdefault(origin, [])
