@@ -100,18 +100,25 @@ def test_three_levels_each_undo_only_their_own_part(tmp_path: Path) -> None:
     conn.close()
 
 
-def test_a_joined_statement_commits_alone_and_fails_alone_inside_a_transaction(
-    tmp_path: Path,
-) -> None:
+def _joined_alone(tmp_path: Path, *values: int) -> tuple[sqlite3.Connection, list[str]]:
+    """A table, ``values`` written in ``joined`` outside any transaction (checked to commit
+    on their own), and the statements sent from then on."""
     conn = connect(tmp_path / "x.db")
     conn.execute("CREATE TABLE t(v INTEGER PRIMARY KEY)")
     sent: list[str] = []
     conn.set_trace_callback(sent.append)
     with joined(conn):
-        conn.execute("INSERT INTO t VALUES (1)")
-    assert not conn.in_transaction  # committed on its own
-    assert sent[0].startswith("BEGIN") and sent[-1] == "COMMIT"
+        for value in values:
+            conn.execute("INSERT INTO t VALUES (?)", (value,))
+    assert not conn.in_transaction and sent[0].startswith("BEGIN") and sent[-1] == "COMMIT"
     sent.clear()
+    return conn, sent
+
+
+def test_a_joined_statement_commits_alone_and_fails_alone_inside_a_transaction(
+    tmp_path: Path,
+) -> None:
+    conn, sent = _joined_alone(tmp_path, 1)
     with transaction(conn):
         conn.execute("INSERT INTO t VALUES (2)")
         with pytest.raises(sqlite3.IntegrityError), joined(conn):
@@ -127,15 +134,7 @@ def test_a_joined_statement_commits_alone_and_fails_alone_inside_a_transaction(
 def test_joined_writes_commit_alone_or_join_the_callers_transaction_whole(
     tmp_path: Path,
 ) -> None:
-    conn = connect(tmp_path / "x.db")
-    conn.execute("CREATE TABLE t(v INTEGER PRIMARY KEY)")
-    sent: list[str] = []
-    conn.set_trace_callback(sent.append)
-    with joined(conn):
-        conn.execute("INSERT INTO t VALUES (1)")
-        conn.execute("INSERT INTO t VALUES (2)")
-    assert not conn.in_transaction and sent[0].startswith("BEGIN") and sent[-1] == "COMMIT"
-    sent.clear()
+    conn, sent = _joined_alone(tmp_path, 1, 2)
     with pytest.raises(sqlite3.IntegrityError), transaction(conn):
         conn.execute("INSERT INTO t VALUES (3)")
         with joined(conn):
