@@ -1,6 +1,6 @@
 """The client's transport under ``httpx.Client``: HTTP/1.1 over ``netio``'s sockets, each
-request written as httpx built it, each answer parsed by the standard library's
-``http.client.HTTPResponse`` (status line, headers, chunked or sized bodies, keep-alive).
+request written as httpx built it, each answer read by ``http1`` (status line, headers,
+chunked or sized bodies, keep-alive).
 
 Why not httpcore and h11 (httpx's own transport): a run is one request after another on one
 keep-alive connection, and their general machinery (a pool of many connections for many
@@ -17,24 +17,23 @@ httpx's default context). A connection that fails in any way is closed, never re
 
 from __future__ import annotations
 
-import http.client
 import io
 import re
 import ssl
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
-from . import netio
+from . import http1, netio
 
 _Origin = tuple[str, str, int]
 
 
 class _Reader(io.RawIOBase):
-    """The socket's bytes as http.client reads a response; closing it leaves the socket."""
+    """The socket's bytes as ``http1`` reads a response; closing it leaves the socket."""
 
     def __init__(self, conn: _Socket) -> None:
         self._conn = conn
@@ -48,8 +47,8 @@ class _Reader(io.RawIOBase):
 
 @dataclass(eq=False)
 class _Socket:
-    """A connection: what ``http.client`` reads a response from (``makefile``), and how the
-    transport writes a request (``sendall``) and ends it (``close``)."""
+    """A connection: what a response is read from (``reader``), and how the transport writes
+    a request (``sendall``) and ends it (``close``)."""
 
     sock: Any  # socket.socket or ssl.SSLSocket
     read_timeout: float | None = None
@@ -59,7 +58,8 @@ class _Socket:
     def sendall(self, data: bytes) -> None:
         netio.send_all(self.sock, data, self.write_timeout)
 
-    def makefile(self, mode: str, *args: object, **kwargs: object) -> io.BufferedReader:
+    def reader(self) -> io.BufferedReader:
+        """A buffer for one response (what it read past that response is dropped with it)."""
         return io.BufferedReader(_Reader(self))
 
     def close(self) -> None:
@@ -134,14 +134,11 @@ class Transport(httpx.BaseTransport):
         except OSError as exc:
             raise httpx.WriteError(str(exc) or type(exc).__name__, request=request) from exc
         try:
-            answer = http.client.HTTPResponse(cast(Any, conn), method=request.method)
-            answer.begin()
-            content = answer.read()
+            answer = http1.read_response(conn.reader(), request.method)
         except TimeoutError as exc:
             raise httpx.ReadTimeout(str(exc), request=request) from exc
-        except http.client.HTTPException as exc:  # also a server that closed without answering
-            detail = str(exc) or type(exc).__name__
-            raise httpx.RemoteProtocolError(detail, request=request) from exc
+        except http1.ProtocolError as exc:  # also a server that closed without answering
+            raise httpx.RemoteProtocolError(str(exc), request=request) from exc
         except OSError as exc:
             raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
         if answer.will_close:
@@ -150,12 +147,9 @@ class Transport(httpx.BaseTransport):
             self._checkin(origin, conn)
         return httpx.Response(
             answer.status,
-            headers=answer.getheaders(),
-            stream=httpx.ByteStream(content),
-            extensions={
-                "http_version": b"HTTP/1.1" if answer.version == 11 else b"HTTP/1.0",
-                "reason_phrase": answer.reason.encode("latin-1", "replace"),
-            },
+            headers=answer.headers,
+            stream=httpx.ByteStream(answer.body),
+            extensions={"http_version": answer.version, "reason_phrase": answer.reason},
         )
 
     def _checkout(self, origin: _Origin) -> _Socket | None:
