@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twitter_blocker.inputs.cookies import parse_cookies
 from twitter_blocker.x import transport, wire
@@ -172,6 +174,21 @@ def test_a_header_that_would_smuggle_another_is_sent_nowhere(header: tuple[str, 
             client.send(request)
         assert client.get(server.url + "/").text == "ok"
     assert server.connections == 1 and len(server.requests) == 1  # nothing went out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["x-a", "Cookie", "b"]), st.text("ab;= \r\n\0\t"))))
+def test_a_message_is_its_fields_as_they_are_unless_a_value_breaks_a_line(
+    fields: list[tuple[str, str]],
+) -> None:
+    request = httpx.Request("POST", "http://127.0.0.1/p?q=1", headers=fields, content=b"body")
+    raw = request.headers.raw
+    if any(c in value for _, value in raw for c in (b"\r", b"\n", b"\0")):
+        with pytest.raises(httpx.LocalProtocolError):
+            wire._message(request)
+        return
+    lines = [b"POST /p?q=1 HTTP/1.1", *(name + b": " + value for name, value in raw), b""]
+    assert wire._message(request) == b"\r\n".join(lines) + b"\r\nbody"
 
 
 def _http(base: str, timeout: float = 5.0) -> transport.Http:

@@ -74,19 +74,24 @@ _checked_names: set[bytes] = set()
 def _message(request: httpx.Request) -> bytes:
     """The request as it goes on the wire: request line, ``request.headers`` exactly as they
     are (order and case), the body. A name that is no token, or a line break or NUL in a value
-    (a header smuggled into another), is ``httpx.LocalProtocolError``, sent nowhere."""
-    lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
-    for name, value in request.headers.raw:
-        if name not in _checked_names:
+    (a header smuggled into another), is ``httpx.LocalProtocolError``, sent nowhere.
+
+    The fields are joined and checked as one block: names are tokens (no CR, LF or NUL), so
+    the block holds exactly one CR and one LF per line break between fields, and no NUL, unless
+    a value carries one."""
+    fields = request.headers.raw
+    if not _checked_names.issuperset([name for name, _ in fields]):
+        for name, _ in fields:
             if not _TOKEN.fullmatch(name):
                 raise httpx.LocalProtocolError(f"illegal header name {name!r}", request=request)
             _checked_names.add(name)
-        if b"\r" in value or b"\n" in value or b"\0" in value:
-            raise httpx.LocalProtocolError(f"illegal value of header {name!r}", request=request)
-        lines.append(name + b": " + value)
-    lines.append(b"")
-    lines.append(request.read())
-    return b"\r\n".join(lines)
+    block = b"\r\n".join(map(b": ".join, fields))
+    breaks = len(fields) - 1 if fields else 0
+    if block.count(b"\r") != breaks or block.count(b"\n") != breaks or b"\0" in block:
+        bad = next(n for n, v in fields if b"\r" in v or b"\n" in v or b"\0" in v)
+        raise httpx.LocalProtocolError(f"illegal value of header {bad!r}", request=request)
+    line = b"%s %s HTTP/1.1\r\n" % (request.method.encode("ascii"), request.url.raw_path)
+    return line + block + (b"\r\n\r\n" if fields else b"\r\n") + request.read()
 
 
 def _timeouts(request: httpx.Request) -> dict[str, float | None]:
