@@ -7,6 +7,7 @@ import gzip
 import json
 import socket
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from twitter_blocker.inputs.cookies import parse_cookies
-from twitter_blocker.x import transport, wire
+from twitter_blocker.x import http1, transport, wire
 from twitter_blocker.x.errors import Transient
 
 LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4, keepalive_expiry=30)
@@ -191,6 +192,51 @@ def test_a_message_is_its_fields_as_they_are_unless_a_value_breaks_a_line(
     assert wire._message(request) == b"\r\n".join(lines) + b"\r\nbody"
 
 
+def _deflate(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(wbits=wbits)
+    return packer.compress(data) + packer.flush()
+
+
+_CODINGS = {
+    "gzip": gzip.compress,
+    "deflate": lambda data: _deflate(data, zlib.MAX_WBITS),
+    "identity": lambda data: data,
+    "x-unknown": lambda data: data,  # httpx leaves a coding it does not know as it is
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.binary(max_size=200),
+    st.lists(st.sampled_from([*_CODINGS, "raw-deflate"]), max_size=3),
+    st.booleans(),
+)
+def test_a_body_is_decoded_as_httpx_decodes_it(
+    data: bytes, codings: list[str], garble: bool
+) -> None:
+    body = data
+    for coding in codings:
+        body = (
+            _deflate(body, -zlib.MAX_WBITS) if coding == "raw-deflate" else _CODINGS[coding](body)
+        )
+    if garble:
+        body = b"\x1f\x8b\x08garbage" + body
+    names = ["deflate" if c == "raw-deflate" else c for c in codings]
+    fields = [(b"Content-Encoding", ", ".join(names).encode())] if names else []
+    request = httpx.Request("GET", "http://127.0.0.1/")
+    answer = http1.Response(200, b"OK", b"HTTP/1.1", fields, body, False)
+    theirs = httpx.Response(200, headers=fields, stream=httpx.ByteStream(body))
+    try:
+        expected: bytes | type[Exception] = theirs.read()
+    except httpx.DecodingError:
+        expected = httpx.DecodingError
+    if expected is httpx.DecodingError:
+        with pytest.raises(httpx.DecodingError):
+            wire.decoded(answer, request)
+    else:
+        assert wire.decoded(answer, request) == expected
+
+
 def _http(base: str, timeout: float = 5.0) -> transport.Http:
     cookies = parse_cookies(
         json.dumps({"auth_token": "a" * 40, "ct0": "c" * 32}), source="cookies.json"
@@ -209,7 +255,8 @@ def test_without_proxies_requests_go_straight_to_the_transport_with_their_timeou
         with pytest.raises(Transient, match="timed out"):  # the client's read timeout holds
             http.get("Viewer", "/i/api/graphql/x/Viewer", "")
         http.close()
-    with scripted([ok(b"{}", "Content-Type: application/json")]) as server:
+    packed = ok(gzip.compress(b"{}"), "Content-Type: application/json", "Content-Encoding: gzip")
+    with scripted([packed]) as server:
         http = _http(server.url)
         answer = http.get("Viewer", "/i/api/graphql/x/Viewer", "a=1")
         http.close()

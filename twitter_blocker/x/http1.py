@@ -101,6 +101,11 @@ def _fields(fp: io.BufferedIOBase) -> list[tuple[bytes, bytes]]:
             raise ProtocolError(f"more than {MAX_FIELDS} header fields")
 
 
+def tokens(fields: list[tuple[bytes, bytes]], name: bytes) -> list[bytes]:
+    """The comma-separated values of every field called ``name`` (lower-case), lower-cased."""
+    return _values([(field.lower(), value) for field, value in fields], name)
+
+
 def _values(names: list[tuple[bytes, bytes]], wanted: bytes) -> list[bytes]:
     return [
         item.strip().lower()

@@ -334,11 +334,13 @@ class Http:
             request = build(method, url, headers, body, has_host=api)
             if self._direct is None:
                 response = self._client.send(request)
+                status, fields = response.status_code, response.headers.raw
+                content = response.content
             else:
                 request.extensions["timeout"] = self._timeouts  # as client.send sets it
-                response = self._direct.handle_request(request)
-                response.request = request
-                response.read()
+                answer = self._direct.exchange(request)  # no httpx.Response: its cost per call
+                status, fields = answer.status, answer.headers
+                content = wire.decoded(answer, request)
         except httpx.TimeoutException as exc:
             raise Transient(
                 f"{operation}: timed out ({type(exc).__name__})", operation=operation
@@ -349,20 +351,18 @@ class Http:
             raise Transient(
                 f"{operation}: connection failed ({type(exc).__name__})", operation=operation
             ) from None
-        if response.status_code == 403 and self._on_ct0 is not None and retry:
-            value = new_ct0(response.headers.get_list("set-cookie"))
+        if status == 403 and self._on_ct0 is not None and retry:
+            value = new_ct0([v.decode("latin-1") for k, v in fields if k.lower() == b"set-cookie"])
             current = headers.get("x-csrf-token")
             if value is not None and current is not None and value != current:
                 self._switch_ct0(value, headers)
                 self._on_ct0(value)
                 return self._send(operation, method, url, headers, body, retry=False, api=api)
         return RawResponse(
-            status=response.status_code,
+            status=status,
             # A plain dict with lower-cased names: O(1) lookups (httpx.Headers scans a list).
-            headers={
-                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers.raw
-            },
-            body=response.content,
+            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in fields},
+            body=content,
             started_at=started,
             elapsed=time.perf_counter() - t0,
         )

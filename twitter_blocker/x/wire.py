@@ -6,9 +6,11 @@ Why not httpcore and h11 (httpx's own transport): a run is one request after ano
 keep-alive connection, and their general machinery (a pool of many connections for many
 callers, an event state machine that validates every header of every request again) cost
 about half of the client's CPU per request; this exchange costs well under half of that
-(bench S6, S8). httpx stays the client: requests, responses, timeouts,
-redirect policy, content decoding and proxies from the environment (which httpx mounts with
-its own transport) are httpx's.
+(bench S6, S8). httpx stays the client: requests, timeouts, redirect policy and proxies from
+the environment (which httpx mounts with its own transport) are httpx's. Without a proxy,
+``Http`` takes an answer straight from ``exchange`` and ``decoded`` undoes its gzip or deflate
+as httpx would (any other coding goes to httpx's decoders); ``handle_request`` gives httpx its
+``httpx.Response``.
 
 One transport serves one account: its requests go one at a time, each on an idle
 connection of its origin that the server has not closed, else on a new one (TLS verified by
@@ -22,6 +24,7 @@ import re
 import ssl
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +97,42 @@ def _message(request: httpx.Request) -> bytes:
     return line + block + (b"\r\n\r\n" if fields else b"\r\n") + request.read()
 
 
+_WBITS = {b"gzip": zlib.MAX_WBITS | 16, b"deflate": zlib.MAX_WBITS}
+
+
+def decoded(answer: http1.Response, request: httpx.Request) -> bytes:
+    """The body with its content codings undone, as ``httpx.Response.read`` undoes them: gzip
+    and deflate here (what httpx asks for: a run reads tens of thousands of answers, and an
+    ``httpx.Response`` per answer was a tenth of a request's CPU), any other coding by httpx's
+    own decoders (which skip one they do not know). A body that does not inflate is
+    ``httpx.DecodingError``."""
+    codings = [c for c in http1.tokens(answer.headers, b"content-encoding") if c != b"identity"]
+    if not codings:
+        return answer.body
+    if not all(coding in _WBITS for coding in codings):
+        stream = httpx.ByteStream(answer.body)
+        return httpx.Response(answer.status, headers=answer.headers, stream=stream).read()
+    body = answer.body
+    for coding in reversed(codings):  # listed in the order they were applied
+        body = _inflate(body, coding)
+    return body
+
+
+def _inflate(data: bytes, coding: bytes) -> bytes:
+    inflater = zlib.decompressobj(_WBITS[coding])
+    try:
+        try:
+            out = inflater.decompress(data)
+        except zlib.error:
+            if coding != b"deflate":
+                raise
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # "deflate" sent without its wrapper
+            out = inflater.decompress(data)
+        return out + inflater.flush()
+    except zlib.error as exc:
+        raise httpx.DecodingError(str(exc)) from exc
+
+
 def _timeouts(request: httpx.Request) -> dict[str, float | None]:
     value = request.extensions.get("timeout", {})
     return value if isinstance(value, dict) else {}
@@ -110,26 +149,40 @@ class Transport(httpx.BaseTransport):
         self._lock = threading.Lock()  # held for list operations only, never across a wait
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        answer = self.exchange(request)
+        return httpx.Response(
+            answer.status,
+            headers=answer.headers,
+            stream=httpx.ByteStream(answer.body),
+            extensions={"http_version": answer.version, "reason_phrase": answer.reason},
+        )
+
+    def exchange(self, request: httpx.Request) -> http1.Response:
+        """The answer to ``request`` as it came (body not yet decoded: ``http1.decoded``);
+        failures are httpx's exceptions, as ``handle_request`` raises them."""
         url = request.url
         origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
         timeouts = _timeouts(request)
         message = _message(request)  # a request that cannot be sent opens no connection
         conn = self._checkout(origin) or self._connect(origin, timeouts.get("connect"))
         try:
-            response = self._exchange(conn, origin, request, message, timeouts)
+            answer = self._exchange(conn, request, message, timeouts)
         except BaseException:
             conn.close()
             raise
-        return response
+        if answer.will_close:
+            conn.close()
+        else:
+            self._checkin(origin, conn)
+        return answer
 
     def _exchange(
         self,
         conn: _Socket,
-        origin: _Origin,
         request: httpx.Request,
         message: bytes,
         timeouts: dict[str, float | None],
-    ) -> httpx.Response:
+    ) -> http1.Response:
         conn.write_timeout = timeouts.get("write")
         conn.read_timeout = timeouts.get("read")
         try:
@@ -139,23 +192,13 @@ class Transport(httpx.BaseTransport):
         except OSError as exc:
             raise httpx.WriteError(str(exc) or type(exc).__name__, request=request) from exc
         try:
-            answer = http1.read_response(conn.reader(), request.method)
+            return http1.read_response(conn.reader(), request.method)
         except TimeoutError as exc:
             raise httpx.ReadTimeout(str(exc), request=request) from exc
         except http1.ProtocolError as exc:  # also a server that closed without answering
             raise httpx.RemoteProtocolError(str(exc), request=request) from exc
         except OSError as exc:
             raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
-        if answer.will_close:
-            conn.close()
-        else:
-            self._checkin(origin, conn)
-        return httpx.Response(
-            answer.status,
-            headers=answer.headers,
-            stream=httpx.ByteStream(answer.body),
-            extensions={"http_version": answer.version, "reason_phrase": answer.reason},
-        )
 
     def _checkout(self, origin: _Origin) -> _Socket | None:
         """The newest idle connection of ``origin`` still open (the others are closed)."""
