@@ -53,8 +53,8 @@ def read_response(fp: io.BufferedIOBase, method: str) -> Response:
     if method == "HEAD" or status in _NO_BODY or status < 200:
         body = b""
     else:
-        body, until_close = _body(fp, names)
-        close = close or until_close
+        body, last = _body(fp, names, version)
+        close = close or last
     return Response(status, reason, version, headers, body, close)
 
 
@@ -123,12 +123,17 @@ def _wants_close(version: bytes, names: list[tuple[bytes, bytes]]) -> bool:
     return version == b"HTTP/1.0" and b"keep-alive" not in tokens
 
 
-def _body(fp: io.BufferedIOBase, names: list[tuple[bytes, bytes]]) -> tuple[bytes, bool]:
-    """The body and whether only the connection's end delimited it (RFC 9112 6.3)."""
+def _body(
+    fp: io.BufferedIOBase, names: list[tuple[bytes, bytes]], version: bytes
+) -> tuple[bytes, bool]:
+    """The body, and whether the connection must end after it (RFC 9112 6.3): the body ran to
+    the connection's end, or its framing is suspect (``Transfer-Encoding`` beside
+    ``Content-Length``, or in an HTTP/1.0 answer), so no later answer is read from it."""
     codings = _values(names, b"transfer-encoding")
     if codings:
+        suspect = version == b"HTTP/1.0" or any(name == b"content-length" for name, _ in names)
         if codings[-1] == b"chunked":
-            return _chunked(fp), False
+            return _chunked(fp), suspect
         return _until_close(fp), True
     lengths = {value.strip() for name, value in names if name == b"content-length"}
     if not lengths:
