@@ -231,8 +231,9 @@ def test_a_body_is_decoded_as_httpx_decodes_it(
     except httpx.DecodingError:
         expected = httpx.DecodingError
     if expected is httpx.DecodingError:
-        with pytest.raises(httpx.DecodingError):
+        with pytest.raises(httpx.DecodingError) as failed:
             wire.decoded(answer, request)
+        assert failed.value.request is request
     else:
         assert wire.decoded(answer, request) == expected
 

@@ -9,8 +9,8 @@ and is stricter where a lenient reading could turn a broken answer into a wrong 
 no colon, a malformed chunk size, or ``Content-Length`` values that disagree are
 ``ProtocolError``, never guessed around.
 
-Content codings (gzip, ...) are left alone: the body is returned as it came, for httpx to
-decode.
+Content codings (gzip, ...) are left alone: the body is returned as it came, for
+``wire.decoded`` to undo.
 """
 
 from __future__ import annotations

@@ -111,14 +111,16 @@ def decoded(answer: http1.Response, request: httpx.Request) -> bytes:
         return answer.body
     if not all(coding in _WBITS for coding in codings):
         stream = httpx.ByteStream(answer.body)
-        return httpx.Response(answer.status, headers=answer.headers, stream=stream).read()
+        whole = httpx.Response(answer.status, headers=answer.headers, stream=stream)
+        whole.request = request
+        return whole.read()
     body = answer.body
     for coding in reversed(codings):  # listed in the order they were applied
-        body = _inflate(body, coding)
+        body = _inflate(body, coding, request)
     return body
 
 
-def _inflate(data: bytes, coding: bytes) -> bytes:
+def _inflate(data: bytes, coding: bytes, request: httpx.Request) -> bytes:
     inflater = zlib.decompressobj(_WBITS[coding])
     try:
         try:
@@ -130,7 +132,7 @@ def _inflate(data: bytes, coding: bytes) -> bytes:
             out = inflater.decompress(data)
         return out + inflater.flush()
     except zlib.error as exc:
-        raise httpx.DecodingError(str(exc)) from exc
+        raise httpx.DecodingError(str(exc), request=request) from exc
 
 
 def _timeouts(request: httpx.Request) -> dict[str, float | None]:
