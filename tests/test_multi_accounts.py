@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_cli_support import (
     _restore_process_state,  # noqa: F401  (autouse fixture)
     db_rows,
@@ -22,8 +23,12 @@ from test_cli_support import (
     start_module,
 )
 
+from twitter_blocker.cli.multirun import print_accounts
+from twitter_blocker.config import Paths
 from twitter_blocker.emulator import Emulator
-from twitter_blocker.engine.accounts import most_severe
+from twitter_blocker.engine.accounts import AccountOutcome, MultiReport, most_severe
+from twitter_blocker.engine.facts import FactsCounts
+from twitter_blocker.engine.runtypes import RunReport
 from twitter_blocker.inputs.normalize import fold_handle
 from twitter_blocker.verify import (
     blocked_set_diff,
@@ -293,3 +298,15 @@ def test_a_signal_stops_every_account_resumably(tmp_path: Path, emulator_factory
     assert "Traceback" not in err
     for data in dirs:
         assert _last_run(data / "block_history.db") == (75, "interrupted")
+
+
+def test_the_table_counts_temporary_failures_and_never_calls_them_work_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run that ended ``done`` retried its temporary failures to a verdict: the column counts
+    those failures as the one-account summary does, and never says anything is left to retry."""
+    paths = Paths(tmp_path, tmp_path / "db", tmp_path / "c", tmp_path / "u", tmp_path / "cache")
+    done = AccountOutcome("alice", paths, RunReport(counts={"failed_temporary": 3}))
+    print_accounts(MultiReport([done], FactsCounts()))
+    table = capsys.readouterr().err
+    assert "temporary failures" in table and "retry" not in table

@@ -79,7 +79,7 @@ HEADERS = (
     "blocked",
     "skipped",
     "suspended/not found",
-    "to retry",
+    "temporary failures",
     "API calls",
 )
 

@@ -39,7 +39,7 @@ HELP: dict[str, str] = {
     "blocked": "ブロック済み",
     "skipped": "スキップ",
     "suspended/not found": "凍結/存在しない",
-    "to retry": "再試行待ち",
+    "temporary failures": "一時的な失敗",
     "API calls": "API 呼び出し",
     "targets": "対象",
     "done (final)": "完了（確定）",
